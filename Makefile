@@ -1,0 +1,17 @@
+# The two commands: `make dev` runs everything locally, `make test` runs every test.
+# Both install what they need and stop what they start; settings live in infra/local.env.
+
+.PHONY: dev test stack-up stack-down
+
+dev:
+	scripts/dev.sh
+
+test:
+	scripts/test.sh
+
+# Emulators alone, for running single tests with cargo test (see README).
+stack-up:
+	scripts/stack.sh start
+
+stack-down:
+	scripts/stack.sh stop

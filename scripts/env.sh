@@ -1,0 +1,29 @@
+# Sourced by the project's scripts: loads infra/local.env (variables already set in the
+# environment win), exports it, and points the AWS SDK at the local emulators unless
+# AWS_ENDPOINT_URL names another endpoint (for example LocalStack in Docker).
+REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+ENV_FILE="$REPO_ROOT/infra/local.env"
+
+load_local_env() {
+    local line key
+    while IFS= read -r line || [[ -n "$line" ]]; do
+        line=${line%$'\r'}
+        [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+        if [[ ! "$line" =~ ^([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]]; then
+            printf '%s: cannot parse line: %s\n' "$ENV_FILE" "$line" >&2
+            return 1
+        fi
+        key=${BASH_REMATCH[1]}
+        [[ -n "${!key:-}" ]] || printf -v "$key" '%s' "${BASH_REMATCH[2]}"
+        export "${key?}"
+    done <"$ENV_FILE"
+    [[ "$STACK_DIR" == /* ]] || STACK_DIR="$REPO_ROOT/$STACK_DIR"
+    export STACK_DIR
+    if [[ -z "${AWS_ENDPOINT_URL:-}" ]]; then
+        export AWS_ENDPOINT_URL_DYNAMODB="${AWS_ENDPOINT_URL_DYNAMODB:-http://127.0.0.1:$DYNAMODB_PORT}"
+        export AWS_ENDPOINT_URL_S3="${AWS_ENDPOINT_URL_S3:-http://127.0.0.1:$LOCALSTACK_PORT}"
+    fi
+    export AWS_DEFAULT_REGION="$AWS_REGION"
+}
+
+load_local_env

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make test`: every check and test, against emulators it starts and stops itself.
+set -euo pipefail
+source "$(dirname -- "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+
+PATH="$(scripts/tools.sh):$PATH"
+trap 'scripts/stack.sh stop' EXIT
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "local stack"
+scripts/stack.sh start
+
+step "unit and integration tests"
+cargo test --workspace
+
+step "the API through cargo lambda watch"
+scripts/smoke.sh

@@ -1,0 +1,92 @@
+//! AWS plumbing shared by the stores: client configuration, error classification and the
+//! per-request count of AWS calls that the request log line reports.
+
+use std::cell::Cell;
+use std::error::Error;
+use std::future::Future;
+
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::{BoxError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+tokio::task_local! {
+    static AWS_CALLS: Cell<u32>;
+}
+
+/// Runs `fut`, returning its output and the number of AWS HTTP requests it sent (retries
+/// included: each one is billed and each one is latency).
+pub async fn count_aws_calls<F: Future>(fut: F) -> (F::Output, u32) {
+    AWS_CALLS
+        .scope(Cell::new(0), async move {
+            let output = fut.await;
+            (output, AWS_CALLS.with(Cell::get))
+        })
+        .await
+}
+
+/// Counts every request an SDK client transmits into the current request's tally.
+#[derive(Debug)]
+pub struct CountCalls;
+
+impl Intercept for CountCalls {
+    fn name(&self) -> &'static str {
+        "CountCalls"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        // Outside a counted request (seeding, tests) there is nothing to count into.
+        let _ = AWS_CALLS.try_with(|calls| calls.set(calls.get() + 1));
+        Ok(())
+    }
+}
+
+/// An AWS failure, sorted by what the client should be told.
+#[derive(Debug, thiserror::Error)]
+pub enum AwsError {
+    /// Unreachable, timed out or throttled past the SDK's retries: worth retrying.
+    #[error("AWS unavailable: {0}")]
+    Unavailable(String),
+    #[error("AWS error: {0}")]
+    Other(String),
+}
+
+const RETRYABLE_CODES: [&str; 9] = [
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "InternalError",
+    "ServiceUnavailable",
+    "SlowDown",
+    "RequestTimeout",
+    "TransactionInProgressException",
+];
+
+impl<E, R> From<SdkError<E, R>> for AwsError
+where
+    E: ProvideErrorMetadata + Error + 'static,
+    R: std::fmt::Debug,
+{
+    fn from(err: SdkError<E, R>) -> Self {
+        let retryable = match &err {
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => true,
+            SdkError::ResponseError(_) => true,
+            SdkError::ServiceError(service) => service
+                .err()
+                .code()
+                .is_some_and(|code| RETRYABLE_CODES.contains(&code)),
+            _ => false,
+        };
+        let detail = DisplayErrorContext(&err).to_string();
+        if retryable {
+            Self::Unavailable(detail)
+        } else {
+            Self::Other(detail)
+        }
+    }
+}

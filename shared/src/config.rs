@@ -1,0 +1,179 @@
+//! Environment → typed configuration, read once at cold start.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::crypto;
+
+/// Why the configuration could not be read; names the variable so a failed cold start says
+/// what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("missing environment variable {0}")]
+    Missing(&'static str),
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// Key material whose value must never be printed.
+#[derive(Clone)]
+pub struct SecretBytes(Vec<u8>);
+
+impl SecretBytes {
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretBytes(<redacted>)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub table_name: String,
+    pub bucket_name: String,
+    /// SHA-256 digests of the accepted API keys; the keys themselves are never configured.
+    pub api_key_hashes: Vec<[u8; 32]>,
+    /// Root key from which every purpose-specific signing key (page tokens, JWTs) is derived.
+    pub signing_key: SecretBytes,
+    pub presign_ttl: Duration,
+    pub public_base_url: String,
+    /// Path-style S3 addressing, which local emulators need.
+    pub s3_force_path_style: bool,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests can supply their own variables.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let required = |name: &'static str| {
+            lookup(name)
+                .filter(|v| !v.trim().is_empty())
+                .ok_or(ConfigError::Missing(name))
+        };
+        let signing_key = required("TOKEN_SIGNING_KEY")?;
+        if signing_key.len() < 32 {
+            return Err(ConfigError::Invalid {
+                name: "TOKEN_SIGNING_KEY",
+                reason: "must be at least 32 characters".into(),
+            });
+        }
+        let presign_ttl = match lookup("PRESIGN_TTL_SECONDS") {
+            None => 300,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=3600).contains(s))
+                .ok_or(ConfigError::Invalid {
+                    name: "PRESIGN_TTL_SECONDS",
+                    reason: "must be a whole number of seconds from 1 to 3600".into(),
+                })?,
+        };
+        let s3_force_path_style = match lookup("S3_FORCE_PATH_STYLE").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    name: "S3_FORCE_PATH_STYLE",
+                    reason: "must be true or false".into(),
+                });
+            }
+        };
+        Ok(Self {
+            table_name: required("TABLE_NAME")?,
+            bucket_name: required("BUCKET_NAME")?,
+            api_key_hashes: parse_key_hashes(&required("API_KEY_HASHES")?)?,
+            signing_key: SecretBytes(signing_key.into_bytes()),
+            presign_ttl: Duration::from_secs(presign_ttl),
+            public_base_url: required("PUBLIC_BASE_URL")?
+                .trim_end_matches('/')
+                .to_owned(),
+            s3_force_path_style,
+        })
+    }
+}
+
+/// `API_KEY_HASHES` is a comma-separated list of hex SHA-256 digests, so keys can be rotated
+/// by configuring the new one beside the old.
+fn parse_key_hashes(raw: &str) -> Result<Vec<[u8; 32]>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            crypto::decode_hex32(h).ok_or(ConfigError::Invalid {
+                name: "API_KEY_HASHES",
+                reason: "each entry must be 64 hex digits (a SHA-256 digest)".into(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn vars() -> HashMap<&'static str, String> {
+        HashMap::from([
+            ("TABLE_NAME", "t".to_owned()),
+            ("BUCKET_NAME", "b".to_owned()),
+            ("API_KEY_HASHES", crypto::sha256_hex(b"k")),
+            ("TOKEN_SIGNING_KEY", "x".repeat(32)),
+            ("PUBLIC_BASE_URL", "http://localhost:9000/".to_owned()),
+        ])
+    }
+
+    fn load(vars: &HashMap<&'static str, String>) -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn reads_a_complete_environment() {
+        let config = load(&vars()).expect("valid config");
+        assert_eq!(config.public_base_url, "http://localhost:9000");
+        assert_eq!(config.presign_ttl, Duration::from_secs(300));
+        assert_eq!(config.api_key_hashes.len(), 1);
+    }
+
+    #[test]
+    fn names_the_missing_variable() {
+        for name in [
+            "TABLE_NAME",
+            "BUCKET_NAME",
+            "API_KEY_HASHES",
+            "TOKEN_SIGNING_KEY",
+            "PUBLIC_BASE_URL",
+        ] {
+            let mut v = vars();
+            v.remove(name);
+            let err = load(&v).expect_err("must fail");
+            assert!(err.to_string().contains(name), "{err}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_values_without_echoing_secrets() {
+        let mut v = vars();
+        v.insert("TOKEN_SIGNING_KEY", "short-secret-value".into());
+        let err = load(&v).expect_err("short key").to_string();
+        assert!(!err.contains("short-secret-value"));
+        let mut v = vars();
+        v.insert("API_KEY_HASHES", "not-hex".into());
+        assert!(load(&v).is_err());
+        let mut v = vars();
+        v.insert("PRESIGN_TTL_SECONDS", "0".into());
+        assert!(load(&v).is_err());
+    }
+
+    #[test]
+    fn debug_output_hides_the_signing_key() {
+        let config = load(&vars()).expect("valid config");
+        assert!(!format!("{config:?}").contains(&"x".repeat(32)));
+    }
+}

@@ -1,0 +1,306 @@
+//! Recordings and their identifiers, with the validation the contract asks for.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+const MAX_ROOM_ID_LEN: usize = 128;
+const MAX_PART_LEN: usize = 64;
+
+/// A room identifier: letters, digits, `-` and `_`, with no `--` (it separates the parts of
+/// a recording id) and no `-` at either end (which would make that split ambiguous).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RoomId(String);
+
+impl RoomId {
+    pub fn parse(s: &str) -> Result<Self, &'static str> {
+        if s.is_empty() || s.len() > MAX_ROOM_ID_LEN {
+            return Err("must be 1 to 128 characters");
+        }
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err("may contain only letters, digits, '-' and '_'");
+        }
+        if s.contains("--") || s.starts_with('-') || s.ends_with('-') {
+            return Err("may not contain '--' nor start or end with '-'");
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for RoomId {
+    type Error = &'static str;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<RoomId> for String {
+    fn from(id: RoomId) -> Self {
+        id.0
+    }
+}
+
+impl fmt::Display for RoomId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// `{roomId}--{egressId}--{uid}`: the id names its room, so one request can read the
+/// recording and its room together.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RecordingId {
+    full: String,
+    room: RoomId,
+    uid_start: usize,
+}
+
+impl RecordingId {
+    pub fn new(room: &RoomId, egress_id: &str, uid: &str) -> Result<Self, &'static str> {
+        Self::parse(&format!("{room}--{egress_id}--{uid}"))
+    }
+
+    pub fn parse(s: &str) -> Result<Self, &'static str> {
+        let mut parts = s.split("--");
+        let (Some(room), Some(egress), Some(uid), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err("must have the form {roomId}--{egressId}--{uid}");
+        };
+        let room = RoomId::parse(room)?;
+        let egress_ok = egress.len() <= MAX_PART_LEN
+            && egress
+                .strip_prefix("EG_")
+                .is_some_and(|rest| !rest.is_empty() && is_alphanumeric(rest));
+        if !egress_ok {
+            return Err("egressId must be 'EG_' followed by letters and digits");
+        }
+        if uid.is_empty() || uid.len() > MAX_PART_LEN || !is_alphanumeric(uid) {
+            return Err("uid must be 1 to 64 letters and digits");
+        }
+        Ok(Self {
+            full: s.to_owned(),
+            room,
+            uid_start: s.len() - uid.len(),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.full
+    }
+
+    pub fn room_id(&self) -> &RoomId {
+        &self.room
+    }
+
+    pub fn uid(&self) -> &str {
+        &self.full[self.uid_start..]
+    }
+
+    /// The file name the media server gives the video: `{roomId}--{uid}.mp4`.
+    pub fn filename(&self) -> String {
+        format!("{}--{}.mp4", self.room, self.uid())
+    }
+
+    /// Where the media server's egress writes the video in the bucket.
+    pub fn s3_key(&self) -> String {
+        format!("recordings/{}/{}", self.room, self.filename())
+    }
+}
+
+fn is_alphanumeric(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+impl TryFrom<String> for RecordingId {
+    type Error = &'static str;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<RecordingId> for String {
+    fn from(id: RecordingId) -> Self {
+        id.full
+    }
+}
+
+impl fmt::Display for RecordingId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.full)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordingStatus {
+    Starting,
+    Active,
+    Ending,
+    Complete,
+    Failed,
+    Aborted,
+    LimitReached,
+}
+
+impl RecordingStatus {
+    pub const ALL: [Self; 7] = [
+        Self::Starting,
+        Self::Active,
+        Self::Ending,
+        Self::Complete,
+        Self::Failed,
+        Self::Aborted,
+        Self::LimitReached,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Starting => "starting",
+            Self::Active => "active",
+            Self::Ending => "ending",
+            Self::Complete => "complete",
+            Self::Failed => "failed",
+            Self::Aborted => "aborted",
+            Self::LimitReached => "limit_reached",
+        }
+    }
+}
+
+impl FromStr for RecordingStatus {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or(())
+    }
+}
+
+/// A recording as the API shows it. Storage keys and internal attributes live only in the
+/// store's item type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recording {
+    pub recording_id: RecordingId,
+    pub room_id: RoomId,
+    pub room_name: String,
+    pub status: RecordingStatus,
+    pub filename: String,
+    /// Epoch milliseconds.
+    pub start_date: i64,
+    pub end_date: Option<i64>,
+    /// Seconds.
+    pub duration: Option<f64>,
+    /// Bytes.
+    pub size: Option<u64>,
+    pub error_code: Option<i32>,
+    pub error: Option<String>,
+    pub details: Option<String>,
+}
+
+/// `fields=a,b,c`: the names a response keeps; unknown names are ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FieldSelection(Option<Vec<String>>);
+
+impl FieldSelection {
+    pub fn parse(raw: Option<&str>) -> Self {
+        Self(raw.map(|r| {
+            r.split(',')
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+                .map(str::to_owned)
+                .collect()
+        }))
+    }
+
+    /// Serializes `value` keeping only the selected top-level fields.
+    pub fn apply<T: Serialize>(&self, value: &T) -> serde_json::Value {
+        let mut json = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+        if let (Some(fields), serde_json::Value::Object(map)) = (&self.0, &mut json) {
+            map.retain(|k, _| fields.iter().any(|f| f == k));
+        }
+        json
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_valid_recording_id() {
+        let id =
+            RecordingId::parse("daily-standup-x7k2m--EG_hT4mVq9Lp2--a1b2c3d4e5").expect("valid id");
+        assert_eq!(id.room_id().as_str(), "daily-standup-x7k2m");
+        assert_eq!(id.uid(), "a1b2c3d4e5");
+        assert_eq!(id.filename(), "daily-standup-x7k2m--a1b2c3d4e5.mp4");
+        assert_eq!(
+            id.s3_key(),
+            "recordings/daily-standup-x7k2m/daily-standup-x7k2m--a1b2c3d4e5.mp4"
+        );
+    }
+
+    #[test]
+    fn rejects_malformed_recording_ids() {
+        for bad in [
+            "",
+            "room",
+            "room--EG_abc",
+            "room--EG_abc--uid--extra",
+            "room--eg_abc--uid",
+            "room--EG_--uid",
+            "room--EG_abc--",
+            "room--EG_a-b--uid",
+            "room--EG_abc--u_id",
+            "ro om--EG_abc--uid",
+            "room---EG_abc--uid",
+            "-room--EG_abc--uid",
+            "room/x--EG_abc--uid",
+            "room--EG_abc--uïd",
+            "room--EG_abc--uid\n",
+            "%2e%2e--EG_abc--uid",
+        ] {
+            assert!(RecordingId::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        let long_uid = format!("room--EG_abc--{}", "a".repeat(65));
+        assert!(RecordingId::parse(&long_uid).is_err());
+        let long_room = format!("{}--EG_abc--uid", "r".repeat(129));
+        assert!(RecordingId::parse(&long_room).is_err());
+    }
+
+    #[test]
+    fn room_ids_allow_underscores_and_single_dashes() {
+        assert!(RoomId::parse("a_b-c9").is_ok());
+        for bad in ["", "a--b", "-a", "a-", "a b", "a.b", "ä"] {
+            assert!(RoomId::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn status_round_trips_through_its_name() {
+        for s in RecordingStatus::ALL {
+            assert_eq!(s.as_str().parse::<RecordingStatus>(), Ok(s));
+            assert_eq!(
+                serde_json::to_value(s).expect("serializes"),
+                serde_json::json!(s.as_str())
+            );
+        }
+        assert!("deleting".parse::<RecordingStatus>().is_err());
+    }
+
+    #[test]
+    fn field_selection_keeps_only_named_known_fields() {
+        let value = serde_json::json!({"a": 1, "b": 2, "c": 3});
+        let picked = FieldSelection::parse(Some("a, c,unknown,")).apply(&value);
+        assert_eq!(picked, serde_json::json!({"a": 1, "c": 3}));
+        assert_eq!(FieldSelection::parse(None).apply(&value), value);
+    }
+}

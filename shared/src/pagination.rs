@@ -1,0 +1,348 @@
+//! List queries and their page tokens: opaque to clients, integrity-protected, and bound to
+//! the query that produced them.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::MacKey;
+use crate::error::{ApiError, FieldError};
+use crate::model::{FieldSelection, Recording, RecordingId, RecordingStatus, RoomId};
+
+pub const DEFAULT_MAX_ITEMS: u32 = 10;
+pub const MAX_MAX_ITEMS: u32 = 100;
+/// Far above any token we issue; longer input is rejected before it is decoded.
+const MAX_TOKEN_LEN: usize = 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    Desc,
+    Asc,
+}
+
+impl SortOrder {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Desc => "desc",
+            Self::Asc => "asc",
+        }
+    }
+}
+
+/// Where the previous page ended: the last item returned, in index order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub start_date: i64,
+    pub recording_id: RecordingId,
+}
+
+/// `GET /recordings`, validated.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub max_items: u32,
+    pub room_id: Option<RoomId>,
+    pub status: Option<RecordingStatus>,
+    pub sort: SortOrder,
+    pub fields: FieldSelection,
+    pub cursor: Option<Cursor>,
+}
+
+impl ListQuery {
+    /// Validates every parameter, reporting all problems at once.
+    pub fn parse<'a>(
+        param: impl Fn(&str) -> Option<&'a str>,
+        tokens: &PageTokens,
+    ) -> Result<Self, ApiError> {
+        let mut errors = Vec::new();
+        let max_items = param("maxItems")
+            .map(parse_max_items)
+            .unwrap_or(Ok(DEFAULT_MAX_ITEMS))
+            .unwrap_or_else(|e| {
+                errors.push(e);
+                DEFAULT_MAX_ITEMS
+            });
+        let room_id = param("roomId").and_then(|r| {
+            RoomId::parse(r)
+                .map_err(|m| errors.push(FieldError::new("roomId", m)))
+                .ok()
+        });
+        let status = param("status").and_then(|s| {
+            s.parse::<RecordingStatus>()
+                .map_err(|()| {
+                    let allowed: Vec<_> = RecordingStatus::ALL.iter().map(|s| s.as_str()).collect();
+                    errors.push(FieldError::new(
+                        "status",
+                        format!("must be one of {}", allowed.join(", ")),
+                    ))
+                })
+                .ok()
+        });
+        let sort = match param("sortOrder") {
+            None | Some("desc") => SortOrder::Desc,
+            Some("asc") => SortOrder::Asc,
+            Some(_) => {
+                errors.push(FieldError::new("sortOrder", "must be asc or desc"));
+                SortOrder::Desc
+            }
+        };
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        let mut query = Self {
+            max_items,
+            room_id,
+            status,
+            sort,
+            fields: FieldSelection::parse(param("fields")),
+            cursor: None,
+        };
+        if let Some(token) = param("nextPageToken") {
+            query.cursor = Some(tokens.decode(token, &query)?);
+        }
+        Ok(query)
+    }
+
+    /// What a page token is bound to: everything that decides which items come next.
+    fn fingerprint(&self) -> String {
+        format!(
+            "room={};status={};sort={}",
+            self.room_id.as_ref().map_or("*", RoomId::as_str),
+            self.status.map_or("*", RecordingStatus::as_str),
+            self.sort.as_str()
+        )
+    }
+}
+
+fn parse_max_items(raw: &str) -> Result<u32, FieldError> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if digits(raw) {
+        // All digits, however many: anything past the cap is clamped to it.
+        let value = raw.parse::<u64>().unwrap_or(u64::MAX);
+        if value == 0 {
+            return Err(FieldError::new("maxItems", "must be at least 1"));
+        }
+        return Ok(value.min(u64::from(MAX_MAX_ITEMS)) as u32);
+    }
+    if raw.strip_prefix('-').is_some_and(digits) {
+        return Err(FieldError::new("maxItems", "must be at least 1"));
+    }
+    Err(FieldError::new("maxItems", "must be a whole number"))
+}
+
+#[derive(Serialize, Deserialize)]
+struct TokenPayload {
+    v: u8,
+    q: String,
+    d: i64,
+    id: String,
+}
+
+/// One page of a list, as the store returns it.
+pub struct Page {
+    pub recordings: Vec<Recording>,
+    /// Where the page ended, when more items follow.
+    pub next: Option<Cursor>,
+}
+
+impl Page {
+    /// The contract's list body: the recordings (with `fields` applied) and pagination.
+    pub fn to_json(&self, query: &ListQuery, tokens: &PageTokens) -> serde_json::Value {
+        let recordings: Vec<_> = self
+            .recordings
+            .iter()
+            .map(|r| query.fields.apply(r))
+            .collect();
+        let mut pagination = serde_json::json!({
+            "isTruncated": self.next.is_some(),
+            "maxItems": query.max_items,
+        });
+        if let Some(cursor) = &self.next {
+            pagination["nextPageToken"] = tokens.encode(cursor, query).into();
+        }
+        serde_json::json!({"recordings": recordings, "pagination": pagination})
+    }
+}
+
+/// Issues and checks page tokens with a key of their own.
+pub struct PageTokens(MacKey);
+
+impl PageTokens {
+    pub fn new(root_key: &[u8]) -> Self {
+        Self(MacKey::derive(root_key, "page-token-v1"))
+    }
+
+    pub fn encode(&self, cursor: &Cursor, query: &ListQuery) -> String {
+        let payload = TokenPayload {
+            v: 1,
+            q: query.fingerprint(),
+            d: cursor.start_date,
+            id: cursor.recording_id.to_string(),
+        };
+        let json = serde_json::to_vec(&payload).unwrap_or_default();
+        let tag = self.0.sign(&json);
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(json),
+            URL_SAFE_NO_PAD.encode(tag)
+        )
+    }
+
+    pub fn decode(&self, token: &str, query: &ListQuery) -> Result<Cursor, ApiError> {
+        let invalid = |m: &str| ApiError::invalid("nextPageToken", m);
+        let malformed = || invalid("is not a valid page token");
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(malformed());
+        }
+        let (payload, tag) = token.split_once('.').ok_or_else(malformed)?;
+        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| malformed())?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| malformed())?;
+        if !self.0.verify(&payload, &tag) {
+            return Err(malformed());
+        }
+        let payload: TokenPayload = serde_json::from_slice(&payload).map_err(|_| malformed())?;
+        if payload.v != 1 {
+            return Err(malformed());
+        }
+        if payload.q != query.fingerprint() {
+            return Err(invalid(
+                "belongs to a query with other roomId, status or sortOrder",
+            ));
+        }
+        Ok(Cursor {
+            start_date: payload.d,
+            recording_id: RecordingId::parse(&payload.id).map_err(|_| malformed())?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn tokens() -> PageTokens {
+        PageTokens::new(b"a test root key of sufficient length!!")
+    }
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<ListQuery, ApiError> {
+        let map: HashMap<&str, &str> = pairs.iter().copied().collect();
+        ListQuery::parse(|k| map.get(k).copied(), &tokens())
+    }
+
+    fn details(err: ApiError) -> Vec<FieldError> {
+        match err {
+            ApiError::Validation(d) => d,
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    fn cursor() -> Cursor {
+        Cursor {
+            start_date: 1_764_190_000_000,
+            recording_id: RecordingId::parse("room-a--EG_x1--u1").expect("valid"),
+        }
+    }
+
+    #[test]
+    fn max_items_defaults_clamps_and_rejects() {
+        assert_eq!(parse(&[]).expect("ok").max_items, 10);
+        assert_eq!(parse(&[("maxItems", "1")]).expect("ok").max_items, 1);
+        assert_eq!(parse(&[("maxItems", "100")]).expect("ok").max_items, 100);
+        assert_eq!(parse(&[("maxItems", "101")]).expect("ok").max_items, 100);
+        assert_eq!(
+            parse(&[("maxItems", "99999999999999999999999")])
+                .expect("ok")
+                .max_items,
+            100
+        );
+        for (raw, message) in [
+            ("0", "must be at least 1"),
+            ("-1", "must be at least 1"),
+            ("-0", "must be at least 1"),
+            ("abc", "must be a whole number"),
+            ("1.5", "must be a whole number"),
+            ("", "must be a whole number"),
+            (" 5", "must be a whole number"),
+            ("1e3", "must be a whole number"),
+        ] {
+            let d = details(parse(&[("maxItems", raw)]).expect_err(raw));
+            assert_eq!(d, vec![FieldError::new("maxItems", message)], "{raw}");
+        }
+    }
+
+    #[test]
+    fn reports_every_invalid_parameter_at_once() {
+        let d = details(
+            parse(&[
+                ("maxItems", "0"),
+                ("roomId", "a--b"),
+                ("status", "deleting"),
+                ("sortOrder", "up"),
+            ])
+            .expect_err("invalid"),
+        );
+        let fields: Vec<_> = d.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["maxItems", "roomId", "status", "sortOrder"]);
+    }
+
+    #[test]
+    fn token_round_trips_for_the_same_query() {
+        let query = parse(&[("status", "complete"), ("sortOrder", "asc")]).expect("ok");
+        let token = tokens().encode(&cursor(), &query);
+        let next = parse(&[
+            ("status", "complete"),
+            ("sortOrder", "asc"),
+            ("maxItems", "5"),
+            ("nextPageToken", &token),
+        ])
+        .expect("same query accepts its token");
+        assert_eq!(next.cursor, Some(cursor()));
+    }
+
+    #[test]
+    fn token_reused_with_other_filters_or_sort_is_rejected() {
+        let query = parse(&[("roomId", "room-a"), ("status", "complete")]).expect("ok");
+        let token = tokens().encode(&cursor(), &query);
+        for other in [
+            vec![("roomId", "room-b"), ("status", "complete")],
+            vec![("status", "complete")],
+            vec![("roomId", "room-a")],
+            vec![("roomId", "room-a"), ("status", "failed")],
+            vec![
+                ("roomId", "room-a"),
+                ("status", "complete"),
+                ("sortOrder", "asc"),
+            ],
+        ] {
+            let mut pairs = other.clone();
+            pairs.push(("nextPageToken", &token));
+            let d = details(parse(&pairs).expect_err("other query"));
+            assert_eq!(d[0].field, "nextPageToken", "{other:?}");
+        }
+    }
+
+    #[test]
+    fn tampered_truncated_or_foreign_tokens_are_rejected() {
+        let query = parse(&[]).expect("ok");
+        let token = tokens().encode(&cursor(), &query);
+        let (payload, tag) = token.split_once('.').expect("two parts");
+        let mut forged = URL_SAFE_NO_PAD.decode(payload).expect("b64");
+        forged[10] ^= 1;
+        let foreign =
+            PageTokens::new(b"another root key, also long enough!!").encode(&cursor(), &query);
+        for bad in [
+            format!("{}.{tag}", URL_SAFE_NO_PAD.encode(&forged)),
+            token[..token.len() - 3].to_owned(),
+            payload.to_owned(),
+            format!("{payload}."),
+            format!(".{tag}"),
+            foreign,
+            "%%%".to_owned(),
+            "a".repeat(5000),
+            String::new(),
+        ] {
+            let d = details(parse(&[("nextPageToken", &bad)]).expect_err("bad token"));
+            assert_eq!(d[0].field, "nextPageToken");
+        }
+    }
+}

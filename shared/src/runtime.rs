@@ -1,0 +1,139 @@
+//! What every function binary does: read configuration and build clients once at cold
+//! start, then serve each request through one wrapper that maps errors and logs a line.
+
+use std::future::Future;
+use std::time::Instant;
+
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, RequestExt, Response, service_fn};
+
+use crate::aws::{CountCalls, count_aws_calls};
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::pagination::PageTokens;
+use crate::store::Store;
+
+/// Everything a handler needs, built once per Lambda instance.
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    pub page_tokens: PageTokens,
+}
+
+impl App {
+    /// Builds the clients; makes no network call (credentials and endpoints come from the
+    /// environment).
+    pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Self {
+        let dynamodb = aws_sdk_dynamodb::config::Builder::from(sdk)
+            .interceptor(CountCalls)
+            .build();
+        Self {
+            store: Store::new(
+                aws_sdk_dynamodb::Client::from_conf(dynamodb),
+                &config.table_name,
+            ),
+            page_tokens: PageTokens::new(config.signing_key.expose()),
+            config,
+        }
+    }
+}
+
+pub type HandlerResult = Result<Response<Body>, ApiError>;
+
+/// Starts a function: logging, configuration, clients, then the Lambda event loop.
+pub async fn run<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(&'static App, Request) -> Fut + Copy + Send + 'static,
+    Fut: Future<Output = HandlerResult> + Send,
+{
+    init_logging(std::io::stdout);
+    let config = Config::from_env()?;
+    let sdk = aws_config::load_from_env().await;
+    // One App per process, alive as long as the process: leaking it lets every request
+    // borrow it without reference counting.
+    let app: &'static App = Box::leak(Box::new(App::new(config, &sdk)));
+    lambda_http::run(service_fn(move |req| async move {
+        Ok::<_, std::convert::Infallible>(dispatch(app, req, handler).await)
+    }))
+    .await
+}
+
+/// Runs one request through `handler`: maps its error to the contract's shape and writes
+/// the request's log line (route, status, latency, AWS calls). Never logs the query string,
+/// headers or body, which may carry credentials.
+pub async fn dispatch<'a, F, Fut>(app: &'a App, req: Request, handler: F) -> Response<Body>
+where
+    F: Fn(&'a App, Request) -> Fut,
+    Fut: Future<Output = HandlerResult>,
+{
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let route = route_of(&req);
+    let request_id = request_id_of(&req);
+    let (result, aws_calls) = count_aws_calls(handler(app, req)).await;
+    let response = result.unwrap_or_else(|err| {
+        if err.status() == StatusCode::INTERNAL_SERVER_ERROR
+            || err.status() == StatusCode::SERVICE_UNAVAILABLE
+        {
+            tracing::error!(request_id = %request_id, error = %err, "request failed");
+        }
+        err.to_response(&request_id)
+    });
+    tracing::info!(
+        request_id = %request_id,
+        method = %method,
+        route = %route,
+        status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        aws_calls,
+        "request"
+    );
+    response
+}
+
+/// API Gateway's route key (`GET /api/v1/recordings/{recordingId}`) when present, else the
+/// path, which may contain ids but never secrets.
+fn route_of(req: &Request) -> String {
+    use lambda_http::request::RequestContext;
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx
+            .route_key
+            .clone()
+            .filter(|k| k != "$default")
+            .unwrap_or_else(|| req.uri().path().to_owned()),
+        _ => req.uri().path().to_owned(),
+    }
+}
+
+/// The Lambda invocation id, else API Gateway's request id.
+fn request_id_of(req: &Request) -> String {
+    use lambda_http::request::RequestContext;
+    let from_gateway = || match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone(),
+        _ => None,
+    };
+    req.lambda_context_ref()
+        .map(|c| c.request_id.clone())
+        .filter(|id| !id.is_empty())
+        .or_else(from_gateway)
+        .unwrap_or_else(|| "-".to_owned())
+}
+
+/// JSON log lines, one object each, to `writer`; `RUST_LOG` sets the level (info).
+pub fn init_logging<W>(writer: W)
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .json()
+        .flatten_event(true)
+        .with_current_span(false)
+        .with_span_list(false)
+        .with_target(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+}

@@ -1,0 +1,303 @@
+//! Harness for the integration tests: each test gets its own table and bucket, created on
+//! the local emulators from `infra/template.yaml`, and calls the real handlers with API
+//! Gateway (HTTP API, payload 2.0) events.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use devstack::template::{self, Template};
+use lambda_http::Request;
+use lambda_http::http::HeaderMap;
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::{Value, json};
+use shared::config::Config;
+use shared::runtime::{App, HandlerResult, dispatch, init_logging};
+use shared::store::Store;
+
+/// `infra/local.env`, with the process environment taking precedence.
+pub struct LocalEnv(HashMap<String, String>);
+
+impl LocalEnv {
+    pub fn load() -> Self {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/local.env");
+        let text = std::fs::read_to_string(&path).expect("infra/local.env is readable");
+        let vars = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        Self(vars)
+    }
+
+    pub fn get(&self, name: &str) -> String {
+        std::env::var(name)
+            .ok()
+            .or_else(|| self.0.get(name).cloned())
+            .unwrap_or_else(|| panic!("{name} is neither in the environment nor in local.env"))
+    }
+}
+
+/// Log lines written by the handlers during this test run.
+static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct LogBuffer;
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().expect("log buffer").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Every JSON log line written so far.
+pub fn log_lines() -> Vec<Value> {
+    let logs = LOGS.lock().expect("log buffer");
+    String::from_utf8_lossy(&logs)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// The SDK configuration for the emulators. Endpoints come only from `AWS_ENDPOINT_URL*`
+/// (which `make test` sets), so a stray run can never reach a real AWS account.
+async fn sdk_config(env: &LocalEnv) -> aws_config::SdkConfig {
+    let endpoint_set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
+    assert!(
+        endpoint_set("AWS_ENDPOINT_URL")
+            || (endpoint_set("AWS_ENDPOINT_URL_DYNAMODB") && endpoint_set("AWS_ENDPOINT_URL_S3")),
+        "run the integration tests with `make test`: it starts the local stack and points \
+         AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_S3 at it"
+    );
+    aws_config::from_env()
+        .region(aws_config::Region::new(env.get("AWS_REGION")))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            env.get("AWS_ACCESS_KEY_ID"),
+            env.get("AWS_SECRET_ACCESS_KEY"),
+            None,
+            None,
+            "local-env",
+        ))
+        .load()
+        .await
+}
+
+static NEXT_STACK: AtomicU32 = AtomicU32::new(0);
+
+/// One test's private table and bucket, and an `App` wired to them.
+pub struct TestStack {
+    pub env: LocalEnv,
+    pub app: App,
+    /// A store without request accounting, for arranging data.
+    pub store: Store,
+    pub s3: aws_sdk_s3::Client,
+    pub table: String,
+    pub bucket: String,
+}
+
+impl TestStack {
+    pub async fn new() -> Self {
+        static LOGGING: OnceLock<()> = OnceLock::new();
+        LOGGING.get_or_init(|| init_logging(|| LogBuffer));
+        let env = LocalEnv::load();
+        let sdk = sdk_config(&env).await;
+        let suffix = format!(
+            "{}-{}-{}",
+            std::process::id(),
+            NEXT_STACK.fetch_add(1, Ordering::Relaxed),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or_default()
+        );
+        let table = format!("test-{suffix}");
+        let bucket = format!("test-{suffix}");
+        let template = Template::load(&template::default_path()).expect("template loads");
+        let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+        devstack::resources::ensure_table(&dynamodb, &table, &template.table().expect("table"))
+            .await
+            .expect("the test table is created: is the local stack running (make test)?");
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(true)
+                .build(),
+        );
+        devstack::resources::ensure_bucket(&s3, &bucket, &template.bucket().expect("bucket"))
+            .await
+            .expect("the test bucket is created: is the local stack running (make test)?");
+        let vars: HashMap<&str, String> = HashMap::from([
+            ("TABLE_NAME", table.clone()),
+            ("BUCKET_NAME", bucket.clone()),
+            ("API_KEY_HASHES", env.get("API_KEY_HASHES")),
+            ("TOKEN_SIGNING_KEY", env.get("TOKEN_SIGNING_KEY")),
+            ("PUBLIC_BASE_URL", env.get("PUBLIC_BASE_URL")),
+            ("S3_FORCE_PATH_STYLE", "true".to_owned()),
+        ]);
+        let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+        Self {
+            app: App::new(config, &sdk),
+            store: Store::new(dynamodb, &table),
+            s3,
+            table,
+            bucket,
+            env,
+        }
+    }
+
+    pub fn api_key(&self) -> String {
+        self.env.get("LOCAL_API_KEY")
+    }
+
+    /// A request carrying the local API key.
+    pub fn admin(&self, method: &str, route: &str) -> ApiRequest {
+        ApiRequest::new(method, route).header("x-api-key", &self.api_key())
+    }
+
+    pub async fn call<'a, F, Fut>(&'a self, request: ApiRequest, handler: F) -> ApiResponse
+    where
+        F: Fn(&'a App, Request) -> Fut,
+        Fut: Future<Output = HandlerResult>,
+    {
+        let request_id = request.request_id.clone();
+        let response = dispatch(&self.app, request.build(), handler).await;
+        let log = log_lines()
+            .into_iter()
+            .find(|l| l["request_id"] == request_id.as_str() && l["message"] == "request")
+            .expect("the request wrote its log line");
+        ApiResponse {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: response.body().to_vec(),
+            aws_calls: log["aws_calls"].as_u64().expect("aws_calls is logged"),
+        }
+    }
+}
+
+static NEXT_REQUEST: AtomicU32 = AtomicU32::new(0);
+
+/// An API Gateway HTTP API (payload 2.0) event, built from the committed fixture.
+pub struct ApiRequest {
+    method: String,
+    route: String,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    path_params: Vec<(String, String)>,
+    request_id: String,
+}
+
+impl ApiRequest {
+    /// `route` is API Gateway's route path, e.g. `/api/v1/recordings/{recordingId}`.
+    pub fn new(method: &str, route: &str) -> Self {
+        Self {
+            method: method.to_owned(),
+            route: route.to_owned(),
+            path: route.to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            path_params: Vec::new(),
+            request_id: format!(
+                "test-{}-{}",
+                std::process::id(),
+                NEXT_REQUEST.fetch_add(1, Ordering::Relaxed)
+            ),
+        }
+    }
+
+    pub fn path_param(mut self, name: &str, value: &str) -> Self {
+        self.path = self.path.replace(&format!("{{{name}}}"), value);
+        self.path_params.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn query(mut self, name: &str, value: &str) -> Self {
+        self.query.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_lowercase(), value.to_owned()));
+        self
+    }
+
+    pub fn build(&self) -> Request {
+        let mut event: Value =
+            serde_json::from_str(include_str!("../fixtures/apigw-v2-request.json"))
+                .expect("fixture is JSON");
+        let encode = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
+        let raw_query = self
+            .query
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        // API Gateway joins repeated parameters with commas.
+        let mut query_params: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (k, v) in &self.query {
+            query_params.entry(k).or_default().push(v);
+        }
+        let route_key = format!("{} {}", self.method, self.route);
+        event["routeKey"] = json!(route_key);
+        event["rawPath"] = json!(self.path);
+        event["rawQueryString"] = json!(raw_query);
+        event["queryStringParameters"] = if query_params.is_empty() {
+            Value::Null
+        } else {
+            json!(
+                query_params
+                    .iter()
+                    .map(|(k, v)| (*k, v.join(",")))
+                    .collect::<HashMap<_, _>>()
+            )
+        };
+        event["pathParameters"] = if self.path_params.is_empty() {
+            Value::Null
+        } else {
+            json!(self.path_params.iter().cloned().collect::<HashMap<_, _>>())
+        };
+        for (k, v) in &self.headers {
+            event["headers"][k] = json!(v);
+        }
+        event["requestContext"]["routeKey"] = json!(route_key);
+        event["requestContext"]["requestId"] = json!(self.request_id);
+        event["requestContext"]["http"]["method"] = json!(self.method);
+        event["requestContext"]["http"]["path"] = json!(self.path);
+        lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
+    }
+}
+
+pub struct ApiResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    /// AWS calls the request made, as its log line reports them.
+    pub aws_calls: u64,
+}
+
+impl ApiResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "status {} body is not JSON ({e}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    /// Asserts the contract's error shape and returns the body.
+    pub fn expect_error(&self, status: u16, category: &str) -> Value {
+        let body = self.json();
+        assert_eq!(self.status, status, "{body}");
+        assert_eq!(body["error"], category, "{body}");
+        assert!(body["message"].is_string(), "{body}");
+        body
+    }
+}
