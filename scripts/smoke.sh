@@ -61,6 +61,32 @@ check "invalid maxItems" 422 'b["details"][0]["field"] == "maxItems"' \
     "${key[@]}" "$base/recordings?maxItems=0"
 check "no credentials" 401 'b["error"] == "Authentication Error"' "$base/recordings"
 
+# field NAME: a top-level string of the last response body.
+field() {
+    python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+        "$STACK_DIR/smoke-body" "$1"
+}
+json=(-H "Content-Type: application/json")
+check "log in" 200 'b["expiresIn"] == 7200' "${json[@]}" -X POST \
+    -d "{\"username\": \"$ADMIN_USERNAME\", \"password\": \"$ADMIN_PASSWORD\"}" "$base/auth/login"
+admin_token=$(field accessToken)
+check "create a room with the admin token" 201 'b["roomId"].startswith("smoke-")' \
+    -H "Authorization: Bearer $admin_token" "${json[@]}" -X POST \
+    -d '{"roomName": "Smoke", "config": {"recording": {"allowAccessTo": "admin_moderator"}}}' "$base/rooms"
+room_id=$(field roomId)
+speaker_secret=$(field speakerUrl | sed 's/.*secret=//')
+check "exchange the speaker secret" 200 \
+    'b["role"] == "speaker" and not b["permissions"]["canRetrieveRecordings"]' \
+    "${json[@]}" -X POST -d "{\"secret\": \"$speaker_secret\"}" "$base/rooms/$room_id/recording-token"
+speaker_token=$(field token)
+check "the speaker reads the room's config" 200 'b["recording"]["allowAccessTo"] == "admin_moderator"' \
+    -H "Authorization: Bearer $speaker_token" "$base/rooms/$room_id/config"
+check "the speaker may not list this room's recordings" 403 'b["error"] == "Authorization Error"' \
+    -H "Authorization: Bearer $speaker_token" "$base/recordings"
+check "a bad room config is refused" 422 'b["details"][0]["field"] == "config.recording.allowAccessTo"' \
+    "${key[@]}" "${json[@]}" -X PUT -d '{"config": {"recording": {"allowAccessTo": "all"}}}' \
+    "$base/rooms/$room_id/config"
+
 echo "smoke: $passed passed, $failed failed"
 if ((failed > 0)); then
     echo "--- cargo lambda watch log (tail) ---"

@@ -17,7 +17,7 @@ step "local stack"
 scripts/stack.sh start
 
 step "unit and integration tests"
-cargo test --workspace
+cargo test --workspace --no-fail-fast
 
 step "the API through cargo lambda watch"
 scripts/smoke.sh

@@ -1,6 +1,8 @@
 //! `devstack resources` creates the template's table and bucket on the emulators;
-//! `devstack seed` loads the demo data. Both are idempotent and read the same environment
-//! as the functions (`TABLE_NAME`, `BUCKET_NAME`, `AWS_ENDPOINT_URL_*`).
+//! `devstack seed` loads the demo data and prints the demo rooms' URLs. Both are idempotent
+//! and read the same environment as the functions (`TABLE_NAME`, `BUCKET_NAME`,
+//! `AWS_ENDPOINT_URL_*`). `devstack hash-password` reads a password on standard input and
+//! prints its argon2id hash, for `ADMIN_PASSWORD_HASH`.
 
 use std::process::ExitCode;
 
@@ -12,7 +14,29 @@ fn env(name: &str) -> Result<String, String> {
     std::env::var(name).map_err(|_| format!("missing environment variable {name}"))
 }
 
+fn hash_password() -> Result<(), String> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .map_err(|e| format!("reading the password: {e}"))?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    if password.is_empty() {
+        return Err("give the password on standard input".into());
+    }
+    let salt =
+        SaltString::encode_b64(&shared::crypto::random_bytes(16)).map_err(|e| e.to_string())?;
+    let hash = argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| e.to_string())?;
+    println!("{hash}");
+    Ok(())
+}
+
 async fn run(command: &str) -> Result<(), String> {
+    if command == "hash-password" {
+        return hash_password();
+    }
     let sdk = sdk_config().await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
     let s3 = s3_client(&sdk);
@@ -33,10 +57,25 @@ async fn run(command: &str) -> Result<(), String> {
             );
         }
         "seed" => {
-            let count = seed::seed(&Store::new(dynamodb, table), &s3, &bucket).await?;
-            println!("seeded {count} demo recordings");
+            let rooms = seed::seed(&Store::new(dynamodb, table), &s3, &bucket).await?;
+            let base = env("PUBLIC_BASE_URL")?;
+            println!("demo rooms (moderator and speaker URLs carry each room's secrets):");
+            for room in rooms {
+                let json = room.to_json(&base, true);
+                println!(
+                    "  {} [{}]\n    moderator: {}\n    speaker:   {}",
+                    room.room_name,
+                    room.config.recording.allow_access_to.as_str(),
+                    json["moderatorUrl"].as_str().unwrap_or_default(),
+                    json["speakerUrl"].as_str().unwrap_or_default(),
+                );
+            }
         }
-        other => return Err(format!("unknown command {other:?}; use resources or seed")),
+        other => {
+            return Err(format!(
+                "unknown command {other:?}; use resources, seed or hash-password"
+            ));
+        }
     }
     Ok(())
 }

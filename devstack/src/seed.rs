@@ -4,7 +4,10 @@
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_s3::primitives::ByteStream;
-use shared::model::{Recording, RecordingId, RecordingStatus, RoomId};
+use shared::model::{
+    Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig, RoomId, RoomSecret,
+};
+use shared::permissions::RecordingAccess;
 use shared::store::Store;
 
 /// The committed demo videos and their durations in seconds.
@@ -14,10 +17,21 @@ const VIDEOS: [(&[u8], f64); 3] = [
     (include_bytes!("../../infra/demo/demo-3.mp4"), 8.0),
 ];
 
-pub const ROOMS: [(&str, &str, usize); 3] = [
-    ("daily-standup-x7k2m", "Daily standup", 14),
-    ("design-review-p4q9z", "Design review", 7),
-    ("all-hands-m3n8c", "All hands", 4),
+/// (room id, name, recording access, number of recordings): one room per access level.
+pub const ROOMS: [(&str, &str, RecordingAccess, usize); 3] = [
+    (
+        "daily-standup-x7k2m",
+        "Daily standup",
+        RecordingAccess::AdminModeratorSpeaker,
+        14,
+    ),
+    (
+        "design-review-p4q9z",
+        "Design review",
+        RecordingAccess::AdminModerator,
+        7,
+    ),
+    ("all-hands-m3n8c", "All hands", RecordingAccess::Admin, 4),
 ];
 
 /// 2025-11-26T20:46:40Z; recordings go back a day at a time from here.
@@ -38,7 +52,7 @@ pub type DemoRecording = (Recording, Option<&'static [u8]>);
 
 pub fn demo_recordings() -> Result<Vec<DemoRecording>, String> {
     let mut out = Vec::new();
-    for (room_index, (room, name, count)) in ROOMS.iter().enumerate() {
+    for (room_index, (room, name, _, count)) in ROOMS.iter().enumerate() {
         let room_id = RoomId::parse(room)?;
         for i in 0..*count {
             let id = RecordingId::new(
@@ -74,7 +88,41 @@ pub fn demo_recordings() -> Result<Vec<DemoRecording>, String> {
     Ok(out)
 }
 
-pub async fn seed(store: &Store, s3: &aws_sdk_s3::Client, bucket: &str) -> Result<usize, String> {
+/// The demo rooms as stored: created with fresh secrets the first time, kept after that.
+async fn seed_rooms(store: &Store) -> Result<Vec<Room>, String> {
+    let mut rooms = Vec::new();
+    for (index, (id, name, access, _)) in ROOMS.iter().enumerate() {
+        let room = Room {
+            room_id: RoomId::parse(id)?,
+            room_name: (*name).to_owned(),
+            creation_date: NEWEST_START - 30 * DAY_MS + index as i64,
+            config: RoomConfig {
+                recording: RecordingConfig {
+                    enabled: true,
+                    allow_access_to: *access,
+                },
+            },
+            moderator_secret: RoomSecret::generate(),
+            speaker_secret: RoomSecret::generate(),
+        };
+        let failed = |e| format!("writing a demo room: {e}");
+        if store.create_room(&room).await.map_err(failed)? {
+            rooms.push(room);
+        } else {
+            let stored = store.get_room(&room.room_id).await.map_err(failed)?;
+            rooms.push(stored.ok_or("a demo room vanished while seeding")?);
+        }
+    }
+    Ok(rooms)
+}
+
+/// Loads the demo rooms and recordings; returns the rooms.
+pub async fn seed(
+    store: &Store,
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+) -> Result<Vec<Room>, String> {
+    let rooms = seed_rooms(store).await?;
     let recordings = demo_recordings()?;
     for (recording, video) in &recordings {
         if let Some(bytes) = video {
@@ -92,5 +140,5 @@ pub async fn seed(store: &Store, s3: &aws_sdk_s3::Client, bucket: &str) -> Resul
             .await
             .map_err(|e| format!("writing a demo recording: {e}"))?;
     }
-    Ok(recordings.len())
+    Ok(rooms)
 }

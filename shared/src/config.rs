@@ -31,6 +31,29 @@ impl fmt::Debug for SecretBytes {
     }
 }
 
+/// The console administrator: a username and an argon2id hash of the password.
+#[derive(Debug, Clone)]
+pub struct AdminLogin {
+    pub username: String,
+    pub password_hash: SecretString,
+}
+
+/// A configured string whose value must never be printed.
+#[derive(Clone)]
+pub struct SecretString(String);
+
+impl SecretString {
+    pub fn expose_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretString(<redacted>)")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub table_name: String,
@@ -43,6 +66,8 @@ pub struct Config {
     pub public_base_url: String,
     /// Path-style S3 addressing, which local emulators need.
     pub s3_force_path_style: bool,
+    /// Present where the login function runs (`ADMIN_USERNAME`, `ADMIN_PASSWORD_HASH`).
+    pub admin_login: Option<AdminLogin>,
 }
 
 impl Config {
@@ -85,7 +110,27 @@ impl Config {
                 });
             }
         };
+        let admin_login = match (lookup("ADMIN_USERNAME"), lookup("ADMIN_PASSWORD_HASH")) {
+            (None, None) => None,
+            (Some(_), None) => return Err(ConfigError::Missing("ADMIN_PASSWORD_HASH")),
+            (None, Some(_)) => return Err(ConfigError::Missing("ADMIN_USERNAME")),
+            (Some(username), Some(hash)) => {
+                let is_argon2id = argon2::PasswordHash::new(&hash)
+                    .is_ok_and(|h| h.algorithm.as_str() == "argon2id");
+                if !is_argon2id {
+                    return Err(ConfigError::Invalid {
+                        name: "ADMIN_PASSWORD_HASH",
+                        reason: "must be an argon2id hash in PHC format ($argon2id$...)".into(),
+                    });
+                }
+                Some(AdminLogin {
+                    username,
+                    password_hash: SecretString(hash),
+                })
+            }
+        };
         Ok(Self {
+            admin_login,
             table_name: required("TABLE_NAME")?,
             bucket_name: required("BUCKET_NAME")?,
             api_key_hashes: parse_key_hashes(&required("API_KEY_HASHES")?)?,

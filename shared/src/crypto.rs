@@ -1,7 +1,31 @@
 //! Small wrappers over aws-lc (already linked by the SDK's TLS) for hashing, MACs and
 //! constant-time comparison.
 
-use aws_lc_rs::{constant_time, digest, hmac};
+use aws_lc_rs::{constant_time, digest, hmac, rand};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+/// `n` random bytes from the system's secure generator.
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut bytes = vec![0u8; n];
+    // The system generator failing is unrecoverable: no secret may be made without it.
+    rand::fill(&mut bytes).expect("the system random generator works");
+    bytes
+}
+
+/// A URL-safe secret of `n` random bytes.
+pub fn random_token(n: usize) -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes(n))
+}
+
+/// `n` random lowercase letters and digits (for ids, not secrets).
+pub fn random_alphanumeric(n: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    random_bytes(n)
+        .into_iter()
+        .map(|b| ALPHABET[usize::from(b) % ALPHABET.len()] as char)
+        .collect()
+}
 
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
@@ -24,15 +48,22 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     constant_time::verify_slices_are_equal(a, b).is_ok()
 }
 
+/// The key for one purpose: HMAC-SHA256(root, purpose).
+pub fn derive_key(root: &[u8], purpose: &str) -> Vec<u8> {
+    let root = hmac::Key::new(hmac::HMAC_SHA256, root);
+    hmac::sign(&root, purpose.as_bytes()).as_ref().to_vec()
+}
+
 /// An HMAC-SHA256 key for one purpose, derived from the root signing key so that a token
 /// of one kind can never be replayed as another.
 pub struct MacKey(hmac::Key);
 
 impl MacKey {
     pub fn derive(root: &[u8], purpose: &str) -> Self {
-        let root = hmac::Key::new(hmac::HMAC_SHA256, root);
-        let derived = hmac::sign(&root, purpose.as_bytes());
-        Self(hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()))
+        Self(hmac::Key::new(
+            hmac::HMAC_SHA256,
+            &derive_key(root, purpose),
+        ))
     }
 
     pub fn sign(&self, data: &[u8]) -> Vec<u8> {

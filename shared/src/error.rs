@@ -44,6 +44,10 @@ pub enum ApiError {
         category: &'static str,
         message: String,
     },
+    #[error("too many failed attempts")]
+    TooManyRequests { retry_after_seconds: i64 },
+    #[error("request body too large")]
+    PayloadTooLarge,
     #[error("a dependency is unavailable: {0}")]
     Unavailable(String),
     /// Logged with the request id; the client sees only a generic message.
@@ -63,6 +67,21 @@ impl ApiError {
         }
     }
 
+    pub fn room_not_found(id: &str) -> Self {
+        Self::NotFound {
+            category: "Room Error",
+            message: format!("Room '{id}' not found"),
+        }
+    }
+
+    /// A method and path this function does not serve.
+    pub fn no_such_route() -> Self {
+        Self::NotFound {
+            category: "Not Found",
+            message: "No such route".to_owned(),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -70,6 +89,8 @@ impl ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -93,6 +114,14 @@ impl ApiError {
             Self::NotFound { category, message } | Self::Conflict { category, message } => {
                 json!({"error": category, "message": message})
             }
+            Self::TooManyRequests { .. } => json!({
+                "error": "Too Many Requests",
+                "message": "Too many failed attempts; retry later",
+            }),
+            Self::PayloadTooLarge => json!({
+                "error": "Payload Too Large",
+                "message": "The request body is too large",
+            }),
             Self::Unavailable(_) => json!({
                 "error": "Service Unavailable",
                 "message": "The service is temporarily unavailable; retry shortly",
@@ -114,6 +143,11 @@ impl ApiError {
             }
             Self::Unavailable(_) => {
                 headers.insert(header::RETRY_AFTER, RETRY_AFTER_SECONDS.into());
+            }
+            Self::TooManyRequests {
+                retry_after_seconds,
+            } => {
+                headers.insert(header::RETRY_AFTER, (*retry_after_seconds).max(1).into());
             }
             _ => {}
         }

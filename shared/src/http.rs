@@ -1,11 +1,16 @@
 //! Request parsing helpers and JSON responses.
 
 use lambda_http::http::{StatusCode, header};
+use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
+use serde_json::{Map, Value};
 
-use crate::error::ApiError;
-use crate::model::RecordingId;
+use crate::error::{ApiError, FieldError};
+use crate::model::{RecordingId, RoomId};
+
+/// Far above any body this API takes.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response<Body> {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
@@ -24,11 +29,163 @@ pub fn query_param<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
         .and_then(|params| params.first(name))
 }
 
+fn path_param<'r>(req: &'r Request, name: &str) -> Result<&'r str, ApiError> {
+    req.path_parameters_ref()
+        .and_then(|params| params.first(name))
+        .ok_or_else(|| ApiError::invalid(name, "is required"))
+}
+
 /// The `{recordingId}` path parameter, validated (422 when malformed).
 pub fn recording_id_param(req: &Request) -> Result<RecordingId, ApiError> {
-    let raw = req
-        .path_parameters_ref()
-        .and_then(|params| params.first("recordingId"))
-        .ok_or_else(|| ApiError::invalid("recordingId", "is required"))?;
-    RecordingId::parse(raw).map_err(|message| ApiError::invalid("recordingId", message))
+    RecordingId::parse(path_param(req, "recordingId")?)
+        .map_err(|message| ApiError::invalid("recordingId", message))
+}
+
+/// The `{roomId}` path parameter, validated (422 when malformed).
+pub fn room_id_param(req: &Request) -> Result<RoomId, ApiError> {
+    RoomId::parse(path_param(req, "roomId")?)
+        .map_err(|message| ApiError::invalid("roomId", message))
+}
+
+/// The caller's address as API Gateway saw it, for throttling.
+pub fn source_ip(req: &Request) -> String {
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
+        _ => None,
+    }
+    .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// A JSON object from the request body, read field by field. Every problem, including
+/// fields the API does not know, is collected and reported together as one 422.
+pub struct Fields {
+    map: Map<String, Value>,
+    path: String,
+    errors: Vec<FieldError>,
+}
+
+impl Fields {
+    pub fn from_body(req: &Request) -> Result<Self, ApiError> {
+        let bytes = req.body().as_ref();
+        if bytes.len() > MAX_BODY_BYTES {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        match serde_json::from_slice(bytes) {
+            Ok(Value::Object(map)) => Ok(Self::new(map, String::new())),
+            _ => Err(ApiError::invalid("body", "must be a JSON object")),
+        }
+    }
+
+    fn new(map: Map<String, Value>, path: String) -> Self {
+        Self {
+            map,
+            path,
+            errors: Vec::new(),
+        }
+    }
+
+    fn field(&self, name: &str) -> String {
+        if self.path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{}.{name}", self.path)
+        }
+    }
+
+    fn error(&mut self, name: &str, message: impl Into<String>) {
+        let field = self.field(name);
+        self.errors.push(FieldError::new(&field, message));
+    }
+
+    /// An optional string of 1 to `max_len` characters, trimmed.
+    pub fn string(&mut self, name: &str, max_len: usize) -> Option<String> {
+        match self.map.remove(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= max_len => {
+                Some(s.trim().to_owned())
+            }
+            Some(_) => {
+                self.error(
+                    name,
+                    format!("must be a string of 1 to {max_len} characters"),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn required_string(&mut self, name: &str, max_len: usize) -> Option<String> {
+        let present = self.map.get(name).is_some_and(|v| !v.is_null());
+        let value = self.string(name, max_len);
+        if !present {
+            self.error(name, "is required");
+        }
+        value
+    }
+
+    pub fn bool(&mut self, name: &str) -> Option<bool> {
+        match self.map.remove(name) {
+            None => None,
+            Some(Value::Bool(b)) => Some(b),
+            Some(_) => {
+                self.error(name, "must be true or false");
+                None
+            }
+        }
+    }
+
+    /// An optional value that must be one of `allowed` (by name).
+    pub fn one_of<T: Copy>(&mut self, name: &str, allowed: &[(&str, T)]) -> Option<T> {
+        let value = self.map.remove(name)?;
+        let found = value
+            .as_str()
+            .and_then(|s| allowed.iter().find(|(n, _)| *n == s).map(|(_, v)| *v));
+        if found.is_none() {
+            let names: Vec<_> = allowed.iter().map(|(n, _)| *n).collect();
+            self.error(name, format!("must be one of {}", names.join(", ")));
+        }
+        found
+    }
+
+    /// A nested object; read it, then hand it back with [`Fields::absorb`].
+    pub fn object(&mut self, name: &str) -> Option<Fields> {
+        match self.map.remove(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(map)) => Some(Self::new(map, self.field(name))),
+            Some(_) => {
+                self.error(name, "must be an object");
+                None
+            }
+        }
+    }
+
+    /// Takes a nested object's problems (and its unknown fields) into this one.
+    pub fn absorb(&mut self, nested: Fields) {
+        let mut nested = nested;
+        nested.report_unknown();
+        self.errors.append(&mut nested.errors);
+    }
+
+    pub fn require(&mut self, name: &str, present: bool) {
+        if !present {
+            self.error(name, "is required");
+        }
+    }
+
+    fn report_unknown(&mut self) {
+        let unknown: Vec<String> = self.map.keys().cloned().collect();
+        for name in unknown {
+            self.error(&name, "is not a known field");
+        }
+    }
+
+    /// Ends reading: 422 with every problem found, if any.
+    pub fn finish(mut self) -> Result<(), ApiError> {
+        self.report_unknown();
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
 }

@@ -1,13 +1,20 @@
-//! The code every recording function shares: configuration, credentials, the recording
-//! model, DynamoDB access, list pagination, error mapping and the request wrapper.
+//! The code every recording function shares: configuration, credentials and permissions,
+//! the recording and room model, DynamoDB access, list pagination, error mapping and the
+//! request wrapper.
 
+pub mod access;
 pub mod auth;
 pub mod aws;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod http;
 pub mod model;
 pub mod pagination;
+pub mod permissions;
+pub mod rooms;
 pub mod runtime;
 pub mod store;
+pub mod throttle;
+pub mod tokens;

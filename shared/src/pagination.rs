@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::crypto::MacKey;
 use crate::error::{ApiError, FieldError};
-use crate::model::{FieldSelection, Recording, RecordingId, RecordingStatus, RoomId};
+use crate::model::{FieldSelection, Recording, RecordingId, RecordingStatus, Room, RoomId};
+use crate::permissions::Principal;
 
 pub const DEFAULT_MAX_ITEMS: u32 = 10;
 pub const MAX_MAX_ITEMS: u32 = 100;
@@ -29,11 +30,35 @@ impl SortOrder {
     }
 }
 
-/// Where the previous page ended: the last item returned, in index order.
+/// Where the previous page ended: the date and id of the last item returned, in index
+/// order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
-    pub start_date: i64,
-    pub recording_id: RecordingId,
+    pub date: i64,
+    pub id: String,
+}
+
+/// An item of a date-ordered list.
+pub trait Listed {
+    fn cursor(&self) -> Cursor;
+}
+
+impl Listed for Recording {
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            date: self.start_date,
+            id: self.recording_id.to_string(),
+        }
+    }
+}
+
+impl Listed for Room {
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            date: self.creation_date,
+            id: self.room_id.to_string(),
+        }
+    }
 }
 
 /// `GET /recordings`, validated.
@@ -45,6 +70,9 @@ pub struct ListQuery {
     pub sort: SortOrder,
     pub fields: FieldSelection,
     pub cursor: Option<Cursor>,
+    /// The query as the client sent it, which its page tokens are bound to (a room token
+    /// listing without `roomId` is scoped to its room later, without changing this).
+    pub fingerprint: String,
 }
 
 impl ListQuery {
@@ -54,13 +82,10 @@ impl ListQuery {
         tokens: &PageTokens,
     ) -> Result<Self, ApiError> {
         let mut errors = Vec::new();
-        let max_items = param("maxItems")
-            .map(parse_max_items)
-            .unwrap_or(Ok(DEFAULT_MAX_ITEMS))
-            .unwrap_or_else(|e| {
-                errors.push(e);
-                DEFAULT_MAX_ITEMS
-            });
+        let max_items = parse_max_items(param("maxItems")).unwrap_or_else(|e| {
+            errors.push(e);
+            DEFAULT_MAX_ITEMS
+        });
         let room_id = param("roomId").and_then(|r| {
             RoomId::parse(r)
                 .map_err(|m| errors.push(FieldError::new("roomId", m)))
@@ -95,15 +120,26 @@ impl ListQuery {
             sort,
             fields: FieldSelection::parse(param("fields")),
             cursor: None,
+            fingerprint: String::new(),
         };
+        query.fingerprint = query.fingerprint_of_params();
         if let Some(token) = param("nextPageToken") {
-            query.cursor = Some(tokens.decode(token, &query)?);
+            let cursor = tokens.decode(token, &query.fingerprint)?;
+            RecordingId::parse(&cursor.id).map_err(|_| malformed_token())?;
+            query.cursor = Some(cursor);
         }
         Ok(query)
     }
 
+    /// A participant lists its own room when it names none.
+    pub fn scope_to(&mut self, principal: &Principal) {
+        if let Principal::Participant { room_id, .. } = principal {
+            self.room_id.get_or_insert_with(|| room_id.clone());
+        }
+    }
+
     /// What a page token is bound to: everything that decides which items come next.
-    fn fingerprint(&self) -> String {
+    fn fingerprint_of_params(&self) -> String {
         format!(
             "room={};status={};sort={}",
             self.room_id.as_ref().map_or("*", RoomId::as_str),
@@ -113,7 +149,42 @@ impl ListQuery {
     }
 }
 
-fn parse_max_items(raw: &str) -> Result<u32, FieldError> {
+/// `GET /rooms`: a page size and where to continue.
+#[derive(Debug, Clone)]
+pub struct RoomListQuery {
+    pub max_items: u32,
+    pub cursor: Option<Cursor>,
+}
+
+impl RoomListQuery {
+    pub const FINGERPRINT: &str = "rooms";
+
+    pub fn parse<'a>(
+        param: impl Fn(&str) -> Option<&'a str>,
+        tokens: &PageTokens,
+    ) -> Result<Self, ApiError> {
+        let max_items =
+            parse_max_items(param("maxItems")).map_err(|e| ApiError::Validation(vec![e]))?;
+        let cursor = match param("nextPageToken") {
+            None => None,
+            Some(token) => {
+                let cursor = tokens.decode(token, Self::FINGERPRINT)?;
+                RoomId::parse(&cursor.id).map_err(|_| malformed_token())?;
+                Some(cursor)
+            }
+        };
+        Ok(Self { max_items, cursor })
+    }
+}
+
+fn malformed_token() -> ApiError {
+    ApiError::invalid("nextPageToken", "is not a valid page token")
+}
+
+fn parse_max_items(raw: Option<&str>) -> Result<u32, FieldError> {
+    let Some(raw) = raw else {
+        return Ok(DEFAULT_MAX_ITEMS);
+    };
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if digits(raw) {
         // All digits, however many: anything past the cap is clamped to it.
@@ -138,28 +209,32 @@ struct TokenPayload {
 }
 
 /// One page of a list, as the store returns it.
-pub struct Page {
-    pub recordings: Vec<Recording>,
-    /// Where the page ended, when more items follow.
-    pub next: Option<Cursor>,
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Whether more items follow the last one.
+    pub truncated: bool,
 }
 
-impl Page {
-    /// The contract's list body: the recordings (with `fields` applied) and pagination.
-    pub fn to_json(&self, query: &ListQuery, tokens: &PageTokens) -> serde_json::Value {
-        let recordings: Vec<_> = self
-            .recordings
-            .iter()
-            .map(|r| query.fields.apply(r))
-            .collect();
+impl<T: Listed> Page<T> {
+    /// The contract's list body: `{<name>: [...], "pagination": {...}}`, the next page's
+    /// token bound to `fingerprint`.
+    pub fn to_json(
+        &self,
+        name: &str,
+        max_items: u32,
+        fingerprint: &str,
+        tokens: &PageTokens,
+        item: impl Fn(&T) -> serde_json::Value,
+    ) -> serde_json::Value {
         let mut pagination = serde_json::json!({
-            "isTruncated": self.next.is_some(),
-            "maxItems": query.max_items,
+            "isTruncated": self.truncated,
+            "maxItems": max_items,
         });
-        if let Some(cursor) = &self.next {
-            pagination["nextPageToken"] = tokens.encode(cursor, query).into();
+        if let Some(last) = self.items.last().filter(|_| self.truncated) {
+            pagination["nextPageToken"] = tokens.encode(&last.cursor(), fingerprint).into();
         }
-        serde_json::json!({"recordings": recordings, "pagination": pagination})
+        let items: Vec<_> = self.items.iter().map(item).collect();
+        serde_json::json!({name: items, "pagination": pagination})
     }
 }
 
@@ -171,12 +246,12 @@ impl PageTokens {
         Self(MacKey::derive(root_key, "page-token-v1"))
     }
 
-    pub fn encode(&self, cursor: &Cursor, query: &ListQuery) -> String {
+    pub fn encode(&self, cursor: &Cursor, fingerprint: &str) -> String {
         let payload = TokenPayload {
             v: 1,
-            q: query.fingerprint(),
-            d: cursor.start_date,
-            id: cursor.recording_id.to_string(),
+            q: fingerprint.to_owned(),
+            d: cursor.date,
+            id: cursor.id.clone(),
         };
         let json = serde_json::to_vec(&payload).unwrap_or_default();
         let tag = self.0.sign(&json);
@@ -187,9 +262,8 @@ impl PageTokens {
         )
     }
 
-    pub fn decode(&self, token: &str, query: &ListQuery) -> Result<Cursor, ApiError> {
-        let invalid = |m: &str| ApiError::invalid("nextPageToken", m);
-        let malformed = || invalid("is not a valid page token");
+    pub fn decode(&self, token: &str, fingerprint: &str) -> Result<Cursor, ApiError> {
+        let malformed = malformed_token;
         if token.len() > MAX_TOKEN_LEN {
             return Err(malformed());
         }
@@ -203,14 +277,15 @@ impl PageTokens {
         if payload.v != 1 {
             return Err(malformed());
         }
-        if payload.q != query.fingerprint() {
-            return Err(invalid(
-                "belongs to a query with other roomId, status or sortOrder",
+        if payload.q != fingerprint {
+            return Err(ApiError::invalid(
+                "nextPageToken",
+                "belongs to another query (roomId, status and sortOrder must not change)",
             ));
         }
         Ok(Cursor {
-            start_date: payload.d,
-            recording_id: RecordingId::parse(&payload.id).map_err(|_| malformed())?,
+            date: payload.d,
+            id: payload.id,
         })
     }
 }
@@ -238,8 +313,8 @@ mod tests {
 
     fn cursor() -> Cursor {
         Cursor {
-            start_date: 1_764_190_000_000,
-            recording_id: RecordingId::parse("room-a--EG_x1--u1").expect("valid"),
+            date: 1_764_190_000_000,
+            id: "room-a--EG_x1--u1".to_owned(),
         }
     }
 
@@ -288,7 +363,7 @@ mod tests {
     #[test]
     fn token_round_trips_for_the_same_query() {
         let query = parse(&[("status", "complete"), ("sortOrder", "asc")]).expect("ok");
-        let token = tokens().encode(&cursor(), &query);
+        let token = tokens().encode(&cursor(), &query.fingerprint);
         let next = parse(&[
             ("status", "complete"),
             ("sortOrder", "asc"),
@@ -302,7 +377,7 @@ mod tests {
     #[test]
     fn token_reused_with_other_filters_or_sort_is_rejected() {
         let query = parse(&[("roomId", "room-a"), ("status", "complete")]).expect("ok");
-        let token = tokens().encode(&cursor(), &query);
+        let token = tokens().encode(&cursor(), &query.fingerprint);
         for other in [
             vec![("roomId", "room-b"), ("status", "complete")],
             vec![("status", "complete")],
@@ -322,14 +397,30 @@ mod tests {
     }
 
     #[test]
+    fn room_list_tokens_do_not_work_for_recordings_and_vice_versa() {
+        let room_cursor = Cursor {
+            date: 1,
+            id: "room-a".to_owned(),
+        };
+        let token = tokens().encode(&room_cursor, RoomListQuery::FINGERPRINT);
+        let map = HashMap::from([("nextPageToken", token.as_str())]);
+        let rooms = RoomListQuery::parse(|k| map.get(k).copied(), &tokens()).expect("ok");
+        assert_eq!(rooms.cursor, Some(room_cursor));
+        assert!(parse(&[("nextPageToken", &token)]).is_err());
+        let recording_token = tokens().encode(&cursor(), &parse(&[]).expect("ok").fingerprint);
+        let map = HashMap::from([("nextPageToken", recording_token.as_str())]);
+        assert!(RoomListQuery::parse(|k| map.get(k).copied(), &tokens()).is_err());
+    }
+
+    #[test]
     fn tampered_truncated_or_foreign_tokens_are_rejected() {
         let query = parse(&[]).expect("ok");
-        let token = tokens().encode(&cursor(), &query);
+        let token = tokens().encode(&cursor(), &query.fingerprint);
         let (payload, tag) = token.split_once('.').expect("two parts");
         let mut forged = URL_SAFE_NO_PAD.decode(payload).expect("b64");
         forged[10] ^= 1;
-        let foreign =
-            PageTokens::new(b"another root key, also long enough!!").encode(&cursor(), &query);
+        let foreign = PageTokens::new(b"another root key, also long enough!!")
+            .encode(&cursor(), &query.fingerprint);
         for bad in [
             format!("{}.{tag}", URL_SAFE_NO_PAD.encode(&forged)),
             token[..token.len() - 3].to_owned(),

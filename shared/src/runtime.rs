@@ -7,6 +7,7 @@ use std::time::Instant;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response, service_fn};
 
+use crate::auth::Authenticator;
 use crate::aws::{CountCalls, count_aws_calls};
 use crate::config::Config;
 use crate::error::ApiError;
@@ -18,6 +19,7 @@ pub struct App {
     pub config: Config,
     pub store: Store,
     pub page_tokens: PageTokens,
+    pub auth: Authenticator,
 }
 
 impl App {
@@ -33,6 +35,7 @@ impl App {
                 &config.table_name,
             ),
             page_tokens: PageTokens::new(config.signing_key.expose()),
+            auth: Authenticator::new(&config),
             config,
         }
     }

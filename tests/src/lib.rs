@@ -89,6 +89,39 @@ async fn sdk_config(env: &LocalEnv) -> aws_config::SdkConfig {
         .await
 }
 
+/// Every credential the tests used or were issued, for the log hygiene check.
+static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+pub fn remember_secret(secret: &str) {
+    if !secret.is_empty() {
+        SECRETS.lock().expect("secrets").push(secret.to_owned());
+    }
+}
+
+pub fn remembered_secrets() -> Vec<String> {
+    SECRETS.lock().expect("secrets").clone()
+}
+
+/// Remembers the credentials a response hands out: tokens and the secrets in room URLs.
+fn remember_issued(body: &Value) {
+    for key in ["accessToken", "token"] {
+        if let Some(token) = body[key].as_str() {
+            remember_secret(token);
+        }
+    }
+    let rooms = body["rooms"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| vec![body.clone()]);
+    for room in rooms {
+        for key in ["moderatorUrl", "speakerUrl", "url"] {
+            if let Some((_, secret)) = room[key].as_str().and_then(|u| u.split_once("secret=")) {
+                remember_secret(secret);
+            }
+        }
+    }
+}
+
 static NEXT_STACK: AtomicU32 = AtomicU32::new(0);
 
 /// One test's private table and bucket, and an `App` wired to them.
@@ -139,7 +172,12 @@ impl TestStack {
             ("TOKEN_SIGNING_KEY", env.get("TOKEN_SIGNING_KEY")),
             ("PUBLIC_BASE_URL", env.get("PUBLIC_BASE_URL")),
             ("S3_FORCE_PATH_STYLE", "true".to_owned()),
+            ("ADMIN_USERNAME", env.get("ADMIN_USERNAME")),
+            ("ADMIN_PASSWORD_HASH", env.get("ADMIN_PASSWORD_HASH")),
         ]);
+        remember_secret(&env.get("LOCAL_API_KEY"));
+        remember_secret(&env.get("ADMIN_PASSWORD"));
+        remember_secret(&env.get("TOKEN_SIGNING_KEY"));
         let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
         Self {
             app: App::new(config, &sdk),
@@ -171,12 +209,16 @@ impl TestStack {
             .into_iter()
             .find(|l| l["request_id"] == request_id.as_str() && l["message"] == "request")
             .expect("the request wrote its log line");
-        ApiResponse {
+        let response = ApiResponse {
             status: response.status().as_u16(),
             headers: response.headers().clone(),
             body: response.body().to_vec(),
             aws_calls: log["aws_calls"].as_u64().expect("aws_calls is logged"),
+        };
+        if let Ok(body) = serde_json::from_slice::<Value>(&response.body) {
+            remember_issued(&body);
         }
+        response
     }
 }
 
@@ -190,6 +232,8 @@ pub struct ApiRequest {
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     path_params: Vec<(String, String)>,
+    body: Option<String>,
+    source_ip: String,
     request_id: String,
 }
 
@@ -203,6 +247,8 @@ impl ApiRequest {
             query: Vec::new(),
             headers: Vec::new(),
             path_params: Vec::new(),
+            body: None,
+            source_ip: "192.0.2.1".to_owned(),
             request_id: format!(
                 "test-{}-{}",
                 std::process::id(),
@@ -224,6 +270,27 @@ impl ApiRequest {
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_lowercase(), value.to_owned()));
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        remember_secret(token);
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    pub fn json(mut self, body: &Value) -> Self {
+        self.body = Some(body.to_string());
+        self.header("content-type", "application/json")
+    }
+
+    pub fn raw_body(mut self, body: &str) -> Self {
+        self.body = Some(body.to_owned());
+        self
+    }
+
+    /// The caller's address as API Gateway reports it (throttling counts by it).
+    pub fn from_ip(mut self, ip: &str) -> Self {
+        ip.clone_into(&mut self.source_ip);
         self
     }
 
@@ -269,6 +336,8 @@ impl ApiRequest {
         event["requestContext"]["requestId"] = json!(self.request_id);
         event["requestContext"]["http"]["method"] = json!(self.method);
         event["requestContext"]["http"]["path"] = json!(self.path);
+        event["requestContext"]["http"]["sourceIp"] = json!(self.source_ip);
+        event["body"] = self.body.as_deref().map_or(Value::Null, |b| json!(b));
         lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
     }
 }

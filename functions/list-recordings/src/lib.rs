@@ -2,17 +2,30 @@
 
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
-use shared::auth::authenticate;
+use shared::access::authorize_in_room;
 use shared::http::{json_response, query_param};
 use shared::pagination::ListQuery;
+use shared::permissions::Action;
 use shared::runtime::{App, HandlerResult};
 
 pub async fn handle(app: &App, req: Request) -> HandlerResult {
-    let query = ListQuery::parse(|name| query_param(&req, name), &app.page_tokens)?;
-    let _principal = authenticate(&req, &app.config)?;
+    let mut query = ListQuery::parse(|name| query_param(&req, name), &app.page_tokens)?;
+    let principal = app.auth.authenticate(&req)?;
+    query.scope_to(&principal);
+    authorize_in_room(
+        &app.store,
+        &principal,
+        Action::ListRecordings,
+        query.room_id.as_ref(),
+    )
+    .await?;
     let page = app.store.list_recordings(&query).await?;
-    Ok(json_response(
-        StatusCode::OK,
-        &page.to_json(&query, &app.page_tokens),
-    ))
+    let body = page.to_json(
+        "recordings",
+        query.max_items,
+        &query.fingerprint,
+        &app.page_tokens,
+        |r| query.fields.apply(r),
+    );
+    Ok(json_response(StatusCode::OK, &body))
 }

@@ -1,6 +1,10 @@
 //! Recordings to arrange tests with.
 
-use shared::model::{Recording, RecordingId, RecordingStatus, RoomId};
+use integration_tests::{ApiRequest, TestStack, remember_secret};
+use shared::model::{
+    Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig, RoomId,
+};
+use shared::permissions::{RecordingAccess, Role};
 use shared::store::Store;
 
 pub const BASE_DATE: i64 = 1_764_000_000_000;
@@ -30,4 +34,49 @@ pub async fn put_all(store: &Store, recordings: &[Recording]) {
     for r in recordings {
         store.put_recording(r).await.expect("recording stored");
     }
+}
+
+/// A room with `access`, stored directly.
+pub async fn room(stack: &TestStack, access: RecordingAccess) -> Room {
+    let config = RoomConfig {
+        recording: RecordingConfig {
+            enabled: true,
+            allow_access_to: access,
+        },
+    };
+    let room = Room::new("Test room".to_owned(), config, BASE_DATE);
+    assert!(stack.store.create_room(&room).await.expect("room stored"));
+    room
+}
+
+/// A room token, exchanged for the room's secret through the real handler.
+pub async fn room_token(stack: &TestStack, room: &Room, role: Role) -> String {
+    let secret = match role {
+        Role::Moderator => room.moderator_secret.expose(),
+        Role::Speaker => room.speaker_secret.expose(),
+    };
+    remember_secret(secret);
+    let request = ApiRequest::new("POST", "/api/v1/rooms/{roomId}/recording-token")
+        .path_param("roomId", room.room_id.as_str())
+        .json(&serde_json::json!({ "secret": secret }));
+    let response = stack.call(request, issue_token::handle).await;
+    assert_eq!(response.status, 200, "{}", response.json());
+    response.json()["token"]
+        .as_str()
+        .expect("a token")
+        .to_owned()
+}
+
+/// An admin token from the real login.
+pub async fn admin_token(stack: &TestStack) -> String {
+    let request = ApiRequest::new("POST", "/api/v1/auth/login").json(&serde_json::json!({
+        "username": stack.env.get("ADMIN_USERNAME"),
+        "password": stack.env.get("ADMIN_PASSWORD"),
+    }));
+    let response = stack.call(request, issue_token::handle).await;
+    assert_eq!(response.status, 200, "{}", response.json());
+    response.json()["accessToken"]
+        .as_str()
+        .expect("a token")
+        .to_owned()
 }

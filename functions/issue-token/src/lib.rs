@@ -1,0 +1,98 @@
+//! Tokens for credentials: `POST /api/v1/auth/login` (administrator) and
+//! `POST /api/v1/rooms/{roomId}/recording-token` (a room's moderator or speaker secret).
+//! Failed attempts are throttled per source address.
+
+use lambda_http::Request;
+use lambda_http::http::{Method, StatusCode};
+use serde_json::json;
+use shared::auth::verify_admin;
+use shared::clock::now_seconds;
+use shared::error::ApiError;
+use shared::http::{Fields, json_response, room_id_param, source_ip};
+use shared::permissions::{Action, Principal, is_allowed};
+use shared::runtime::{App, HandlerResult};
+use shared::throttle::{self, Scope};
+use shared::tokens::TOKEN_LIFETIME_SECONDS;
+
+const MAX_CREDENTIAL_CHARS: usize = 256;
+
+pub async fn handle(app: &App, req: Request) -> HandlerResult {
+    let is_login = req.uri().path().ends_with("/auth/login");
+    match (req.method().clone(), is_login) {
+        (Method::POST, true) => login(app, req).await,
+        (Method::POST, false) => room_token(app, req).await,
+        _ => Err(ApiError::no_such_route()),
+    }
+}
+
+async fn login(app: &App, req: Request) -> HandlerResult {
+    let mut fields = Fields::from_body(&req)?;
+    let username = fields.required_string("username", MAX_CREDENTIAL_CHARS);
+    let password = fields.required_string("password", MAX_CREDENTIAL_CHARS);
+    fields.finish()?;
+    let (Some(username), Some(password)) = (username, password) else {
+        return Err(ApiError::invalid(
+            "body",
+            "username and password are required",
+        ));
+    };
+    let login = app.config.admin_login.as_ref().ok_or_else(|| {
+        ApiError::Internal("ADMIN_USERNAME/ADMIN_PASSWORD_HASH not configured".into())
+    })?;
+    let now = now_seconds();
+    let attempt = throttle::begin(&app.store, Scope::Login, &source_ip(&req), now).await?;
+    if !verify_admin(login, &username, &password) {
+        attempt.failed().await?;
+        return Err(ApiError::Unauthenticated("Invalid username or password"));
+    }
+    attempt.succeeded().await?;
+    let token = app
+        .auth
+        .tokens
+        .issue_admin(&username, now)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"accessToken": token, "expiresIn": TOKEN_LIFETIME_SECONDS}),
+    ))
+}
+
+async fn room_token(app: &App, req: Request) -> HandlerResult {
+    let room_id = room_id_param(&req)?;
+    let mut fields = Fields::from_body(&req)?;
+    let secret = fields.required_string("secret", MAX_CREDENTIAL_CHARS);
+    fields.finish()?;
+    let secret = secret.unwrap_or_default();
+    let now = now_seconds();
+    let attempt = throttle::begin(&app.store, Scope::RoomSecret, &source_ip(&req), now).await?;
+    let room = app.store.get_room(&room_id).await?;
+    // An unknown room and a wrong secret look the same, so ids cannot be probed.
+    let Some((room, role)) = room.and_then(|r| r.role_for_secret(&secret).map(|role| (r, role)))
+    else {
+        attempt.failed().await?;
+        return Err(ApiError::Unauthenticated("Invalid room secret"));
+    };
+    attempt.succeeded().await?;
+    let token = app
+        .auth
+        .tokens
+        .issue_room(&room.room_id, role, now)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let principal = Principal::Participant {
+        room_id: room.room_id.clone(),
+        role,
+    };
+    let may = |action| is_allowed(&principal, action, Some(&room.policy()));
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "token": token,
+            "role": role.as_str(),
+            "permissions": {
+                "canRetrieveRecordings": may(Action::ReadRecording),
+                "canDeleteRecordings": may(Action::DeleteRecording),
+                "canRecord": may(Action::ControlRecording),
+            },
+        }),
+    ))
+}

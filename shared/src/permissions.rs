@@ -1,0 +1,351 @@
+//! Who may do what: one pure decision, deny by default, no AWS and no I/O.
+//!
+//! A room token carries only its room and role; what the role may do is decided here at
+//! request time from the room's current recording access, so tightening a room's access
+//! applies to tokens already issued.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::RoomId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Moderator,
+    Speaker,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Moderator => "moderator",
+            Self::Speaker => "speaker",
+        }
+    }
+}
+
+/// A room's `config.recording.allowAccessTo`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordingAccess {
+    Admin,
+    AdminModerator,
+    #[default]
+    AdminModeratorSpeaker,
+}
+
+impl RecordingAccess {
+    pub const ALL: [Self; 3] = [
+        Self::Admin,
+        Self::AdminModerator,
+        Self::AdminModeratorSpeaker,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::AdminModerator => "admin_moderator",
+            Self::AdminModeratorSpeaker => "admin_moderator_speaker",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    fn includes(self, role: Role) -> bool {
+        match (self, role) {
+            (Self::Admin, _) => false,
+            (Self::AdminModerator, Role::Moderator) => true,
+            (Self::AdminModerator, Role::Speaker) => false,
+            (Self::AdminModeratorSpeaker, _) => true,
+        }
+    }
+}
+
+/// Who is calling, once their credential has been verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// An API key or an admin token: may do everything, in every room.
+    Admin,
+    /// A room token: a meeting participant of one room.
+    Participant { room_id: RoomId, role: Role },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    ListRecordings,
+    /// Get, play or download a recording.
+    ReadRecording,
+    CreateShareLink,
+    RevokeShareLinks,
+    DeleteRecording,
+    /// Start or stop a recording (`canRecord`).
+    ControlRecording,
+    /// Read the room and its config (without secrets).
+    ReadRoom,
+    ChangeRoomConfig,
+    CreateRoom,
+    ListRooms,
+}
+
+impl Action {
+    pub const ALL: [Self; 10] = [
+        Self::ListRecordings,
+        Self::ReadRecording,
+        Self::CreateShareLink,
+        Self::RevokeShareLinks,
+        Self::DeleteRecording,
+        Self::ControlRecording,
+        Self::ReadRoom,
+        Self::ChangeRoomConfig,
+        Self::CreateRoom,
+        Self::ListRooms,
+    ];
+
+    /// The name used in docs/api.md's permission matrix.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ListRecordings => "list recordings",
+            Self::ReadRecording => "get, play, download a recording",
+            Self::CreateShareLink => "create a share link",
+            Self::RevokeShareLinks => "revoke share links",
+            Self::DeleteRecording => "delete recordings",
+            Self::ControlRecording => "start, stop a recording",
+            Self::ReadRoom => "read the room and its config",
+            Self::ChangeRoomConfig => "change a room's config",
+            Self::CreateRoom => "create rooms",
+            Self::ListRooms => "list rooms",
+        }
+    }
+}
+
+/// What a principal needs for an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    Never,
+    Always,
+    /// The room's recording access includes the participant's role.
+    AccessIncludesRole,
+    /// The room has recording enabled.
+    RecordingEnabled,
+}
+
+/// The rules, as data: (action, administrator, moderator, speaker). Anything not listed
+/// is denied.
+const RULES: [(Action, Rule, Rule, Rule); 10] = {
+    use Rule::{AccessIncludesRole as Access, Always, Never, RecordingEnabled};
+    [
+        (Action::ListRecordings, Always, Access, Access),
+        (Action::ReadRecording, Always, Access, Access),
+        (Action::CreateShareLink, Always, Access, Access),
+        (Action::RevokeShareLinks, Always, Access, Never),
+        (Action::DeleteRecording, Always, Access, Never),
+        (
+            Action::ControlRecording,
+            RecordingEnabled,
+            RecordingEnabled,
+            Never,
+        ),
+        (Action::ReadRoom, Always, Always, Always),
+        (Action::ChangeRoomConfig, Always, Never, Never),
+        (Action::CreateRoom, Always, Never, Never),
+        (Action::ListRooms, Always, Never, Never),
+    ]
+};
+
+/// The facts about a room that decisions depend on, read at request time.
+#[derive(Debug, Clone, Copy)]
+pub struct RoomPolicy<'a> {
+    pub room_id: &'a RoomId,
+    pub access: RecordingAccess,
+    pub recording_enabled: bool,
+}
+
+/// May `principal` do `action`? `room` is the room acted on, when the action concerns one
+/// and it exists. Without it a participant is denied, while an administrator is let through
+/// so that the caller can answer 404 for a room that does not exist.
+pub fn is_allowed(principal: &Principal, action: Action, room: Option<&RoomPolicy<'_>>) -> bool {
+    let Some(&(_, admin, moderator, speaker)) = RULES.iter().find(|(a, ..)| *a == action) else {
+        return false;
+    };
+    let (rule, role) = match principal {
+        Principal::Admin => match room {
+            None => return true,
+            Some(_) => (admin, None),
+        },
+        Principal::Participant { room_id, role } => {
+            if room.is_none_or(|r| r.room_id != room_id) {
+                return false;
+            }
+            let rule = match role {
+                Role::Moderator => moderator,
+                Role::Speaker => speaker,
+            };
+            (rule, Some(*role))
+        }
+    };
+    let Some(room) = room else {
+        return false;
+    };
+    match rule {
+        Rule::Never => false,
+        Rule::Always => true,
+        Rule::AccessIncludesRole => role.is_some_and(|r| room.access.includes(r)),
+        Rule::RecordingEnabled => room.recording_enabled,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// docs/api.md's matrix: the documentation and the code are checked against each
+    /// other, cell by cell.
+    const DOCS: &str = include_str!("../../docs/api.md");
+
+    struct Column {
+        admin: bool,
+        role: Option<Role>,
+        access: Option<RecordingAccess>,
+    }
+
+    fn parse_header(cell: &str) -> Column {
+        let cell = cell.replace('`', "");
+        if cell == "admin" {
+            return Column {
+                admin: true,
+                role: None,
+                access: None,
+            };
+        }
+        let (role, access) = cell.split_once(", ").expect("'role, access' header");
+        Column {
+            admin: false,
+            role: Some(match role {
+                "moderator" => Role::Moderator,
+                "speaker" => Role::Speaker,
+                other => panic!("unknown role column {other}"),
+            }),
+            access: Some(RecordingAccess::parse(access).expect("known access")),
+        }
+    }
+
+    /// (action name, column, cell) for every cell of the documented matrix.
+    fn documented_matrix() -> Vec<(String, Vec<(Column, String)>)> {
+        let table: Vec<Vec<String>> = DOCS
+            .split("<!-- permission-matrix -->")
+            .nth(1)
+            .expect("docs/api.md has the permission matrix between markers")
+            .lines()
+            .filter(|l| l.starts_with('|'))
+            .map(|l| {
+                l.trim_matches('|')
+                    .split('|')
+                    .map(|c| c.trim().to_owned())
+                    .collect()
+            })
+            .collect();
+        let headers: Vec<_> = table[0][1..].to_vec();
+        table[2..]
+            .iter()
+            .map(|row| {
+                let cells = headers
+                    .iter()
+                    .zip(&row[1..])
+                    .map(|(h, c)| (parse_header(h), c.clone()))
+                    .collect();
+                (row[0].clone(), cells)
+            })
+            .collect()
+    }
+
+    fn expected(cell: &str, recording_enabled: bool) -> bool {
+        match cell {
+            "yes" => true,
+            "no" => false,
+            "if recording enabled" => recording_enabled,
+            other => panic!("unknown matrix cell {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_cell_of_the_documented_matrix_holds() {
+        let room_id = RoomId::parse("room-a").expect("valid");
+        let other_room = RoomId::parse("room-b").expect("valid");
+        let matrix = documented_matrix();
+        assert_eq!(matrix.len(), Action::ALL.len(), "one row per action");
+        let mut checked = 0;
+        for action in Action::ALL {
+            let (_, cells) = matrix
+                .iter()
+                .find(|(name, _)| name == action.name())
+                .unwrap_or_else(|| panic!("docs/api.md has no row for {}", action.name()));
+            for (column, cell) in cells {
+                for recording_enabled in [true, false] {
+                    let accesses = match column.access {
+                        Some(a) => vec![a],
+                        None => RecordingAccess::ALL.to_vec(),
+                    };
+                    for access in accesses {
+                        let room = RoomPolicy {
+                            room_id: &room_id,
+                            access,
+                            recording_enabled,
+                        };
+                        let principal = match column.role {
+                            None => Principal::Admin,
+                            Some(role) => Principal::Participant {
+                                room_id: room_id.clone(),
+                                role,
+                            },
+                        };
+                        assert!(column.admin || column.role.is_some());
+                        assert_eq!(
+                            is_allowed(&principal, action, Some(&room)),
+                            expected(cell, recording_enabled),
+                            "{} / {cell} / {access:?} / enabled={recording_enabled}",
+                            action.name()
+                        );
+                        checked += 1;
+                        // The same token in another room gets nothing.
+                        if let Some(role) = column.role {
+                            let stranger = Principal::Participant {
+                                room_id: other_room.clone(),
+                                role,
+                            };
+                            assert!(!is_allowed(&stranger, action, Some(&room)));
+                        }
+                    }
+                }
+            }
+        }
+        // 10 actions × (admin over 3 accesses + 6 role/access columns) × 2.
+        assert_eq!(checked, 10 * (3 + 6) * 2);
+    }
+
+    #[test]
+    fn participants_are_denied_when_the_room_is_unknown() {
+        let room_id = RoomId::parse("room-a").expect("valid");
+        for role in [Role::Moderator, Role::Speaker] {
+            let p = Principal::Participant {
+                room_id: room_id.clone(),
+                role,
+            };
+            for action in Action::ALL {
+                assert!(!is_allowed(&p, action, None));
+            }
+        }
+        for action in Action::ALL {
+            assert!(is_allowed(&Principal::Admin, action, None));
+        }
+    }
+
+    #[test]
+    fn default_access_includes_speakers() {
+        assert_eq!(
+            RecordingAccess::default(),
+            RecordingAccess::AdminModeratorSpeaker
+        );
+    }
+}
