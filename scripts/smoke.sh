@@ -87,6 +87,23 @@ check "a bad room config is refused" 422 'b["details"][0]["field"] == "config.re
     "${key[@]}" "${json[@]}" -X PUT -d '{"config": {"recording": {"allowAccessTo": "all"}}}' \
     "$base/rooms/$room_id/config"
 
+demo=daily-standup-x7k2m--EG_demo001--d001a1b2c3
+check "a presigned URL for a demo video" 200 'b["url"].startswith("http")' \
+    "${key[@]}" "$base/recordings/$demo/media?redirect=false"
+video_status=$(curl -s -o "$STACK_DIR/smoke-video" -w '%{http_code}' "$(field url)") || video_status=000
+if [[ "$video_status" == 200 ]] && cmp -s "$STACK_DIR/smoke-video" infra/demo/demo-2.mp4; then
+    passed=$((passed + 1)); echo "ok   the presigned URL serves the video from S3"
+else
+    failed=$((failed + 1)); echo "FAIL the presigned URL serves the video from S3: status $video_status"
+fi
+doomed=daily-standup-x7k2m--EG_demo002--d002a1b2c3
+check "delete a demo recording" 200 'b["message"].endswith("deleted successfully")' \
+    "${key[@]}" -X DELETE "$base/recordings/$doomed"
+check "the deleted recording is gone" 404 'b["error"] == "Recording Error"' \
+    "${key[@]}" "$base/recordings/$doomed"
+check "bulk delete reports each id" 400 'len(b["failed"]) == 1 and b["deleted"] == []' \
+    "${key[@]}" -X DELETE "$base/recordings?recordingIds=$doomed"
+
 echo "smoke: $passed passed, $failed failed"
 if ((failed > 0)); then
     echo "--- cargo lambda watch log (tail) ---"

@@ -1,8 +1,11 @@
 //! Applies the permission decision to a request: 403 unless allowed.
 
+use lambda_http::Request;
+
 use crate::error::ApiError;
-use crate::model::{Room, RoomId};
+use crate::model::{Recording, RecordingId, Room, RoomId};
 use crate::permissions::{Action, Principal, is_allowed};
+use crate::runtime::App;
 use crate::store::Store;
 
 /// Decides `action` on `room` (the room as just read, or `None` when it does not exist).
@@ -38,4 +41,18 @@ pub async fn authorize_in_room(
         _ => None,
     };
     authorize(principal, action, room.as_ref())
+}
+
+/// Authenticates the caller and loads a recording they may read (get, play, download):
+/// the recording and its room come in one DynamoDB round trip. Someone who may not read
+/// the room's recordings gets 403 whether or not the recording exists.
+pub async fn readable_recording(
+    app: &App,
+    req: &Request,
+    id: &RecordingId,
+) -> Result<Recording, ApiError> {
+    let principal = app.auth.authenticate(req)?;
+    let (recording, room) = app.store.get_recording_with_room(id).await?;
+    authorize(&principal, Action::ReadRecording, room.as_ref())?;
+    recording.ok_or_else(|| ApiError::recording_not_found(id.as_str()))
 }

@@ -23,6 +23,48 @@ pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response<Body
     response
 }
 
+/// A redirect to a short-lived URL, which no cache may keep.
+pub fn redirect_response(location: &str) -> Result<Response<Body>, ApiError> {
+    let location = header::HeaderValue::from_str(location)
+        .map_err(|e| ApiError::Internal(format!("redirect location: {e}")))?;
+    let mut response = Response::new(Body::Empty);
+    *response.status_mut() = StatusCode::FOUND;
+    response.headers_mut().insert(header::LOCATION, location);
+    no_store(&mut response);
+    Ok(response)
+}
+
+/// Marks a response as never to be cached (it carries a short-lived URL).
+pub fn no_store(response: &mut Response<Body>) {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+}
+
+/// An optional `true`/`false` query parameter.
+pub fn bool_param(req: &Request, name: &str, default: bool) -> Result<bool, ApiError> {
+    match query_param(req, name) {
+        None => Ok(default),
+        Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(_) => Err(ApiError::invalid(name, "must be true or false")),
+    }
+}
+
+/// Every value of a comma-separated query parameter, across repeats.
+pub fn list_param(req: &Request, name: &str) -> Vec<String> {
+    req.query_string_parameters_ref()
+        .and_then(|params| params.all(name))
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The first value of a query-string parameter.
 pub fn query_param<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
     req.query_string_parameters_ref()

@@ -11,6 +11,7 @@ use crate::auth::Authenticator;
 use crate::aws::{CountCalls, count_aws_calls};
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::media::Media;
 use crate::pagination::PageTokens;
 use crate::store::Store;
 
@@ -18,6 +19,7 @@ use crate::store::Store;
 pub struct App {
     pub config: Config,
     pub store: Store,
+    pub media: Media,
     pub page_tokens: PageTokens,
     pub auth: Authenticator,
 }
@@ -26,13 +28,34 @@ impl App {
     /// Builds the clients; makes no network call (credentials and endpoints come from the
     /// environment).
     pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Self {
-        let dynamodb = aws_sdk_dynamodb::config::Builder::from(sdk)
+        Self::with_clients(
+            config,
+            aws_sdk_dynamodb::config::Builder::from(sdk),
+            aws_sdk_s3::config::Builder::from(sdk),
+        )
+    }
+
+    /// Builds the App from client configurations, which tests adjust (for example to send
+    /// one service's calls to a closed port).
+    pub fn with_clients(
+        config: Config,
+        dynamodb: aws_sdk_dynamodb::config::Builder,
+        s3: aws_sdk_s3::config::Builder,
+    ) -> Self {
+        let dynamodb = dynamodb.interceptor(CountCalls).build();
+        let s3 = s3
             .interceptor(CountCalls)
+            .force_path_style(config.s3_force_path_style)
             .build();
         Self {
             store: Store::new(
                 aws_sdk_dynamodb::Client::from_conf(dynamodb),
                 &config.table_name,
+            ),
+            media: Media::new(
+                aws_sdk_s3::Client::from_conf(s3),
+                &config.bucket_name,
+                config.presign_ttl,
             ),
             page_tokens: PageTokens::new(config.signing_key.expose()),
             auth: Authenticator::new(&config),

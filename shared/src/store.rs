@@ -10,12 +10,17 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, KeysAndAttributes, ReturnValue, TransactWriteItem, Update,
+    WriteRequest,
+};
+use futures_util::future::join_all;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::AwsError;
-use crate::model::{Recording, RecordingId, Room, RoomId};
+use crate::model::{Recording, RecordingId, RecordingStatus, Room, RoomId};
 use crate::pagination::{Cursor, ListQuery, Page, RoomListQuery, SortOrder};
 use crate::rooms::RecordingConfigPatch;
 
@@ -24,8 +29,18 @@ type Item = HashMap<String, AttributeValue>;
 /// Items read per query while a sparse `status` filter is filling a page: large enough to
 /// fill most pages in one round trip, small enough to stay far below DynamoDB's 1 MB.
 const FILTERED_READ_BATCH: i32 = 200;
-/// BatchGetItem can leave keys unprocessed under load; retried this many times.
+/// Batch calls can leave work unprocessed under load; retried this many times.
 const BATCH_RETRIES: usize = 5;
+const BATCH_GET_KEYS: usize = 100;
+const BATCH_WRITE_ITEMS: usize = 25;
+const TRANSACTION_ITEMS: usize = 100;
+/// Statuses a recording may be deleted in: finished ones.
+pub const DELETABLE_STATUSES: [RecordingStatus; 4] = [
+    RecordingStatus::Complete,
+    RecordingStatus::Failed,
+    RecordingStatus::Aborted,
+    RecordingStatus::LimitReached,
+];
 
 const META: &str = "META";
 const ALL_RECORDINGS: &str = "ALL";
@@ -52,23 +67,36 @@ fn primary_key(pk: String) -> Item {
     HashMap::from([("PK".to_owned(), s(pk)), ("SK".to_owned(), s(META))])
 }
 
-/// A recording as stored: the API's fields plus its keys and storage location.
+/// A recording as stored: the API's fields plus its keys and storage location. The index
+/// keys are absent once a delete has marked it, which takes it out of the lists.
 #[derive(Serialize, Deserialize)]
 struct RecordingItem {
     #[serde(rename = "PK")]
     pk: String,
     #[serde(rename = "SK")]
     sk: String,
-    #[serde(rename = "GSI1PK")]
-    gsi1pk: String,
-    #[serde(rename = "GSI1SK")]
-    gsi1sk: String,
-    #[serde(rename = "GSI2PK")]
-    gsi2pk: String,
-    #[serde(rename = "GSI2SK")]
-    gsi2sk: String,
+    #[serde(rename = "GSI1PK", default, skip_serializing_if = "Option::is_none")]
+    gsi1pk: Option<String>,
+    #[serde(rename = "GSI1SK", default, skip_serializing_if = "Option::is_none")]
+    gsi1sk: Option<String>,
+    #[serde(rename = "GSI2PK", default, skip_serializing_if = "Option::is_none")]
+    gsi2pk: Option<String>,
+    #[serde(rename = "GSI2SK", default, skip_serializing_if = "Option::is_none")]
+    gsi2sk: Option<String>,
     #[serde(rename = "s3Key")]
     s3_key: String,
+    /// Set by the first step of a delete; such a recording is no longer listed or served.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    deleting: bool,
+    /// The sort keys of the recording's share links, so a delete removes them without a
+    /// query.
+    #[serde(
+        rename = "shareIds",
+        default,
+        with = "serde_dynamo::string_set",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    share_ids: Vec<String>,
     #[serde(flatten)]
     recording: Recording,
 }
@@ -79,12 +107,34 @@ impl From<&Recording> for RecordingItem {
         Self {
             pk: recording_pk(r.recording_id.as_str()),
             sk: META.to_owned(),
-            gsi1pk: room_pk(r.room_id.as_str()),
-            gsi1sk: sort_key.clone(),
-            gsi2pk: ALL_RECORDINGS.to_owned(),
-            gsi2sk: sort_key,
+            gsi1pk: Some(room_pk(r.room_id.as_str())),
+            gsi1sk: Some(sort_key.clone()),
+            gsi2pk: Some(ALL_RECORDINGS.to_owned()),
+            gsi2sk: Some(sort_key),
             s3_key: r.recording_id.s3_key(),
+            deleting: false,
+            share_ids: Vec::new(),
             recording: r.clone(),
+        }
+    }
+}
+
+/// A recording with the state only deletes care about.
+#[derive(Debug, Clone)]
+pub struct StoredRecording {
+    pub recording: Recording,
+    pub s3_key: String,
+    pub deleting: bool,
+    pub share_ids: Vec<String>,
+}
+
+impl From<RecordingItem> for StoredRecording {
+    fn from(item: RecordingItem) -> Self {
+        Self {
+            s3_key: item.s3_key,
+            deleting: item.deleting,
+            share_ids: item.share_ids,
+            recording: item.recording,
         }
     }
 }
@@ -93,6 +143,22 @@ impl From<RecordingItem> for Recording {
     fn from(item: RecordingItem) -> Self {
         item.recording
     }
+}
+
+/// Recordings and their rooms read together by id.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub recordings: HashMap<RecordingId, StoredRecording>,
+    pub rooms: HashMap<RoomId, Room>,
+}
+
+/// How marking one recording `deleting` went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkOutcome {
+    Marked,
+    /// Gone, or no longer in a status that may be deleted.
+    ConditionFailed,
+    Unavailable,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -190,20 +256,60 @@ impl Store {
         out.item.map(decode::<RecordingItem, _>).transpose()
     }
 
-    /// The recording and its room in one round trip: the id names the room.
+    /// The recording and its room in one round trip (the id names the room). A recording
+    /// being deleted is not returned.
     pub async fn get_recording_with_room(
         &self,
         id: &RecordingId,
     ) -> Result<(Option<Recording>, Option<Room>), AwsError> {
-        let recording_key = recording_pk(id.as_str());
-        let room_key = room_pk(id.room_id().as_str());
+        let mut loaded = self.load_with_rooms(std::slice::from_ref(id)).await?;
+        let recording = loaded
+            .recordings
+            .remove(id)
+            .filter(|r| !r.deleting)
+            .map(|r| r.recording);
+        Ok((recording, loaded.rooms.remove(id.room_id())))
+    }
+
+    /// Recordings and their rooms, 100 keys a `BatchGetItem`, calls concurrent.
+    pub async fn load_with_rooms(&self, ids: &[RecordingId]) -> Result<Loaded, AwsError> {
+        let mut keys: Vec<String> = ids.iter().map(|id| recording_pk(id.as_str())).collect();
+        let mut rooms: Vec<String> = ids
+            .iter()
+            .map(|id| room_pk(id.room_id().as_str()))
+            .collect();
+        rooms.sort();
+        rooms.dedup();
+        keys.extend(rooms);
+        let calls = keys
+            .chunks(BATCH_GET_KEYS)
+            .map(|chunk| self.batch_get(chunk));
+        let mut loaded = Loaded::default();
+        for items in join_all(calls).await {
+            for item in items? {
+                let is_recording =
+                    matches!(item.get("PK"), Some(AttributeValue::S(pk)) if pk.starts_with("REC#"));
+                if is_recording {
+                    let stored: StoredRecording = decode::<RecordingItem, _>(item)?;
+                    loaded
+                        .recordings
+                        .insert(stored.recording.recording_id.clone(), stored);
+                } else {
+                    let room: Room = decode::<RoomItem, _>(item)?;
+                    loaded.rooms.insert(room.room_id.clone(), room);
+                }
+            }
+        }
+        Ok(loaded)
+    }
+
+    async fn batch_get(&self, pks: &[String]) -> Result<Vec<Item>, AwsError> {
         let mut keys = KeysAndAttributes::builder()
-            .keys(primary_key(recording_key.clone()))
-            .keys(primary_key(room_key))
+            .set_keys(Some(pks.iter().cloned().map(primary_key).collect()))
             .consistent_read(true)
             .build()
             .map_err(|e| AwsError::Other(e.to_string()))?;
-        let (mut recording, mut room) = (None, None);
+        let mut items = Vec::new();
         for _ in 0..BATCH_RETRIES {
             let out = self
                 .client
@@ -211,26 +317,193 @@ impl Store {
                 .request_items(&self.table, keys.clone())
                 .send()
                 .await?;
-            let items = out
-                .responses
-                .and_then(|mut r| r.remove(&self.table))
-                .unwrap_or_default();
-            for item in items {
-                match item.get("PK") {
-                    Some(AttributeValue::S(pk)) if *pk == recording_key => {
-                        recording = Some(decode::<RecordingItem, _>(item)?);
-                    }
-                    _ => room = Some(decode::<RoomItem, _>(item)?),
-                }
-            }
+            items.extend(
+                out.responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default(),
+            );
             match out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)) {
                 Some(rest) if !rest.keys().is_empty() => keys = rest,
-                _ => return Ok((recording, room)),
+                _ => return Ok(items),
             }
         }
         Err(AwsError::Unavailable(
             "BatchGetItem left keys unprocessed".into(),
         ))
+    }
+
+    /// Marks recordings `deleting`, each only if it still exists in a status that may be
+    /// deleted (or is already being deleted), and takes it out of the list indexes.
+    /// Conditional writes go 100 to a transaction; when a transaction is cancelled, the
+    /// items whose condition failed are dropped and the rest are tried again.
+    pub async fn mark_deleting(&self, ids: &[RecordingId]) -> Vec<(RecordingId, MarkOutcome)> {
+        let calls = ids
+            .chunks(TRANSACTION_ITEMS)
+            .map(|chunk| self.mark_deleting_batch(chunk.to_vec()));
+        join_all(calls).await.into_iter().flatten().collect()
+    }
+
+    async fn mark_deleting_batch(
+        &self,
+        mut ids: Vec<RecordingId>,
+    ) -> Vec<(RecordingId, MarkOutcome)> {
+        let mut outcomes = Vec::new();
+        for _ in 0..BATCH_RETRIES {
+            if ids.is_empty() {
+                break;
+            }
+            let items: Result<Vec<_>, _> = ids.iter().map(|id| self.mark_update(id)).collect();
+            let result = match items {
+                Ok(items) => self
+                    .client
+                    .transact_write_items()
+                    .set_transact_items(Some(items))
+                    .send()
+                    .await
+                    .map(|_| ()),
+                Err(e) => {
+                    tracing::error!(error = %e, "building a delete mark");
+                    outcomes.extend(ids.drain(..).map(|id| (id, MarkOutcome::Unavailable)));
+                    break;
+                }
+            };
+            match result {
+                Ok(()) => {
+                    outcomes.extend(ids.drain(..).map(|id| (id, MarkOutcome::Marked)));
+                }
+                Err(SdkError::ServiceError(e))
+                    if matches!(
+                        e.err(),
+                        TransactWriteItemsError::TransactionCanceledException(_)
+                    ) =>
+                {
+                    let reasons = match e.into_err() {
+                        TransactWriteItemsError::TransactionCanceledException(c) => {
+                            c.cancellation_reasons.unwrap_or_default()
+                        }
+                        _ => Vec::new(),
+                    };
+                    let failed: Vec<bool> = ids
+                        .iter()
+                        .enumerate()
+                        .map(|(i, _)| {
+                            reasons
+                                .get(i)
+                                .and_then(|r| r.code())
+                                .is_some_and(|c| c == "ConditionalCheckFailed")
+                        })
+                        .collect();
+                    let (gone, rest): (Vec<_>, Vec<_>) =
+                        ids.drain(..).zip(failed).partition(|(_, f)| *f);
+                    outcomes.extend(
+                        gone.into_iter()
+                            .map(|(id, _)| (id, MarkOutcome::ConditionFailed)),
+                    );
+                    ids = rest.into_iter().map(|(id, _)| id).collect();
+                }
+                Err(e) => {
+                    tracing::warn!(error = %AwsError::from(e), "marking recordings deleting");
+                    outcomes.extend(ids.drain(..).map(|id| (id, MarkOutcome::Unavailable)));
+                }
+            }
+        }
+        outcomes.extend(ids.into_iter().map(|id| (id, MarkOutcome::Unavailable)));
+        outcomes
+    }
+
+    fn mark_update(&self, id: &RecordingId) -> Result<TransactWriteItem, AwsError> {
+        let deletable = DELETABLE_STATUSES
+            .iter()
+            .enumerate()
+            .map(|(i, _)| format!(":s{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(primary_key(recording_pk(id.as_str()))))
+            .update_expression("SET deleting = :true REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK")
+            .condition_expression(format!(
+                "attribute_exists(PK) AND (deleting = :true OR #status IN ({deletable}))"
+            ))
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":true", AttributeValue::Bool(true));
+        for (i, status) in DELETABLE_STATUSES.iter().enumerate() {
+            update = update.expression_attribute_values(format!(":s{i}"), s(status.as_str()));
+        }
+        let update = update.build().map_err(|e| AwsError::Other(e.to_string()))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Deletes every item of the given recordings (the recording and its share links),
+    /// 25 to a `BatchWriteItem`, calls concurrent, unprocessed items retried. Returns the
+    /// recordings whose items could not all be deleted.
+    pub async fn delete_recording_items(&self, recordings: &[StoredRecording]) -> Vec<RecordingId> {
+        let mut keys: Vec<(RecordingId, Item)> = Vec::new();
+        for stored in recordings {
+            let id = &stored.recording.recording_id;
+            let pk = recording_pk(id.as_str());
+            keys.push((id.clone(), primary_key(pk.clone())));
+            for share in &stored.share_ids {
+                let mut key = primary_key(pk.clone());
+                key.insert("SK".into(), s(share.clone()));
+                keys.push((id.clone(), key));
+            }
+        }
+        let calls = keys
+            .chunks(BATCH_WRITE_ITEMS)
+            .map(|chunk| self.batch_delete(chunk));
+        let mut failed: Vec<RecordingId> = join_all(calls).await.into_iter().flatten().collect();
+        failed.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        failed.dedup();
+        failed
+    }
+
+    async fn batch_delete(&self, keys: &[(RecordingId, Item)]) -> Vec<RecordingId> {
+        let requests: Result<Vec<WriteRequest>, _> = keys
+            .iter()
+            .map(|(_, key)| {
+                DeleteRequest::builder()
+                    .set_key(Some(key.clone()))
+                    .build()
+                    .map(|d| WriteRequest::builder().delete_request(d).build())
+            })
+            .collect();
+        let Ok(mut pending) = requests else {
+            return keys.iter().map(|(id, _)| id.clone()).collect();
+        };
+        for _ in 0..BATCH_RETRIES {
+            let out = self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, pending.clone())
+                .send()
+                .await;
+            match out {
+                Ok(out) => {
+                    pending = out
+                        .unprocessed_items
+                        .and_then(|mut u| u.remove(&self.table))
+                        .unwrap_or_default();
+                    if pending.is_empty() {
+                        return Vec::new();
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %AwsError::from(e), "BatchWriteItem failed");
+                    break;
+                }
+            }
+        }
+        // Whatever is still pending names the recordings not fully deleted.
+        keys.iter()
+            .filter(|(_, key)| {
+                pending.iter().any(|w| {
+                    w.delete_request()
+                        .is_some_and(|d| d.key().get("PK") == key.get("PK"))
+                })
+            })
+            .map(|(id, _)| id.clone())
+            .collect()
     }
 
     /// One page of recordings, newest first unless asked otherwise. Without a `status`

@@ -6,7 +6,11 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextMut;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::BoxError;
 
 use devstack::template::{self, Template};
 use lambda_http::Request;
@@ -124,12 +128,50 @@ fn remember_issued(body: &Value) {
 
 static NEXT_STACK: AtomicU32 = AtomicU32::new(0);
 
+/// Sends a client's calls, from its `fail_from`-th on (counting from 0), to a closed port:
+/// a real connection failure at a chosen moment of a request.
+#[derive(Debug, Clone)]
+pub struct Outage {
+    calls: Arc<AtomicU32>,
+    fail_from: u32,
+}
+
+impl Outage {
+    pub fn after(calls: u32) -> Self {
+        Self {
+            calls: Arc::new(AtomicU32::new(0)),
+            fail_from: calls,
+        }
+    }
+}
+
+impl Intercept for Outage {
+    fn name(&self) -> &'static str {
+        "Outage"
+    }
+
+    fn modify_before_transmit(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if self.calls.fetch_add(1, Ordering::SeqCst) >= self.fail_from {
+            context.request_mut().set_uri("http://127.0.0.1:1/")?;
+        }
+        Ok(())
+    }
+}
+
 /// One test's private table and bucket, and an `App` wired to them.
 pub struct TestStack {
     pub env: LocalEnv,
+    sdk: aws_config::SdkConfig,
+    config: Config,
     pub app: App,
     /// A store without request accounting, for arranging data.
     pub store: Store,
+    pub dynamodb: aws_sdk_dynamodb::Client,
     pub s3: aws_sdk_s3::Client,
     pub table: String,
     pub bucket: String,
@@ -137,6 +179,11 @@ pub struct TestStack {
 
 impl TestStack {
     pub async fn new() -> Self {
+        Self::with_env(&[]).await
+    }
+
+    /// A stack whose functions see `overrides` on top of the usual configuration.
+    pub async fn with_env(overrides: &[(&str, &str)]) -> Self {
         static LOGGING: OnceLock<()> = OnceLock::new();
         LOGGING.get_or_init(|| init_logging(|| LogBuffer));
         let env = LocalEnv::load();
@@ -165,7 +212,7 @@ impl TestStack {
         devstack::resources::ensure_bucket(&s3, &bucket, &template.bucket().expect("bucket"))
             .await
             .expect("the test bucket is created: is the local stack running (make test)?");
-        let vars: HashMap<&str, String> = HashMap::from([
+        let mut vars: HashMap<&str, String> = HashMap::from([
             ("TABLE_NAME", table.clone()),
             ("BUCKET_NAME", bucket.clone()),
             ("API_KEY_HASHES", env.get("API_KEY_HASHES")),
@@ -175,13 +222,19 @@ impl TestStack {
             ("ADMIN_USERNAME", env.get("ADMIN_USERNAME")),
             ("ADMIN_PASSWORD_HASH", env.get("ADMIN_PASSWORD_HASH")),
         ]);
+        for (k, v) in overrides {
+            vars.insert(k, (*v).to_owned());
+        }
         remember_secret(&env.get("LOCAL_API_KEY"));
         remember_secret(&env.get("ADMIN_PASSWORD"));
         remember_secret(&env.get("TOKEN_SIGNING_KEY"));
         let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
         Self {
-            app: App::new(config, &sdk),
-            store: Store::new(dynamodb, &table),
+            app: App::new(config.clone(), &sdk),
+            config,
+            sdk,
+            store: Store::new(dynamodb.clone(), &table),
+            dynamodb,
             s3,
             table,
             bucket,
@@ -198,13 +251,67 @@ impl TestStack {
         ApiRequest::new(method, route).header("x-api-key", &self.api_key())
     }
 
+    /// An App on the same table and bucket whose DynamoDB or S3 calls fail from a given
+    /// call on.
+    pub fn app_with_outage(&self, dynamodb: Option<Outage>, s3: Option<Outage>) -> App {
+        let mut dynamodb_config = aws_sdk_dynamodb::config::Builder::from(&self.sdk);
+        if let Some(outage) = dynamodb {
+            dynamodb_config = dynamodb_config.interceptor(outage);
+        }
+        let mut s3_config = aws_sdk_s3::config::Builder::from(&self.sdk);
+        if let Some(outage) = s3 {
+            s3_config = s3_config.interceptor(outage);
+        }
+        App::with_clients(self.config.clone(), dynamodb_config, s3_config)
+    }
+
+    pub async fn put_video(&self, key: &str, bytes: Vec<u8>) {
+        self.s3
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type("video/mp4")
+            .body(bytes.into())
+            .send()
+            .await
+            .expect("video uploaded");
+    }
+
+    /// Every object key in the bucket.
+    pub async fn video_keys(&self) -> Vec<String> {
+        let out = self
+            .s3
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .send()
+            .await
+            .expect("bucket listed");
+        out.contents()
+            .iter()
+            .filter_map(|o| o.key().map(str::to_owned))
+            .collect()
+    }
+
     pub async fn call<'a, F, Fut>(&'a self, request: ApiRequest, handler: F) -> ApiResponse
     where
         F: Fn(&'a App, Request) -> Fut,
         Fut: Future<Output = HandlerResult>,
     {
+        self.call_with(&self.app, request, handler).await
+    }
+
+    pub async fn call_with<'a, F, Fut>(
+        &self,
+        app: &'a App,
+        request: ApiRequest,
+        handler: F,
+    ) -> ApiResponse
+    where
+        F: Fn(&'a App, Request) -> Fut,
+        Fut: Future<Output = HandlerResult>,
+    {
         let request_id = request.request_id.clone();
-        let response = dispatch(&self.app, request.build(), handler).await;
+        let response = dispatch(app, request.build(), handler).await;
         let log = log_lines()
             .into_iter()
             .find(|l| l["request_id"] == request_id.as_str() && l["message"] == "request")

@@ -1,11 +1,13 @@
 //! Integration tests: the real handlers against DynamoDB Local and LocalStack S3.
 
 mod credentials;
+mod delete;
 mod fixtures;
 mod get_recording;
 mod list_recordings;
 mod local_env;
 mod log_hygiene;
+mod media;
 mod room_access;
 mod rooms;
 mod token_attacks;

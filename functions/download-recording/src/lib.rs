@@ -1,0 +1,43 @@
+//! `GET /api/v1/recordings/{recordingId}/media` (play) and `.../download`: a redirect to a
+//! short-lived presigned S3 URL, so the video's bytes never pass through Lambda.
+
+use lambda_http::Request;
+use lambda_http::http::StatusCode;
+use serde_json::json;
+use shared::access::readable_recording;
+use shared::error::ApiError;
+use shared::http::{bool_param, json_response, no_store, recording_id_param, redirect_response};
+use shared::media::Disposition;
+use shared::model::RecordingStatus;
+use shared::runtime::{App, HandlerResult};
+
+pub async fn handle(app: &App, req: Request) -> HandlerResult {
+    let id = recording_id_param(&req)?;
+    let disposition = if req.uri().path().ends_with("/download") {
+        Disposition::Attachment
+    } else {
+        Disposition::Inline
+    };
+    let redirect = bool_param(&req, "redirect", true)?;
+    let recording = readable_recording(app, &req, &id).await?;
+    if recording.status != RecordingStatus::Complete {
+        return Err(ApiError::Conflict {
+            category: "Recording Error",
+            message: format!("Recording '{id}' is not complete"),
+        });
+    }
+    let presigned = app
+        .media
+        .presign_video(&id.s3_key(), &recording.filename, disposition)
+        .await?;
+    if redirect {
+        return redirect_response(&presigned.url);
+    }
+    // For a browser <video>, which cannot send credentials when following a redirect.
+    let mut response = json_response(
+        StatusCode::OK,
+        &json!({"url": presigned.url, "expiresAt": presigned.expires_at}),
+    );
+    no_store(&mut response);
+    Ok(response)
+}

@@ -1,0 +1,212 @@
+//! Deleting recordings without losing or leaking anything:
+//!
+//! 1. mark each recording `deleting`, conditionally (it leaves the lists; a later delete
+//!    sees the mark and carries on);
+//! 2. delete the videos from S3 (`DeleteObjects`, 1000 keys a call);
+//! 3. delete the recordings' items, share links included (`BatchWriteItem`, 25 a call).
+//!
+//! A failure at step 2 leaves the recording marked, with its video; at step 3, marked
+//! without its video. Either way a repeated delete finishes the job, and no video is ever
+//! left that no item points to. Every step is batched across recordings, and each id is
+//! authorized on its own.
+
+use std::collections::HashMap;
+
+use crate::access::authorize;
+use crate::error::{ApiError, FieldError};
+use crate::model::RecordingId;
+use crate::permissions::{Action, Principal};
+use crate::runtime::App;
+use crate::store::{DELETABLE_STATUSES, MarkOutcome, StoredRecording};
+
+/// At most this many distinct ids in one bulk delete.
+pub const MAX_BULK_IDS: usize = 200;
+/// Bounds the work spent on a request before duplicates are collapsed.
+const MAX_RAW_IDS: usize = 1000;
+
+/// `recordingIds=a,b,c`: distinct, well-formed, at least one and at most
+/// [`MAX_BULK_IDS`]; every malformed id is reported.
+pub fn parse_bulk_ids(raw: &[String]) -> Result<Vec<RecordingId>, ApiError> {
+    let field = "recordingIds";
+    if raw.is_empty() {
+        return Err(ApiError::invalid(
+            field,
+            "is required: one or more recording ids",
+        ));
+    }
+    if raw.len() > MAX_RAW_IDS {
+        return Err(ApiError::invalid(
+            field,
+            format!("at most {MAX_BULK_IDS} ids"),
+        ));
+    }
+    let mut ids: Vec<RecordingId> = Vec::new();
+    let mut errors = Vec::new();
+    for value in raw {
+        match RecordingId::parse(value) {
+            Ok(id) if !ids.contains(&id) => ids.push(id),
+            Ok(_) => {}
+            Err(reason) => {
+                let shown: String = value.chars().take(64).collect();
+                errors.push(FieldError::new(field, format!("'{shown}' {reason}")));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if ids.len() > MAX_BULK_IDS {
+        return Err(ApiError::invalid(
+            field,
+            format!("at most {MAX_BULK_IDS} ids"),
+        ));
+    }
+    Ok(ids)
+}
+
+/// Why one recording was not deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeleteFailure {
+    NotFound,
+    Forbidden,
+    NotFinished,
+    /// S3 or DynamoDB failed; the recording is marked and a retry completes it.
+    Unavailable,
+}
+
+impl DeleteFailure {
+    /// The error a single delete answers with.
+    pub fn to_error(&self, id: &RecordingId) -> ApiError {
+        match self {
+            Self::NotFound => ApiError::recording_not_found(id.as_str()),
+            Self::Forbidden => ApiError::Forbidden("Not allowed to delete recordings".into()),
+            Self::NotFinished => ApiError::Conflict {
+                category: "Recording Error",
+                message: format!("Recording '{id}' is not finished and cannot be deleted"),
+            },
+            Self::Unavailable => {
+                ApiError::Unavailable(format!("deleting recording '{id}' did not complete"))
+            }
+        }
+    }
+
+    /// The message of a bulk delete's `failed` entry.
+    pub fn message(&self, id: &RecordingId) -> String {
+        match self.to_error(id) {
+            ApiError::Unavailable(_) => {
+                "The service is temporarily unavailable; retry the delete".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub deleted: Vec<RecordingId>,
+    pub failed: Vec<(RecordingId, DeleteFailure)>,
+}
+
+/// Deletes `ids` (distinct) on behalf of `principal`.
+pub async fn delete_recordings(
+    app: &App,
+    principal: &Principal,
+    ids: &[RecordingId],
+) -> Result<Outcome, ApiError> {
+    let mut loaded = app.store.load_with_rooms(ids).await?;
+    let mut outcome = Outcome::default();
+    let mut candidates: HashMap<RecordingId, StoredRecording> = HashMap::new();
+    for id in ids {
+        let room = loaded.rooms.get(id.room_id());
+        let allowed = authorize(principal, Action::DeleteRecording, room).is_ok();
+        let checked = match loaded.recordings.remove(id) {
+            _ if !allowed => Err(DeleteFailure::Forbidden),
+            None => Err(DeleteFailure::NotFound),
+            Some(s) if !s.deleting && !DELETABLE_STATUSES.contains(&s.recording.status) => {
+                Err(DeleteFailure::NotFinished)
+            }
+            Some(s) => Ok(s),
+        };
+        match checked {
+            Ok(stored) => {
+                candidates.insert(id.clone(), stored);
+            }
+            Err(failure) => outcome.failed.push((id.clone(), failure)),
+        }
+    }
+    if candidates.is_empty() {
+        return Ok(outcome);
+    }
+
+    let to_mark: Vec<RecordingId> = candidates.keys().cloned().collect();
+    let mut marked = Vec::new();
+    for (id, result) in app.store.mark_deleting(&to_mark).await {
+        match result {
+            MarkOutcome::Marked => marked.extend(candidates.remove(&id)),
+            // It changed since it was read: gone, or back in a live status.
+            MarkOutcome::ConditionFailed => {
+                outcome.failed.push((id, DeleteFailure::NotFinished));
+            }
+            MarkOutcome::Unavailable => outcome.failed.push((id, DeleteFailure::Unavailable)),
+        }
+    }
+
+    let keys: Vec<String> = marked.iter().map(|r| r.s3_key.clone()).collect();
+    let undeleted_videos = app.media.delete_objects(&keys).await;
+    let (videos_gone, videos_left): (Vec<_>, Vec<_>) = marked
+        .into_iter()
+        .partition(|r| !undeleted_videos.contains(&r.s3_key));
+    outcome.failed.extend(
+        videos_left
+            .into_iter()
+            .map(|r| (r.recording.recording_id, DeleteFailure::Unavailable)),
+    );
+
+    let items_left = app.store.delete_recording_items(&videos_gone).await;
+    for stored in videos_gone {
+        let id = stored.recording.recording_id;
+        if items_left.contains(&id) {
+            outcome.failed.push((id, DeleteFailure::Unavailable));
+        } else {
+            outcome.deleted.push(id);
+        }
+    }
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(values: &[&str]) -> Vec<String> {
+        values.iter().map(|v| (*v).to_owned()).collect()
+    }
+
+    #[test]
+    fn bulk_ids_are_deduplicated_in_order() {
+        let ids =
+            parse_bulk_ids(&strings(&["r--EG_a--1", "r--EG_b--2", "r--EG_a--1"])).expect("valid");
+        let ids: Vec<_> = ids.iter().map(RecordingId::as_str).collect();
+        assert_eq!(ids, ["r--EG_a--1", "r--EG_b--2"]);
+    }
+
+    #[test]
+    fn empty_malformed_or_too_many_ids_are_422() {
+        assert!(parse_bulk_ids(&[]).is_err());
+        match parse_bulk_ids(&strings(&["r--EG_a--1", "bad", "worse--x"])) {
+            Err(ApiError::Validation(details)) => assert_eq!(details.len(), 2),
+            other => panic!("expected 422, got {other:?}"),
+        }
+        let many: Vec<String> = (0..=MAX_BULK_IDS)
+            .map(|n| format!("r--EG_a--{n}"))
+            .collect();
+        assert!(parse_bulk_ids(&many).is_err());
+        let repeated = vec!["r--EG_a--1".to_owned(); MAX_RAW_IDS + 1];
+        assert!(parse_bulk_ids(&repeated).is_err());
+        let just_enough: Vec<String> = (0..MAX_BULK_IDS).map(|n| format!("r--EG_a--{n}")).collect();
+        assert_eq!(
+            parse_bulk_ids(&just_enough).expect("valid").len(),
+            MAX_BULK_IDS
+        );
+    }
+}

@@ -1,0 +1,424 @@
+//! Deletes: single and bulk, permissions, and faults in the middle of a delete.
+
+use integration_tests::{ApiRequest, ApiResponse, Outage, TestStack};
+use serde_json::Value;
+use shared::model::{Recording, RecordingId, RecordingStatus};
+use shared::permissions::{RecordingAccess, Role};
+use shared::runtime::App;
+
+use crate::fixtures::{put_all, recording, room, room_token};
+
+const ONE: &str = "/api/v1/recordings/{recordingId}";
+const MANY: &str = "/api/v1/recordings";
+
+/// Recordings with their videos.
+async fn stored(stack: &TestStack, recordings: &[Recording]) {
+    put_all(&stack.store, recordings).await;
+    for r in recordings {
+        stack
+            .put_video(&r.recording_id.s3_key(), vec![1, 2, 3])
+            .await;
+    }
+}
+
+/// Whether the recording still has an item (deleting or not) and a video.
+async fn remains(stack: &TestStack, id: &RecordingId) -> (bool, bool) {
+    let loaded = stack
+        .store
+        .load_with_rooms(std::slice::from_ref(id))
+        .await
+        .expect("read");
+    let keys = stack.video_keys().await;
+    (
+        loaded.recordings.contains_key(id),
+        keys.contains(&id.s3_key()),
+    )
+}
+
+/// Every video in the bucket is pointed to by a recording item (listed, or marked
+/// `deleting` for a retry to finish).
+async fn no_orphan_videos(stack: &TestStack) {
+    let out = stack
+        .dynamodb
+        .scan()
+        .table_name(&stack.table)
+        .send()
+        .await
+        .expect("scanned (tests only)");
+    let pointed_to: Vec<String> = out
+        .items()
+        .iter()
+        .filter_map(|item| item.get("PK")?.as_s().ok()?.strip_prefix("REC#"))
+        .filter_map(|id| RecordingId::parse(id).ok())
+        .map(|id| id.s3_key())
+        .collect();
+    for key in stack.video_keys().await {
+        assert!(pointed_to.contains(&key), "video {key} has no item");
+    }
+}
+
+async fn delete_one(stack: &TestStack, app: &App, id: &RecordingId) -> ApiResponse {
+    let request = stack
+        .admin("DELETE", ONE)
+        .path_param("recordingId", id.as_str());
+    stack
+        .call_with(app, request, delete_recordings::handle)
+        .await
+}
+
+fn ids_param(ids: &[String]) -> String {
+    ids.join(",")
+}
+
+#[tokio::test]
+async fn a_single_delete_removes_item_and_video() {
+    let stack = TestStack::new().await;
+    let rec = recording("room-a", 1, RecordingStatus::Complete);
+    stored(&stack, std::slice::from_ref(&rec)).await;
+    let id = &rec.recording_id;
+
+    let response = delete_one(&stack, &stack.app, id).await;
+    assert_eq!(response.status, 200, "{}", response.json());
+    assert_eq!(
+        response.json()["message"],
+        format!("Recording '{id}' deleted successfully")
+    );
+    // Read, mark, delete the video, delete the items.
+    assert_eq!(response.aws_calls, 4);
+    assert_eq!(remains(&stack, id).await, (false, false));
+    delete_one(&stack, &stack.app, id)
+        .await
+        .expect_error(404, "Recording Error");
+}
+
+#[tokio::test]
+async fn unfinished_recordings_are_409_and_kept() {
+    let stack = TestStack::new().await;
+    for (n, status) in [
+        RecordingStatus::Starting,
+        RecordingStatus::Active,
+        RecordingStatus::Ending,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let rec = recording("room-a", n, status);
+        stored(&stack, std::slice::from_ref(&rec)).await;
+        delete_one(&stack, &stack.app, &rec.recording_id)
+            .await
+            .expect_error(409, "Recording Error");
+        assert_eq!(remains(&stack, &rec.recording_id).await, (true, true));
+    }
+    for (n, status) in [
+        RecordingStatus::Failed,
+        RecordingStatus::Aborted,
+        RecordingStatus::LimitReached,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let rec = recording("room-b", n, status);
+        stored(&stack, std::slice::from_ref(&rec)).await;
+        assert_eq!(
+            delete_one(&stack, &stack.app, &rec.recording_id)
+                .await
+                .status,
+            200
+        );
+    }
+}
+
+#[tokio::test]
+async fn speakers_cannot_delete_moderators_can_strangers_cannot() {
+    let stack = TestStack::new().await;
+    let mine = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let admins_only = room(&stack, RecordingAccess::Admin).await;
+    let a = recording(mine.room_id.as_str(), 1, RecordingStatus::Complete);
+    let b = recording(admins_only.room_id.as_str(), 2, RecordingStatus::Complete);
+    stored(&stack, &[a.clone(), b.clone()]).await;
+    let speaker = room_token(&stack, &mine, Role::Speaker).await;
+    let moderator = room_token(&stack, &mine, Role::Moderator).await;
+    let restricted_moderator = room_token(&stack, &admins_only, Role::Moderator).await;
+
+    let delete = |id: &RecordingId, token: &str| {
+        ApiRequest::new("DELETE", ONE)
+            .path_param("recordingId", id.as_str())
+            .bearer(token)
+    };
+    stack
+        .call(delete(&a.recording_id, &speaker), delete_recordings::handle)
+        .await
+        .expect_error(403, "Authorization Error");
+    stack
+        .call(
+            delete(&a.recording_id, &restricted_moderator),
+            delete_recordings::handle,
+        )
+        .await
+        .expect_error(403, "Authorization Error");
+    stack
+        .call(
+            delete(&b.recording_id, &restricted_moderator),
+            delete_recordings::handle,
+        )
+        .await
+        .expect_error(403, "Authorization Error");
+    assert_eq!(remains(&stack, &a.recording_id).await, (true, true));
+    assert_eq!(remains(&stack, &b.recording_id).await, (true, true));
+
+    let response = stack
+        .call(
+            delete(&a.recording_id, &moderator),
+            delete_recordings::handle,
+        )
+        .await;
+    assert_eq!(response.status, 200);
+    assert_eq!(remains(&stack, &a.recording_id).await, (false, false));
+    // Only administrators delete in an admin-only room.
+    assert_eq!(
+        delete_one(&stack, &stack.app, &b.recording_id).await.status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn bulk_delete_reports_exactly_what_was_deleted_and_why_not() {
+    let stack = TestStack::new().await;
+    let mine = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let other = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let moderator = room_token(&stack, &mine, Role::Moderator).await;
+    let my_room = mine.room_id.as_str();
+
+    let allowed: Vec<_> = (0..60)
+        .map(|n| recording(my_room, n, RecordingStatus::Complete))
+        .collect();
+    let forbidden: Vec<_> = (100..130)
+        .map(|n| recording(other.room_id.as_str(), n, RecordingStatus::Complete))
+        .collect();
+    let unfinished: Vec<_> = (200..220)
+        .map(|n| recording(my_room, n, RecordingStatus::Active))
+        .collect();
+    let unknown: Vec<String> = (300..320)
+        .map(|n| format!("{my_room}--EG_t{n}--u{n}"))
+        .collect();
+    let malformed: Vec<String> = (0..20).map(|n| format!("not-an-id-{n}")).collect();
+    stored(&stack, &allowed).await;
+    stored(&stack, &forbidden).await;
+    stored(&stack, &unfinished).await;
+
+    let id_strings = |rs: &[Recording]| -> Vec<String> {
+        rs.iter().map(|r| r.recording_id.to_string()).collect()
+    };
+    let mut well_formed = id_strings(&allowed);
+    well_formed.extend(id_strings(&forbidden));
+    well_formed.extend(id_strings(&unfinished));
+    well_formed.extend(unknown.clone());
+    let mut all = well_formed.clone();
+    all.extend(malformed.clone());
+    assert_eq!(all.len(), 150);
+
+    let bulk = |ids: &[String]| {
+        ApiRequest::new("DELETE", MANY)
+            .query("recordingIds", &ids_param(ids))
+            .bearer(&moderator)
+    };
+    let response = stack.call(bulk(&all), delete_recordings::handle).await;
+    let body = response.expect_error(422, "Unprocessable Entity");
+    assert_eq!(body["details"].as_array().expect("details").len(), 20);
+    assert_eq!(response.aws_calls, 0, "nothing touched");
+
+    // Duplicates collapse.
+    let mut with_duplicates = well_formed.clone();
+    with_duplicates.extend(id_strings(&allowed[..5]));
+    let response = stack
+        .call(bulk(&with_duplicates), delete_recordings::handle)
+        .await;
+    assert_eq!(response.status, 400);
+    let body = response.json();
+    assert_eq!(body["message"], "70 recording(s) could not be deleted");
+    let mut deleted: Vec<String> = body["deleted"]
+        .as_array()
+        .expect("deleted")
+        .iter()
+        .map(|v| v.as_str().expect("id").to_owned())
+        .collect();
+    deleted.sort();
+    let mut expected = id_strings(&allowed);
+    expected.sort();
+    assert_eq!(deleted, expected);
+
+    let failed: Vec<(String, String)> = body["failed"]
+        .as_array()
+        .expect("failed")
+        .iter()
+        .map(|f| {
+            (
+                f["recordingId"].as_str().expect("id").to_owned(),
+                f["error"].as_str().expect("error").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(failed.len(), 70);
+    let reason = |id: &str| {
+        failed
+            .iter()
+            .find(|(f, _)| f == id)
+            .map(|(_, e)| e.clone())
+            .unwrap_or_else(|| panic!("{id} not in failed"))
+    };
+    for id in id_strings(&forbidden) {
+        assert_eq!(reason(&id), "Not allowed to delete recordings");
+    }
+    for id in id_strings(&unfinished) {
+        assert!(reason(&id).contains("is not finished"), "{id}");
+    }
+    for id in &unknown {
+        assert_eq!(reason(id), format!("Recording '{id}' not found"));
+    }
+
+    for r in &allowed {
+        assert_eq!(remains(&stack, &r.recording_id).await, (false, false));
+    }
+    for r in forbidden.iter().chain(&unfinished) {
+        assert_eq!(remains(&stack, &r.recording_id).await, (true, true));
+    }
+    no_orphan_videos(&stack).await;
+}
+
+#[tokio::test]
+async fn bulk_delete_is_batched() {
+    let stack = TestStack::new().await;
+    let mut calls = Vec::new();
+    for (batch, size) in [25usize, 100, 150].into_iter().enumerate() {
+        let recordings: Vec<_> = (0..size)
+            .map(|n| recording(&format!("room-{batch}"), n, RecordingStatus::Complete))
+            .collect();
+        stored(&stack, &recordings).await;
+        let ids: Vec<String> = recordings
+            .iter()
+            .map(|r| r.recording_id.to_string())
+            .collect();
+        let response = stack
+            .call(
+                stack
+                    .admin("DELETE", MANY)
+                    .query("recordingIds", &ids_param(&ids)),
+                delete_recordings::handle,
+            )
+            .await;
+        assert_eq!(response.status, 200, "{}", response.json());
+        assert_eq!(response.json()["failed"], Value::Array(Vec::new()));
+        assert_eq!(
+            response.json()["message"],
+            "All recordings deleted successfully"
+        );
+        calls.push((size, response.aws_calls));
+    }
+    // N ids and one room: ⌈(N+1)/100⌉ reads, ⌈N/100⌉ marks, ⌈N/1000⌉ S3 calls,
+    // ⌈N/25⌉ item deletes.
+    assert_eq!(calls, [(25, 4), (100, 8), (150, 11)]);
+    println!("AWS calls per bulk delete (ids, calls): {calls:?}");
+    assert!(stack.video_keys().await.is_empty());
+}
+
+#[tokio::test]
+async fn s3_failing_mid_delete_leaves_the_recording_and_its_video_and_a_retry_finishes() {
+    let stack = TestStack::new().await;
+    let rec = recording("room-a", 1, RecordingStatus::Complete);
+    stored(&stack, std::slice::from_ref(&rec)).await;
+    let id = &rec.recording_id;
+
+    let broken_s3 = stack.app_with_outage(None, Some(Outage::after(0)));
+    let response = delete_one(&stack, &broken_s3, id).await;
+    response.expect_error(503, "Service Unavailable");
+    assert!(response.headers.contains_key("retry-after"));
+    assert_eq!(
+        remains(&stack, id).await,
+        (true, true),
+        "item and video kept"
+    );
+    no_orphan_videos(&stack).await;
+
+    let response = delete_one(&stack, &stack.app, id).await;
+    assert_eq!(response.status, 200, "{}", response.json());
+    assert_eq!(remains(&stack, id).await, (false, false));
+}
+
+#[tokio::test]
+async fn dynamodb_failing_after_the_video_is_gone_is_finished_by_a_retry() {
+    let stack = TestStack::new().await;
+    let rec = recording("room-a", 1, RecordingStatus::Complete);
+    stored(&stack, std::slice::from_ref(&rec)).await;
+    let id = &rec.recording_id;
+
+    // DynamoDB answers the read and the mark, then is unreachable.
+    let broken_dynamodb = stack.app_with_outage(Some(Outage::after(2)), None);
+    let response = delete_one(&stack, &broken_dynamodb, id).await;
+    response.expect_error(503, "Service Unavailable");
+    let (item, video) = remains(&stack, id).await;
+    assert!(item && !video, "marked item kept, video gone");
+    // Marked: no longer listed or served.
+    let get = stack
+        .call(
+            stack
+                .admin("GET", ONE)
+                .path_param("recordingId", id.as_str()),
+            get_recording::handle,
+        )
+        .await;
+    get.expect_error(404, "Recording Error");
+
+    let response = delete_one(&stack, &stack.app, id).await;
+    assert_eq!(response.status, 200, "{}", response.json());
+    assert_eq!(remains(&stack, id).await, (false, false));
+}
+
+#[tokio::test]
+async fn bulk_delete_with_s3_down_reports_every_affected_id() {
+    let stack = TestStack::new().await;
+    let recordings: Vec<_> = (0..5)
+        .map(|n| recording("room-a", n, RecordingStatus::Complete))
+        .collect();
+    stored(&stack, &recordings).await;
+    let ids: Vec<String> = recordings
+        .iter()
+        .map(|r| r.recording_id.to_string())
+        .collect();
+    let broken_s3 = stack.app_with_outage(None, Some(Outage::after(0)));
+    let request = stack
+        .admin("DELETE", MANY)
+        .query("recordingIds", &ids_param(&ids));
+    let response = stack
+        .call_with(&broken_s3, request, delete_recordings::handle)
+        .await;
+    assert_eq!(response.status, 400);
+    let body = response.json();
+    assert_eq!(body["failed"].as_array().expect("failed").len(), 5);
+    assert_eq!(body["deleted"], Value::Array(Vec::new()));
+    for r in &recordings {
+        assert_eq!(remains(&stack, &r.recording_id).await, (true, true));
+    }
+    no_orphan_videos(&stack).await;
+
+    let retry = stack
+        .admin("DELETE", MANY)
+        .query("recordingIds", &ids_param(&ids));
+    let response = stack.call(retry, delete_recordings::handle).await;
+    assert_eq!(response.status, 200, "{}", response.json());
+    assert!(stack.video_keys().await.is_empty());
+}
+
+#[tokio::test]
+async fn dynamodb_down_from_the_start_is_a_clean_503() {
+    let stack = TestStack::new().await;
+    let rec = recording("room-a", 1, RecordingStatus::Complete);
+    stored(&stack, std::slice::from_ref(&rec)).await;
+    let broken = stack.app_with_outage(Some(Outage::after(0)), None);
+    let response = delete_one(&stack, &broken, &rec.recording_id).await;
+    response.expect_error(503, "Service Unavailable");
+    assert_eq!(remains(&stack, &rec.recording_id).await, (true, true));
+    let listed = stack
+        .call_with(&broken, stack.admin("GET", MANY), list_recordings::handle)
+        .await;
+    listed.expect_error(503, "Service Unavailable");
+}
