@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The API over HTTP as a client sees it: `cargo lambda watch` with the project's router
 # serving the real functions, against a freshly created and seeded table and bucket on the
-# running local stack. Needs the stack up (scripts/stack.sh start) and cargo-lambda on PATH.
+# running local stack; then the recipient's share page in headless Chromium. Needs the
+# stack up (scripts/stack.sh start) and cargo-lambda on PATH; installs Chromium (apt) and
+# Playwright (npm) when missing.
 set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 
-export TABLE_NAME="smoke-$$" BUCKET_NAME="smoke-$$"
 port=${SMOKE_PORT:-9100}
+export TABLE_NAME="smoke-$$" BUCKET_NAME="smoke-$$" PUBLIC_BASE_URL="http://127.0.0.1:$port"
 base="http://127.0.0.1:$port/api/v1"
 log="$STACK_DIR/smoke-watch.log"
 
@@ -103,6 +105,31 @@ check "the deleted recording is gone" 404 'b["error"] == "Recording Error"' \
     "${key[@]}" "$base/recordings/$doomed"
 check "bulk delete reports each id" 400 'len(b["failed"]) == 1 and b["deleted"] == []' \
     "${key[@]}" -X DELETE "$base/recordings?recordingIds=$doomed"
+
+check "share a demo recording" 200 'b["url"].startswith("http://127.0.0.1")' \
+    "${key[@]}" "$base/recordings/$demo/url"
+share_url=$(field url)
+check "share it again" 200 'b["shareId"]' "${key[@]}" "$base/recordings/$demo/url"
+revoked_url=$(field url)
+check "revoke the second link" 200 'b["message"].endswith("revoked")' \
+    "${key[@]}" -X DELETE "$base/recordings/$demo/shares/$(field shareId)"
+check "the share link opens without credentials" 200 'b["recordingId"] == "'"$demo"'"' \
+    "$base/recordings/$demo?${share_url#*\?}"
+
+# The recipient's page in a real browser.
+command -v chromium >/dev/null || {
+    echo "installing Chromium (apt)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+}
+browser_dir=tests/browser
+stamp="$browser_dir/node_modules/.installed-$(sha256sum "$browser_dir/package-lock.json" | cut -c1-16)"
+[[ -f "$stamp" ]] || { npm ci --prefix "$browser_dir" --no-audit --no-fund --silent && touch "$stamp"; }
+if SHARE_URL="$share_url" EXPECTED_DURATION=6 REVOKED_URL="$revoked_url" \
+    node --test "$browser_dir/"; then
+    passed=$((passed + 1)); echo "ok   the recipient page plays in Chromium"
+else
+    failed=$((failed + 1)); echo "FAIL the recipient page plays in Chromium"
+fi
 
 echo "smoke: $passed passed, $failed failed"
 if ((failed > 0)); then

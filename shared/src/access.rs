@@ -2,10 +2,13 @@
 
 use lambda_http::Request;
 
+use crate::clock::now_millis;
 use crate::error::ApiError;
+use crate::http::query_param;
 use crate::model::{Recording, RecordingId, Room, RoomId};
 use crate::permissions::{Action, Principal, is_allowed};
 use crate::runtime::App;
+use crate::shares::{self, Refusal};
 use crate::store::Store;
 
 /// Decides `action` on `room` (the room as just read, or `None` when it does not exist).
@@ -43,16 +46,33 @@ pub async fn authorize_in_room(
     authorize(principal, action, room.as_ref())
 }
 
-/// Authenticates the caller and loads a recording they may read (get, play, download):
-/// the recording and its room come in one DynamoDB round trip. Someone who may not read
-/// the room's recordings gets 403 whether or not the recording exists.
+/// Loads a recording the caller may read (get, play, download), in one DynamoDB round
+/// trip: with a share link's `?secret=`, through the link; otherwise through the caller's
+/// credentials. Someone who may not read the room's recordings gets 403 whether or not the
+/// recording exists.
 pub async fn readable_recording(
     app: &App,
     req: &Request,
     id: &RecordingId,
 ) -> Result<Recording, ApiError> {
+    if let Some(secret) = query_param(req, "secret") {
+        return shares::open(app, req, id, secret, now_millis())
+            .await?
+            .map_err(Refusal::to_error);
+    }
     let principal = app.auth.authenticate(req)?;
+    authorized_recording(app, &principal, id, Action::ReadRecording).await
+}
+
+/// Loads a recording (not being deleted) and its room in one round trip, and authorizes
+/// `action` on it: 403 for those not allowed, whether or not it exists; then 404.
+pub async fn authorized_recording(
+    app: &App,
+    principal: &Principal,
+    id: &RecordingId,
+    action: Action,
+) -> Result<Recording, ApiError> {
     let (recording, room) = app.store.get_recording_with_room(id).await?;
-    authorize(&principal, Action::ReadRecording, room.as_ref())?;
+    authorize(principal, action, room.as_ref())?;
     recording.ok_or_else(|| ApiError::recording_not_found(id.as_str()))
 }

@@ -44,6 +44,11 @@ pub enum ApiError {
         category: &'static str,
         message: String,
     },
+    #[error("{message}")]
+    Gone {
+        category: &'static str,
+        message: String,
+    },
     #[error("too many failed attempts")]
     TooManyRequests { retry_after_seconds: i64 },
     #[error("request body too large")]
@@ -89,6 +94,7 @@ impl ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Gone { .. } => StatusCode::GONE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -111,7 +117,9 @@ impl ApiError {
             Self::Forbidden(message) => {
                 json!({"error": "Authorization Error", "message": message})
             }
-            Self::NotFound { category, message } | Self::Conflict { category, message } => {
+            Self::NotFound { category, message }
+            | Self::Conflict { category, message }
+            | Self::Gone { category, message } => {
                 json!({"error": category, "message": message})
             }
             Self::TooManyRequests { .. } => json!({

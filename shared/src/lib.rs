@@ -17,6 +17,7 @@ pub mod pagination;
 pub mod permissions;
 pub mod rooms;
 pub mod runtime;
+pub mod shares;
 pub mod store;
 pub mod throttle;
 pub mod tokens;

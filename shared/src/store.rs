@@ -4,6 +4,7 @@
 //! |-------------|-------------------------|--------|----------------------------------------------|
 //! | recording   | `REC#<id>`              | `META` | GSI1 `ROOM#<roomId>` / `<date>#<id>`; GSI2 `ALL` / `<date>#<id>` |
 //! | room        | `ROOM#<roomId>`         | `META` | GSI1 `ROOMS` / `<created>#<roomId>`          |
+//! | share link  | `REC#<id>`              | `SHARE#<shareId>` | none; listed in the recording's `shareIds` |
 //! | throttle    | `THROTTLE#<scope>#<source>` | `META` | none; `expiresAt` lets DynamoDB's TTL remove it |
 
 use std::collections::HashMap;
@@ -12,15 +13,15 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, KeysAndAttributes, ReturnValue, TransactWriteItem, Update,
-    WriteRequest,
+    AttributeValue, DeleteRequest, KeysAndAttributes, Put, PutRequest, ReturnValue,
+    TransactWriteItem, Update, WriteRequest,
 };
 use futures_util::future::join_all;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::AwsError;
-use crate::model::{Recording, RecordingId, RecordingStatus, Room, RoomId};
+use crate::model::{Recording, RecordingId, RecordingStatus, Room, RoomId, ShareLink};
 use crate::pagination::{Cursor, ListQuery, Page, RoomListQuery, SortOrder};
 use crate::rooms::RecordingConfigPatch;
 
@@ -143,6 +144,55 @@ impl From<RecordingItem> for Recording {
     fn from(item: RecordingItem) -> Self {
         item.recording
     }
+}
+
+/// A share link as stored, under its recording's partition.
+#[derive(Serialize, Deserialize)]
+struct ShareItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    /// When DynamoDB's TTL may remove the item (epoch seconds): a while after the link
+    /// stops working, so that opening it says why until then.
+    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
+    purge_at: Option<i64>,
+    #[serde(flatten)]
+    link: ShareLink,
+}
+
+impl From<ShareItem> for ShareLink {
+    fn from(item: ShareItem) -> Self {
+        item.link
+    }
+}
+
+fn share_sk(share_id: &str) -> String {
+    format!("SHARE#{share_id}")
+}
+
+/// How long an expired or revoked link's item is kept, to answer 410 rather than 404.
+const SHARE_TOMBSTONE_SECONDS: i64 = 30 * 24 * 60 * 60;
+
+fn share_item(recording: &RecordingId, link: &ShareLink) -> ShareItem {
+    let ended = match (link.revoked_at, link.link_expires_at) {
+        (Some(revoked), _) => Some(revoked),
+        (None, expires) => expires,
+    };
+    ShareItem {
+        pk: recording_pk(recording.as_str()),
+        sk: share_sk(&link.share_id),
+        purge_at: ended.map(|ms| ms / 1000 + SHARE_TOMBSTONE_SECONDS),
+        link: link.clone(),
+    }
+}
+
+/// What opening a share link reads, in one round trip.
+#[derive(Debug)]
+pub struct ShareOpening {
+    pub recording: Option<StoredRecording>,
+    pub room: Option<Room>,
+    pub link: Option<ShareLink>,
 }
 
 /// Recordings and their rooms read together by id.
@@ -281,6 +331,7 @@ impl Store {
         rooms.sort();
         rooms.dedup();
         keys.extend(rooms);
+        let keys: Vec<Item> = keys.into_iter().map(primary_key).collect();
         let calls = keys
             .chunks(BATCH_GET_KEYS)
             .map(|chunk| self.batch_get(chunk));
@@ -303,9 +354,9 @@ impl Store {
         Ok(loaded)
     }
 
-    async fn batch_get(&self, pks: &[String]) -> Result<Vec<Item>, AwsError> {
+    async fn batch_get(&self, keys: &[Item]) -> Result<Vec<Item>, AwsError> {
         let mut keys = KeysAndAttributes::builder()
-            .set_keys(Some(pks.iter().cloned().map(primary_key).collect()))
+            .set_keys(Some(keys.to_vec()))
             .consistent_read(true)
             .build()
             .map_err(|e| AwsError::Other(e.to_string()))?;
@@ -329,6 +380,201 @@ impl Store {
         }
         Err(AwsError::Unavailable(
             "BatchGetItem left keys unprocessed".into(),
+        ))
+    }
+
+    /// The recording, its room and one of its share links, in one `BatchGetItem`.
+    pub async fn load_share_opening(
+        &self,
+        id: &RecordingId,
+        share_id: &str,
+    ) -> Result<ShareOpening, AwsError> {
+        let pk = recording_pk(id.as_str());
+        let mut share_key = primary_key(pk.clone());
+        share_key.insert("SK".into(), s(share_sk(share_id)));
+        let keys = [
+            primary_key(pk),
+            primary_key(room_pk(id.room_id().as_str())),
+            share_key,
+        ];
+        let mut opening = ShareOpening {
+            recording: None,
+            room: None,
+            link: None,
+        };
+        for item in self.batch_get(&keys).await? {
+            let sk = match item.get("SK") {
+                Some(AttributeValue::S(sk)) => sk.clone(),
+                _ => String::new(),
+            };
+            let is_room =
+                matches!(item.get("PK"), Some(AttributeValue::S(pk)) if pk.starts_with("ROOM#"));
+            if sk.starts_with("SHARE#") {
+                opening.link = Some(decode::<ShareItem, _>(item)?);
+            } else if is_room {
+                opening.room = Some(decode::<RoomItem, _>(item)?);
+            } else {
+                opening.recording = Some(decode::<RecordingItem, _>(item)?);
+            }
+        }
+        Ok(opening)
+    }
+
+    /// Stores a share link and lists it on its recording, atomically, and only while the
+    /// recording exists and is not being deleted; `false` otherwise.
+    pub async fn create_share(&self, id: &RecordingId, link: &ShareLink) -> Result<bool, AwsError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(encode(share_item(id, link))?))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(|e| AwsError::Other(e.to_string()))?;
+        let listed = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(primary_key(recording_pk(id.as_str()))))
+            .update_expression("ADD shareIds :share")
+            .condition_expression("attribute_exists(PK) AND attribute_not_exists(deleting)")
+            .expression_attribute_values(
+                ":share",
+                AttributeValue::Ss(vec![share_sk(&link.share_id)]),
+            )
+            .build()
+            .map_err(|e| AwsError::Other(e.to_string()))?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(TransactWriteItem::builder().update(listed).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e))
+                if matches!(
+                    e.err(),
+                    TransactWriteItemsError::TransactionCanceledException(_)
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every share link of a recording, revoked ones included.
+    pub async fn list_shares(&self, id: &RecordingId) -> Result<Vec<ShareLink>, AwsError> {
+        let mut links = Vec::new();
+        let mut start_key = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND begins_with(SK, :share)")
+                .expression_attribute_values(":pk", s(recording_pk(id.as_str())))
+                .expression_attribute_values(":share", s("SHARE#"))
+                .consistent_read(true)
+                .set_exclusive_start_key(start_key)
+                .send()
+                .await?;
+            for item in out.items.unwrap_or_default() {
+                links.push(decode::<ShareItem, _>(item)?);
+            }
+            match out.last_evaluated_key {
+                Some(key) => start_key = Some(key),
+                None => return Ok(links),
+            }
+        }
+    }
+
+    /// Revokes a link, keeping its item a while so that opening it answers 410; `false`
+    /// when there is no such link.
+    pub async fn revoke_share(
+        &self,
+        id: &RecordingId,
+        share_id: &str,
+        now_ms: i64,
+    ) -> Result<bool, AwsError> {
+        let mut key = primary_key(recording_pk(id.as_str()));
+        key.insert("SK".into(), s(share_sk(share_id)));
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .update_expression("SET revokedAt = if_not_exists(revokedAt, :now), expiresAt = :purge")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":now", AttributeValue::N(now_ms.to_string()))
+            .expression_attribute_values(
+                ":purge",
+                AttributeValue::N((now_ms / 1000 + SHARE_TOMBSTONE_SECONDS).to_string()),
+            )
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Revokes every link of a recording that is not revoked yet: one query, then the
+    /// revoked items written back 25 a call. Returns how many were revoked.
+    pub async fn revoke_all_shares(
+        &self,
+        id: &RecordingId,
+        now_ms: i64,
+    ) -> Result<usize, AwsError> {
+        let live: Vec<ShareLink> = self
+            .list_shares(id)
+            .await?
+            .into_iter()
+            .filter(|l| l.revoked_at.is_none())
+            .map(|mut l| {
+                l.revoked_at = Some(now_ms);
+                l
+            })
+            .collect();
+        let requests: Vec<WriteRequest> = live
+            .iter()
+            .map(|link| {
+                let item = encode(share_item(id, link))?;
+                PutRequest::builder()
+                    .set_item(Some(item))
+                    .build()
+                    .map(|p| WriteRequest::builder().put_request(p).build())
+                    .map_err(|e| AwsError::Other(e.to_string()))
+            })
+            .collect::<Result<_, _>>()?;
+        let calls = requests
+            .chunks(BATCH_WRITE_ITEMS)
+            .map(|c| self.batch_write(c.to_vec()));
+        for result in join_all(calls).await {
+            result?;
+        }
+        Ok(live.len())
+    }
+
+    async fn batch_write(&self, mut pending: Vec<WriteRequest>) -> Result<(), AwsError> {
+        for _ in 0..BATCH_RETRIES {
+            let out = self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, pending)
+                .send()
+                .await?;
+            pending = out
+                .unprocessed_items
+                .and_then(|mut u| u.remove(&self.table))
+                .unwrap_or_default();
+            if pending.is_empty() {
+                return Ok(());
+            }
+        }
+        Err(AwsError::Unavailable(
+            "BatchWriteItem left items unprocessed".into(),
         ))
     }
 

@@ -10,4 +10,5 @@ mod log_hygiene;
 mod media;
 mod room_access;
 mod rooms;
+mod shares;
 mod token_attacks;

@@ -1,0 +1,109 @@
+//! Share links of a recording: `GET /api/v1/recordings/{recordingId}/url` creates one;
+//! `GET .../shares` lists them; `DELETE .../shares/{shareId}` and `DELETE .../shares`
+//! revoke one or all.
+
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Request, RequestExt};
+use serde_json::json;
+use shared::access::authorized_recording;
+use shared::clock::now_millis;
+use shared::error::ApiError;
+use shared::http::{bool_param, json_response, query_param, recording_id_param};
+use shared::model::ShareAccess;
+use shared::permissions::Action;
+use shared::runtime::{App, HandlerResult};
+use shared::shares::{MAX_EXPIRES_IN_SECONDS, new_link};
+
+pub async fn handle(app: &App, req: Request) -> HandlerResult {
+    let path = req.uri().path().trim_end_matches('/').to_owned();
+    let share_id = req
+        .path_parameters_ref()
+        .and_then(|p| p.first("shareId"))
+        .map(str::to_owned);
+    match (req.method().clone(), share_id) {
+        (Method::GET, None) if path.ends_with("/url") => create(app, req).await,
+        (Method::GET, None) if path.ends_with("/shares") => list(app, req).await,
+        (Method::DELETE, None) if path.ends_with("/shares") => revoke_all(app, req).await,
+        (Method::DELETE, Some(share_id)) => revoke(app, req, &share_id).await,
+        _ => Err(ApiError::no_such_route()),
+    }
+}
+
+/// `expiresIn`: optional whole seconds, 1 to a year.
+fn expires_in(req: &Request) -> Result<Option<i64>, ApiError> {
+    let Some(raw) = query_param(req, "expiresIn") else {
+        return Ok(None);
+    };
+    raw.parse::<i64>()
+        .ok()
+        .filter(|s| (1..=MAX_EXPIRES_IN_SECONDS).contains(s))
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "expiresIn",
+                format!("must be a whole number of seconds from 1 to {MAX_EXPIRES_IN_SECONDS}"),
+            )
+        })
+}
+
+async fn create(app: &App, req: Request) -> HandlerResult {
+    let id = recording_id_param(&req)?;
+    let access = if bool_param(&req, "privateAccess", false)? {
+        ShareAccess::Private
+    } else {
+        ShareAccess::Public
+    };
+    let expires_in = expires_in(&req)?;
+    let principal = app.auth.authenticate(&req)?;
+    authorized_recording(app, &principal, &id, Action::CreateShareLink).await?;
+    let (link, secret) = new_link(&principal, access, now_millis(), expires_in);
+    if !app.store.create_share(&id, &link).await? {
+        // Deleted between the read and the write.
+        return Err(ApiError::recording_not_found(id.as_str()));
+    }
+    let url = format!(
+        "{}/recording/{id}?secret={secret}",
+        app.config.public_base_url
+    );
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"url": url, "shareId": link.share_id, "expiresAt": link.link_expires_at}),
+    ))
+}
+
+async fn list(app: &App, req: Request) -> HandlerResult {
+    let id = recording_id_param(&req)?;
+    let principal = app.auth.authenticate(&req)?;
+    authorized_recording(app, &principal, &id, Action::RevokeShareLinks).await?;
+    let links = app.store.list_shares(&id).await?;
+    let shares: Vec<_> = links.iter().map(|l| l.to_json()).collect();
+    Ok(json_response(StatusCode::OK, &json!({ "shares": shares })))
+}
+
+async fn revoke(app: &App, req: Request, share_id: &str) -> HandlerResult {
+    let id = recording_id_param(&req)?;
+    let principal = app.auth.authenticate(&req)?;
+    authorized_recording(app, &principal, &id, Action::RevokeShareLinks).await?;
+    let known = share_id.len() <= 64 && app.store.revoke_share(&id, share_id, now_millis()).await?;
+    if !known {
+        return Err(ApiError::NotFound {
+            category: "Share Error",
+            message: "Share link not found".to_owned(),
+        });
+    }
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"message": format!("Share link '{share_id}' revoked")}),
+    ))
+}
+
+async fn revoke_all(app: &App, req: Request) -> HandlerResult {
+    let id = recording_id_param(&req)?;
+    let principal = app.auth.authenticate(&req)?;
+    authorized_recording(app, &principal, &id, Action::RevokeShareLinks).await?;
+    let revoked = app.store.revoke_all_shares(&id, now_millis()).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"message": format!("{revoked} share link(s) revoked"), "revoked": revoked}),
+    ))
+}

@@ -1,0 +1,419 @@
+//! Share links: created, opened with no credentials (API and recipient page), private,
+//! expired, revoked, outliving neither their recording nor their creator's access.
+
+use integration_tests::{ApiRequest, ApiResponse, TestStack, remember_secret};
+use serde_json::{Value, json};
+use shared::model::{Recording, RecordingStatus, Room};
+use shared::permissions::{RecordingAccess, Role};
+
+use crate::fixtures::{put_all, recording, room, room_token};
+
+const URL: &str = "/api/v1/recordings/{recordingId}/url";
+const SHARES: &str = "/api/v1/recordings/{recordingId}/shares";
+const SHARE: &str = "/api/v1/recordings/{recordingId}/shares/{shareId}";
+const GET: &str = "/api/v1/recordings/{recordingId}";
+const MEDIA: &str = "/api/v1/recordings/{recordingId}/media";
+const PAGE: &str = "/recording/{recordingId}";
+
+struct Link {
+    secret: String,
+    share_id: String,
+    body: Value,
+}
+
+fn video() -> Vec<u8> {
+    (0..2048u32).map(|i| (i % 253) as u8).collect()
+}
+
+async fn shared_recording(stack: &TestStack, room: &Room) -> Recording {
+    let rec = recording(room.room_id.as_str(), 1, RecordingStatus::Complete);
+    put_all(&stack.store, std::slice::from_ref(&rec)).await;
+    stack.put_video(&rec.recording_id.s3_key(), video()).await;
+    rec
+}
+
+/// Creates a link as `creator` (a bearer token, or the API key when `None`).
+async fn create(
+    stack: &TestStack,
+    rec: &Recording,
+    creator: Option<&str>,
+    query: &[(&str, &str)],
+) -> ApiResponse {
+    let mut request = match creator {
+        Some(token) => ApiRequest::new("GET", URL).bearer(token),
+        None => stack.admin("GET", URL),
+    }
+    .path_param("recordingId", rec.recording_id.as_str());
+    for (k, v) in query {
+        request = request.query(k, v);
+    }
+    stack.call(request, share_recording::handle).await
+}
+
+async fn link(
+    stack: &TestStack,
+    rec: &Recording,
+    creator: Option<&str>,
+    query: &[(&str, &str)],
+) -> Link {
+    let response = create(stack, rec, creator, query).await;
+    assert_eq!(response.status, 200, "{}", response.json());
+    let body = response.json();
+    let url = body["url"].as_str().expect("url");
+    let expected_prefix = format!(
+        "{}/recording/{}?secret=",
+        stack.env.get("PUBLIC_BASE_URL"),
+        rec.recording_id
+    );
+    let secret = url
+        .strip_prefix(&expected_prefix)
+        .expect("link format")
+        .to_owned();
+    remember_secret(&secret);
+    Link {
+        share_id: body["shareId"].as_str().expect("shareId").to_owned(),
+        secret,
+        body,
+    }
+}
+
+/// Opens the recording through the API with only the secret (and optionally a token).
+async fn open_api(
+    stack: &TestStack,
+    rec: &Recording,
+    secret: &str,
+    token: Option<&str>,
+) -> ApiResponse {
+    let mut request = ApiRequest::new("GET", GET)
+        .path_param("recordingId", rec.recording_id.as_str())
+        .query("secret", secret);
+    if let Some(token) = token {
+        request = request.bearer(token);
+    }
+    stack.call(request, get_recording::handle).await
+}
+
+async fn open_page(stack: &TestStack, rec: &Recording, secret: &str) -> ApiResponse {
+    let request = ApiRequest::new("GET", PAGE)
+        .path_param("recordingId", rec.recording_id.as_str())
+        .query("secret", secret);
+    stack.call(request, share_page::handle).await
+}
+
+fn html(response: &ApiResponse) -> String {
+    assert_eq!(response.headers["content-type"], "text/html; charset=utf-8");
+    String::from_utf8(response.body.clone()).expect("utf-8")
+}
+
+/// The `src` of the page's video element, unescaped.
+fn video_src(page: &str) -> String {
+    let start = page.find("<video").expect("a video element");
+    let src = &page[start..];
+    let src = &src[src.find("src=\"").expect("src") + 5..];
+    src[..src.find('"').expect("end of src")].replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn a_public_link_opens_without_credentials_in_the_api_and_the_page() {
+    let stack = TestStack::new().await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let rec = shared_recording(&stack, &room).await;
+    let link = link(&stack, &rec, None, &[]).await;
+    assert_eq!(link.body["expiresAt"], Value::Null);
+    assert!(link.secret.len() >= 40);
+
+    let api = open_api(&stack, &rec, &link.secret, None).await;
+    assert_eq!(api.status, 200);
+    assert_eq!(api.json()["recordingId"], rec.recording_id.as_str());
+    assert_eq!(api.aws_calls, 1, "link, recording and room in one read");
+
+    let media = stack
+        .call(
+            ApiRequest::new("GET", MEDIA)
+                .path_param("recordingId", rec.recording_id.as_str())
+                .query("secret", &link.secret),
+            download_recording::handle,
+        )
+        .await;
+    assert_eq!(media.status, 302);
+    let fetched = reqwest::get(media.headers["location"].to_str().expect("ascii"))
+        .await
+        .expect("fetched");
+    assert_eq!(fetched.bytes().await.expect("bytes").to_vec(), video());
+
+    let page = open_page(&stack, &rec, &link.secret).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.headers["referrer-policy"], "no-referrer");
+    assert_eq!(page.headers["cache-control"], "no-store");
+    let page_html = html(&page);
+    assert!(page_html.contains(&rec.room_name));
+    assert!(page_html.contains("Download"));
+    assert!(
+        !page_html.contains(&link.secret),
+        "no secret beyond the presigned URLs"
+    );
+    let fetched = reqwest::get(video_src(&page_html)).await.expect("fetched");
+    assert_eq!(fetched.status(), 200);
+    assert_eq!(fetched.bytes().await.expect("bytes").to_vec(), video());
+}
+
+#[tokio::test]
+async fn a_private_link_also_needs_credentials_for_the_room() {
+    let stack = TestStack::new().await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let other = self::room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let rec = shared_recording(&stack, &room).await;
+    let link = link(&stack, &rec, None, &[("privateAccess", "true")]).await;
+    let member = room_token(&stack, &room, Role::Speaker).await;
+    let stranger = room_token(&stack, &other, Role::Moderator).await;
+
+    open_api(&stack, &rec, &link.secret, None)
+        .await
+        .expect_error(401, "Authentication Error");
+    open_api(&stack, &rec, &link.secret, Some(&stranger))
+        .await
+        .expect_error(403, "Authorization Error");
+    assert_eq!(
+        open_api(&stack, &rec, &link.secret, Some(&member))
+            .await
+            .status,
+        200
+    );
+    let page = open_page(&stack, &rec, &link.secret).await;
+    assert_eq!(page.status, 401);
+    assert!(html(&page).contains("private"));
+}
+
+#[tokio::test]
+async fn expired_revoked_deleted_and_wrong_links_are_refused() {
+    let stack = TestStack::new().await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let rec = shared_recording(&stack, &room).await;
+    let other_rec = {
+        let r = recording(room.room_id.as_str(), 2, RecordingStatus::Complete);
+        put_all(&stack.store, std::slice::from_ref(&r)).await;
+        r
+    };
+
+    let short = link(&stack, &rec, None, &[("expiresIn", "1")]).await;
+    let expires_at = short.body["expiresAt"].as_i64().expect("expiresAt");
+    assert!(expires_at > shared::clock::now_millis());
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
+    open_api(&stack, &rec, &short.secret, None)
+        .await
+        .expect_error(410, "Share Error");
+    assert_eq!(open_page(&stack, &rec, &short.secret).await.status, 410);
+
+    let revoked = link(&stack, &rec, None, &[]).await;
+    let kept = link(&stack, &rec, None, &[]).await;
+    let response = stack
+        .call(
+            stack
+                .admin("DELETE", SHARE)
+                .path_param("recordingId", rec.recording_id.as_str())
+                .path_param("shareId", &revoked.share_id),
+            share_recording::handle,
+        )
+        .await;
+    assert_eq!(response.status, 200, "{}", response.json());
+    open_api(&stack, &rec, &revoked.secret, None)
+        .await
+        .expect_error(410, "Share Error");
+    assert_eq!(open_page(&stack, &rec, &revoked.secret).await.status, 410);
+    assert_eq!(open_api(&stack, &rec, &kept.secret, None).await.status, 200);
+
+    // The listing shows every link, never a secret.
+    let listing = stack
+        .call(
+            stack
+                .admin("GET", SHARES)
+                .path_param("recordingId", rec.recording_id.as_str()),
+            share_recording::handle,
+        )
+        .await;
+    assert_eq!(listing.status, 200);
+    let shares = listing.json()["shares"].as_array().expect("shares").clone();
+    assert_eq!(shares.len(), 3);
+    let text = String::from_utf8_lossy(&listing.body).into_owned();
+    for secret in [&short.secret, &revoked.secret, &kept.secret] {
+        assert!(!text.contains(secret.as_str()));
+    }
+    assert!(!text.contains("secretHash"));
+
+    let all = stack
+        .call(
+            stack
+                .admin("DELETE", SHARES)
+                .path_param("recordingId", rec.recording_id.as_str()),
+            share_recording::handle,
+        )
+        .await;
+    assert_eq!(all.status, 200);
+    assert_eq!(all.json()["revoked"], 2, "the two not yet revoked");
+    open_api(&stack, &rec, &kept.secret, None)
+        .await
+        .expect_error(410, "Share Error");
+
+    // Tampered, another recording's, and malformed secrets.
+    let fresh = link(&stack, &rec, None, &[]).await;
+    let mut tampered = fresh.secret.clone().into_bytes();
+    let last = tampered.len() - 1;
+    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).expect("ascii");
+    for bad in [tampered.as_str(), "", "nonsense", "abcdefghijkl.xyz"] {
+        open_api(&stack, &rec, bad, None)
+            .await
+            .expect_error(401, "Authentication Error");
+        assert_eq!(open_page(&stack, &rec, bad).await.status, 404);
+    }
+    open_api(&stack, &other_rec, &fresh.secret, None)
+        .await
+        .expect_error(401, "Authentication Error");
+    assert_eq!(
+        open_page(&stack, &other_rec, &fresh.secret).await.status,
+        404
+    );
+
+    // Deleting the recording deletes its links.
+    let deleted = stack
+        .call(
+            stack
+                .admin("DELETE", GET)
+                .path_param("recordingId", rec.recording_id.as_str()),
+            delete_recordings::handle,
+        )
+        .await;
+    assert_eq!(deleted.status, 200);
+    assert!(
+        stack
+            .store
+            .list_shares(&rec.recording_id)
+            .await
+            .expect("query")
+            .is_empty()
+    );
+    open_api(&stack, &rec, &fresh.secret, None)
+        .await
+        .expect_error(401, "Authentication Error");
+    assert_eq!(open_page(&stack, &rec, &fresh.secret).await.status, 404);
+}
+
+#[tokio::test]
+async fn links_follow_their_creators_access_to_the_room() {
+    let stack = TestStack::new().await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let rec = shared_recording(&stack, &room).await;
+    let speaker = room_token(&stack, &room, Role::Speaker).await;
+    let moderator = room_token(&stack, &room, Role::Moderator).await;
+    let by_speaker = link(&stack, &rec, Some(&speaker), &[]).await;
+    let by_moderator = link(&stack, &rec, Some(&moderator), &[]).await;
+    let by_admin = link(&stack, &rec, None, &[]).await;
+
+    for (access, speaker_ok, moderator_ok) in [
+        ("admin_moderator", false, true),
+        ("admin", false, false),
+        ("admin_moderator_speaker", true, true),
+    ] {
+        let set = stack
+            .admin("PUT", "/api/v1/rooms/{roomId}/config")
+            .path_param("roomId", room.room_id.as_str())
+            .json(&json!({"config": {"recording": {"allowAccessTo": access}}}));
+        assert_eq!(stack.call(set, room_access::handle).await.status, 200);
+        for (link, ok) in [
+            (&by_speaker, speaker_ok),
+            (&by_moderator, moderator_ok),
+            (&by_admin, true),
+        ] {
+            let response = open_api(&stack, &rec, &link.secret, None).await;
+            let expected = if ok { 200 } else { 403 };
+            assert_eq!(response.status, expected, "{access}: {}", link.share_id);
+            let page = open_page(&stack, &rec, &link.secret).await;
+            assert_eq!(page.status, expected, "page under {access}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn who_may_create_list_and_revoke_links() {
+    let stack = TestStack::new().await;
+    let room = room(&stack, RecordingAccess::AdminModerator).await;
+    let rec = shared_recording(&stack, &room).await;
+    let speaker = room_token(&stack, &room, Role::Speaker).await;
+    let moderator = room_token(&stack, &room, Role::Moderator).await;
+
+    create(&stack, &rec, Some(&speaker), &[])
+        .await
+        .expect_error(403, "Authorization Error");
+    let made = link(&stack, &rec, Some(&moderator), &[]).await;
+    let listing = ApiRequest::new("GET", SHARES)
+        .path_param("recordingId", rec.recording_id.as_str())
+        .bearer(&speaker);
+    stack
+        .call(listing, share_recording::handle)
+        .await
+        .expect_error(403, "Authorization Error");
+    let revoke = ApiRequest::new("DELETE", SHARE)
+        .path_param("recordingId", rec.recording_id.as_str())
+        .path_param("shareId", &made.share_id)
+        .bearer(&moderator);
+    assert_eq!(
+        stack.call(revoke, share_recording::handle).await.status,
+        200
+    );
+    let unknown = stack
+        .admin("DELETE", SHARE)
+        .path_param("recordingId", rec.recording_id.as_str())
+        .path_param("shareId", "nosuchshare1");
+    stack
+        .call(unknown, share_recording::handle)
+        .await
+        .expect_error(404, "Share Error");
+
+    for (name, value) in [
+        ("expiresIn", "0"),
+        ("expiresIn", "-5"),
+        ("expiresIn", "soon"),
+        ("expiresIn", "99999999999"),
+        ("privateAccess", "yes"),
+    ] {
+        create(&stack, &rec, None, &[(name, value)])
+            .await
+            .expect_error(422, "Unprocessable Entity");
+    }
+    let missing = recording(room.room_id.as_str(), 9, RecordingStatus::Complete);
+    create(&stack, &missing, None, &[])
+        .await
+        .expect_error(404, "Recording Error");
+}
+
+#[tokio::test]
+async fn a_thousand_random_secrets_are_all_refused() {
+    let stack = TestStack::new().await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let rec = shared_recording(&stack, &room).await;
+    let real = link(&stack, &rec, None, &[]).await;
+    let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut refused = 0;
+    for n in 0..1000usize {
+        let bytes = shared::crypto::random_bytes(12);
+        let share_id: String = if n % 2 == 0 {
+            // The real link's id with a random secret part.
+            real.share_id.clone()
+        } else {
+            bytes
+                .iter()
+                .map(|b| alphabet[usize::from(*b) % alphabet.len()] as char)
+                .collect()
+        };
+        let secret = match n % 4 {
+            3 => shared::crypto::random_token(n % 50),
+            _ => format!("{share_id}.{}", shared::crypto::random_token(24)),
+        };
+        let response = open_api(&stack, &rec, &secret, None).await;
+        assert!(response.status < 500, "{secret}: {}", response.status);
+        assert_eq!(response.status, 401, "{secret}");
+        refused += 1;
+    }
+    assert_eq!(refused, 1000);
+    assert_eq!(open_api(&stack, &rec, &real.secret, None).await.status, 200);
+}
