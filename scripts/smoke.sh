@@ -106,6 +106,12 @@ check "the deleted recording is gone" 404 'b["error"] == "Recording Error"' \
 check "bulk delete reports each id" 400 'len(b["failed"]) == 1 and b["deleted"] == []' \
     "${key[@]}" -X DELETE "$base/recordings?recordingIds=$doomed"
 
+check "starting a recording with no media server running is a clear 503" 503 \
+    'b["error"] == "Service Unavailable"' "${key[@]}" "${json[@]}" -X POST \
+    -d '{"roomId": "daily-standup-x7k2m"}' "$base/recordings"
+check "an unsigned webhook is refused" 401 'b["error"] == "Authentication Error"' \
+    "${json[@]}" -X POST -d '{"event": "egress_ended"}' "http://127.0.0.1:$port/webhooks/livekit"
+
 check "share a demo recording" 200 'b["url"].startswith("http://127.0.0.1")' \
     "${key[@]}" "$base/recordings/$demo/url"
 share_url=$(field url)
@@ -122,8 +128,7 @@ command -v chromium >/dev/null || {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 }
 browser_dir=tests/browser
-stamp="$browser_dir/node_modules/.installed-$(sha256sum "$browser_dir/package-lock.json" | cut -c1-16)"
-[[ -f "$stamp" ]] || { npm ci --prefix "$browser_dir" --no-audit --no-fund --silent && touch "$stamp"; }
+scripts/node-deps.sh
 if SHARE_URL="$share_url" EXPECTED_DURATION=6 REVOKED_URL="$revoked_url" \
     node --test "$browser_dir/"; then
     passed=$((passed + 1)); echo "ok   the recipient page plays in Chromium"

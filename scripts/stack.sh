@@ -2,7 +2,7 @@
 # Local AWS emulators for tests and `make dev`, without Docker:
 #   - DynamoDB Local 1.25 (the Java jar, taken from the npm package
 #     amplify-dynamodb-simulator), in memory, at http://127.0.0.1:$DYNAMODB_PORT
-#   - LocalStack (S3 only; presigned-URL signatures and expiry are
+#   - LocalStack (S3, plus EventBridge and SQS for recording events; presigned-URL signatures and expiry are
 #     verified), from PyPI into a Python 3.13 venv, at
 #     http://127.0.0.1:$LOCALSTACK_PORT
 # Both keep state in memory only: every start begins empty. Note that both
@@ -300,7 +300,7 @@ start_localstack() {
     launch localstack "$STACK_DIR" \
         env -i PATH="$LOCALSTACK_VENV/bin:$PATH" HOME="${HOME:-/root}" LANG=C.UTF-8 \
         PYTHONUNBUFFERED=1 \
-        SERVICES=s3 \
+        SERVICES=s3,events,sqs \
         EAGER_SERVICE_LOADING=1 \
         S3_SKIP_SIGNATURE_VALIDATION=0 \
         GATEWAY_LISTEN="127.0.0.1:$LOCALSTACK_PORT" \

@@ -15,6 +15,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "local stack"
 scripts/stack.sh start
+scripts/node-deps.sh
 
 step "unit and integration tests"
 cargo test --workspace --no-fail-fast

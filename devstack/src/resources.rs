@@ -147,3 +147,20 @@ pub async fn ensure_bucket(
     }
     Ok(true)
 }
+
+/// Creates the EventBridge bus unless it exists.
+pub async fn ensure_event_bus(
+    client: &aws_sdk_eventbridge::Client,
+    name: &str,
+) -> Result<bool, String> {
+    if client.describe_event_bus().name(name).send().await.is_ok() {
+        return Ok(false);
+    }
+    client
+        .create_event_bus()
+        .name(name)
+        .send()
+        .await
+        .map_err(|e| format!("creating event bus {name}: {}", DisplayErrorContext(&e)))?;
+    Ok(true)
+}

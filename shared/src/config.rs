@@ -54,6 +54,23 @@ impl fmt::Debug for SecretString {
     }
 }
 
+/// The LiveKit deployment whose egress records rooms and reports progress.
+#[derive(Debug, Clone)]
+pub struct LiveKit {
+    /// Base URL of the LiveKit server's API (`https://…`), without a trailing slash.
+    pub url: String,
+    pub api_key: String,
+    pub api_secret: SecretString,
+}
+
+/// How long a recording may stay in a status before the sweeper aborts it.
+#[derive(Debug, Clone, Copy)]
+pub struct StaleLimits {
+    pub starting: Duration,
+    pub active: Duration,
+    pub ending: Duration,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub table_name: String,
@@ -68,6 +85,17 @@ pub struct Config {
     pub s3_force_path_style: bool,
     /// Present where the login function runs (`ADMIN_USERNAME`, `ADMIN_PASSWORD_HASH`).
     pub admin_login: Option<AdminLogin>,
+    /// Present where recordings are started, stopped or reported on (`LIVEKIT_URL`,
+    /// `LIVEKIT_API_KEY`, `LIVEKIT_API_SECRET`).
+    pub livekit: Option<LiveKit>,
+    /// The EventBridge bus that recording events go to (`EVENT_BUS_NAME`), if any.
+    pub event_bus: Option<String>,
+    pub stale: StaleLimits,
+    /// The AWS region (`AWS_REGION`, which Lambda always sets), told to the egress.
+    pub region: String,
+    /// An S3 endpoint for the egress to upload to, for S3-compatible stores and emulators
+    /// (`EGRESS_S3_ENDPOINT`); empty on AWS.
+    pub egress_s3_endpoint: String,
 }
 
 impl Config {
@@ -129,8 +157,52 @@ impl Config {
                 })
             }
         };
+        let livekit = match (
+            lookup("LIVEKIT_URL"),
+            lookup("LIVEKIT_API_KEY"),
+            lookup("LIVEKIT_API_SECRET"),
+        ) {
+            (None, None, None) => None,
+            (Some(url), Some(api_key), Some(secret)) => Some(LiveKit {
+                url: url.trim_end_matches('/').to_owned(),
+                api_key,
+                api_secret: SecretString(secret),
+            }),
+            (url, key, _) => {
+                let missing = if url.is_none() {
+                    "LIVEKIT_URL"
+                } else if key.is_none() {
+                    "LIVEKIT_API_KEY"
+                } else {
+                    "LIVEKIT_API_SECRET"
+                };
+                return Err(ConfigError::Missing(missing));
+            }
+        };
+        let seconds = |name: &'static str, default: u64| match lookup(name) {
+            None => Ok(Duration::from_secs(default)),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|s| *s > 0)
+                .map(Duration::from_secs)
+                .ok_or(ConfigError::Invalid {
+                    name,
+                    reason: "must be a whole number of seconds above 0".into(),
+                }),
+        };
+        let stale = StaleLimits {
+            starting: seconds("STALE_STARTING_SECONDS", 10 * 60)?,
+            active: seconds("STALE_ACTIVE_SECONDS", 24 * 60 * 60)?,
+            ending: seconds("STALE_ENDING_SECONDS", 30 * 60)?,
+        };
         Ok(Self {
             admin_login,
+            livekit,
+            event_bus: lookup("EVENT_BUS_NAME").filter(|v| !v.is_empty()),
+            stale,
+            region: lookup("AWS_REGION").unwrap_or_default(),
+            egress_s3_endpoint: lookup("EGRESS_S3_ENDPOINT").unwrap_or_default(),
             table_name: required("TABLE_NAME")?,
             bucket_name: required("BUCKET_NAME")?,
             api_key_hashes: parse_key_hashes(&required("API_KEY_HASHES")?)?,
@@ -214,6 +286,21 @@ mod tests {
         let mut v = vars();
         v.insert("PRESIGN_TTL_SECONDS", "0".into());
         assert!(load(&v).is_err());
+    }
+
+    #[test]
+    fn livekit_settings_come_together_or_not_at_all() {
+        let mut v = vars();
+        assert!(load(&v).expect("valid").livekit.is_none());
+        v.insert("LIVEKIT_URL", "http://lk/".into());
+        let err = load(&v).expect_err("partial").to_string();
+        assert!(err.contains("LIVEKIT_API_KEY"), "{err}");
+        v.insert("LIVEKIT_API_KEY", "key".into());
+        v.insert("LIVEKIT_API_SECRET", "very-secret".into());
+        let config = load(&v).expect("complete");
+        let livekit = config.livekit.expect("configured");
+        assert_eq!(livekit.url, "http://lk");
+        assert!(!format!("{livekit:?}").contains("very-secret"));
     }
 
     #[test]

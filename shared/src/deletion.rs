@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use crate::access::authorize;
 use crate::error::{ApiError, FieldError};
+use crate::events::RecordingEvent;
 use crate::model::RecordingId;
 use crate::permissions::{Action, Principal};
 use crate::runtime::App;
@@ -163,14 +164,17 @@ pub async fn delete_recordings(
     );
 
     let items_left = app.store.delete_recording_items(&videos_gone).await;
+    let mut deleted = Vec::new();
     for stored in videos_gone {
-        let id = stored.recording.recording_id;
+        let id = stored.recording.recording_id.clone();
         if items_left.contains(&id) {
             outcome.failed.push((id, DeleteFailure::Unavailable));
         } else {
             outcome.deleted.push(id);
+            deleted.push(stored.recording);
         }
     }
+    app.events.publish(RecordingEvent::Deleted, &deleted).await;
     Ok(outcome)
 }
 

@@ -131,15 +131,42 @@ impl RecordingId {
         &self.full[self.uid_start..]
     }
 
+    /// The media server's id for the recording's egress.
+    pub fn egress_id(&self) -> &str {
+        let start = self.room.as_str().len() + 2;
+        &self.full[start..self.uid_start - 2]
+    }
+
     /// The file name the media server gives the video: `{roomId}--{uid}.mp4`.
     pub fn filename(&self) -> String {
-        format!("{}--{}.mp4", self.room, self.uid())
+        filename(&self.room, self.uid())
     }
 
     /// Where the media server's egress writes the video in the bucket.
     pub fn s3_key(&self) -> String {
-        format!("recordings/{}/{}", self.room, self.filename())
+        s3_key(&self.room, self.uid())
     }
+}
+
+/// `{roomId}--{uid}.mp4`.
+pub fn filename(room: &RoomId, uid: &str) -> String {
+    format!("{room}--{uid}.mp4")
+}
+
+/// `recordings/{roomId}/{roomId}--{uid}.mp4`: the layout the egress writes, known before
+/// the egress (and so the recording id) exists.
+pub fn s3_key(room: &RoomId, uid: &str) -> String {
+    format!("recordings/{room}/{}", filename(room, uid))
+}
+
+/// The uid in a key or file name of that layout.
+pub fn uid_of_file(room: &RoomId, path: &str) -> Option<String> {
+    let name = path.rsplit('/').next()?;
+    let uid = name
+        .strip_prefix(room.as_str())?
+        .strip_prefix("--")?
+        .strip_suffix(".mp4")?;
+    (!uid.is_empty() && is_alphanumeric(uid)).then(|| uid.to_owned())
 }
 
 fn is_alphanumeric(s: &str) -> bool {
@@ -198,6 +225,22 @@ impl RecordingStatus {
             Self::Aborted => "aborted",
             Self::LimitReached => "limit_reached",
         }
+    }
+}
+
+impl RecordingStatus {
+    /// Where a status stands in a recording's life; a recording only moves forward.
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::Starting => 0,
+            Self::Active => 1,
+            Self::Ending => 2,
+            Self::Complete | Self::Failed | Self::Aborted | Self::LimitReached => 3,
+        }
+    }
+
+    pub fn is_final(self) -> bool {
+        self.rank() == 3
     }
 }
 
@@ -460,7 +503,16 @@ mod tests {
         let id =
             RecordingId::parse("daily-standup-x7k2m--EG_hT4mVq9Lp2--a1b2c3d4e5").expect("valid id");
         assert_eq!(id.room_id().as_str(), "daily-standup-x7k2m");
+        assert_eq!(id.egress_id(), "EG_hT4mVq9Lp2");
         assert_eq!(id.uid(), "a1b2c3d4e5");
+        assert_eq!(
+            uid_of_file(id.room_id(), &id.s3_key()).as_deref(),
+            Some("a1b2c3d4e5")
+        );
+        assert_eq!(
+            uid_of_file(id.room_id(), "recordings/x/other--a1.mp4"),
+            None
+        );
         assert_eq!(id.filename(), "daily-standup-x7k2m--a1b2c3d4e5.mp4");
         assert_eq!(
             id.s3_key(),

@@ -11,6 +11,8 @@ use crate::auth::Authenticator;
 use crate::aws::{CountCalls, count_aws_calls};
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::events::Events;
+use crate::livekit::Egress;
 use crate::media::Media;
 use crate::pagination::PageTokens;
 use crate::store::Store;
@@ -20,6 +22,9 @@ pub struct App {
     pub config: Config,
     pub store: Store,
     pub media: Media,
+    pub events: Events,
+    /// Present when LiveKit is configured.
+    pub egress: Option<Egress>,
     pub page_tokens: PageTokens,
     pub auth: Authenticator,
 }
@@ -27,9 +32,10 @@ pub struct App {
 impl App {
     /// Builds the clients; makes no network call (credentials and endpoints come from the
     /// environment).
-    pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Self {
+    pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Result<Self, String> {
         Self::with_clients(
             config,
+            sdk,
             aws_sdk_dynamodb::config::Builder::from(sdk),
             aws_sdk_s3::config::Builder::from(sdk),
         )
@@ -39,15 +45,25 @@ impl App {
     /// one service's calls to a closed port).
     pub fn with_clients(
         config: Config,
+        sdk: &aws_config::SdkConfig,
         dynamodb: aws_sdk_dynamodb::config::Builder,
         s3: aws_sdk_s3::config::Builder,
-    ) -> Self {
+    ) -> Result<Self, String> {
         let dynamodb = dynamodb.interceptor(CountCalls).build();
+        let eventbridge = aws_sdk_eventbridge::config::Builder::from(sdk)
+            .interceptor(CountCalls)
+            .build();
+        let egress = config.livekit.as_ref().map(Egress::new).transpose()?;
         let s3 = s3
             .interceptor(CountCalls)
             .force_path_style(config.s3_force_path_style)
             .build();
-        Self {
+        Ok(Self {
+            events: Events::new(
+                aws_sdk_eventbridge::Client::from_conf(eventbridge),
+                config.event_bus.clone(),
+            ),
+            egress,
             store: Store::new(
                 aws_sdk_dynamodb::Client::from_conf(dynamodb),
                 &config.table_name,
@@ -60,7 +76,7 @@ impl App {
             page_tokens: PageTokens::new(config.signing_key.expose()),
             auth: Authenticator::new(&config),
             config,
-        }
+        })
     }
 }
 
@@ -77,10 +93,37 @@ where
     let sdk = aws_config::load_from_env().await;
     // One App per process, alive as long as the process: leaking it lets every request
     // borrow it without reference counting.
-    let app: &'static App = Box::leak(Box::new(App::new(config, &sdk)));
+    let app: &'static App = Box::leak(Box::new(App::new(config, &sdk)?));
     lambda_http::run(service_fn(move |req| async move {
         Ok::<_, std::convert::Infallible>(dispatch(app, req, handler).await)
     }))
+    .await
+}
+
+/// Starts a scheduled function: the same cold start, then `task` on every invocation,
+/// whatever the event.
+pub async fn run_scheduled<F, Fut>(task: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(&'static App) -> Fut + Copy + Send + 'static,
+    Fut: Future<Output = Result<serde_json::Value, ApiError>> + Send,
+{
+    init_logging(std::io::stdout);
+    let config = Config::from_env()?;
+    let sdk = aws_config::load_from_env().await;
+    let app: &'static App = Box::leak(Box::new(App::new(config, &sdk)?));
+    lambda_http::lambda_runtime::run(service_fn(
+        move |_event: lambda_http::LambdaEvent<serde_json::Value>| {
+            // Boxed: the task's future is deep, and the runtime's types nest it further.
+            Box::pin(async move {
+                let (result, aws_calls) = count_aws_calls(task(app)).await;
+                tracing::info!(aws_calls, ok = result.is_ok(), "scheduled run");
+                result.map_err(|err| {
+                    tracing::error!(error = %err, "scheduled run failed");
+                    lambda_http::Error::from(err.to_string())
+                })
+            })
+        },
+    ))
     .await
 }
 

@@ -2,8 +2,8 @@
 //!
 //! | item        | PK                      | SK     | index keys                                   |
 //! |-------------|-------------------------|--------|----------------------------------------------|
-//! | recording   | `REC#<id>`              | `META` | GSI1 `ROOM#<roomId>` / `<date>#<id>`; GSI2 `ALL` / `<date>#<id>` |
-//! | room        | `ROOM#<roomId>`         | `META` | GSI1 `ROOMS` / `<created>#<roomId>`          |
+//! | recording   | `REC#<id>`              | `META` | GSI1 `ROOM#<roomId>` / `<date>#<id>`; GSI2 `ALL` / `<date>#<id>`; GSI3 `LIVE` / `<date>#<id>` while unfinished |
+//! | room        | `ROOM#<roomId>`         | `META` | GSI1 `ROOMS` / `<created>#<roomId>`; `activeRecording` while one runs |
 //! | share link  | `REC#<id>`              | `SHARE#<shareId>` | none; listed in the recording's `shareIds` |
 //! | throttle    | `THROTTLE#<scope>#<source>` | `META` | none; `expiresAt` lets DynamoDB's TTL remove it |
 
@@ -46,6 +46,7 @@ pub const DELETABLE_STATUSES: [RecordingStatus; 4] = [
 const META: &str = "META";
 const ALL_RECORDINGS: &str = "ALL";
 const ALL_ROOMS: &str = "ROOMS";
+const LIVE_RECORDINGS: &str = "LIVE";
 
 fn recording_pk(id: &str) -> String {
     format!("REC#{id}")
@@ -84,6 +85,11 @@ struct RecordingItem {
     gsi2pk: Option<String>,
     #[serde(rename = "GSI2SK", default, skip_serializing_if = "Option::is_none")]
     gsi2sk: Option<String>,
+    /// Only while the recording is not finished: the sweeper's index of live recordings.
+    #[serde(rename = "GSI3PK", default, skip_serializing_if = "Option::is_none")]
+    gsi3pk: Option<String>,
+    #[serde(rename = "GSI3SK", default, skip_serializing_if = "Option::is_none")]
+    gsi3sk: Option<String>,
     #[serde(rename = "s3Key")]
     s3_key: String,
     /// Set by the first step of a delete; such a recording is no longer listed or served.
@@ -111,7 +117,9 @@ impl From<&Recording> for RecordingItem {
             gsi1pk: Some(room_pk(r.room_id.as_str())),
             gsi1sk: Some(sort_key.clone()),
             gsi2pk: Some(ALL_RECORDINGS.to_owned()),
-            gsi2sk: Some(sort_key),
+            gsi2sk: Some(sort_key.clone()),
+            gsi3pk: (!r.status.is_final()).then(|| LIVE_RECORDINGS.to_owned()),
+            gsi3sk: (!r.status.is_final()).then_some(sort_key),
             s3_key: r.recording_id.s3_key(),
             deleting: false,
             share_ids: Vec::new(),
@@ -193,6 +201,89 @@ pub struct ShareOpening {
     pub recording: Option<StoredRecording>,
     pub room: Option<Room>,
     pub link: Option<ShareLink>,
+}
+
+/// What the media server reports about a recording, ready to be written.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub recording_id: RecordingId,
+    pub room_name: String,
+    pub status: RecordingStatus,
+    /// Used only if the recording has none yet (epoch ms).
+    pub start_date: i64,
+    pub end_date: Option<i64>,
+    pub duration: Option<f64>,
+    pub size: Option<u64>,
+    pub error: Option<String>,
+    pub error_code: Option<i32>,
+    pub details: Option<String>,
+}
+
+/// An `UpdateItem` expression with every attribute name behind a placeholder (several of
+/// ours, like `status` and `size`, are DynamoDB reserved words).
+#[derive(Default)]
+struct UpdateBuilder {
+    sets: Vec<String>,
+    removes: Vec<String>,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
+impl UpdateBuilder {
+    fn name(&mut self, attribute: &str) -> String {
+        let placeholder = format!("#n{}", self.names.len());
+        self.names.insert(placeholder.clone(), attribute.to_owned());
+        placeholder
+    }
+
+    fn value(&mut self, value: AttributeValue) -> String {
+        let placeholder = format!(":v{}", self.values.len());
+        self.values.insert(placeholder.clone(), value);
+        placeholder
+    }
+
+    fn set(&mut self, attribute: &str, value: AttributeValue) {
+        let (n, v) = (self.name(attribute), self.value(value));
+        self.sets.push(format!("{n} = {v}"));
+    }
+
+    /// Sets the attribute only where it has no value yet.
+    fn set_once(&mut self, attribute: &str, value: AttributeValue) {
+        let (n, v) = (self.name(attribute), self.value(value));
+        self.sets.push(format!("{n} = if_not_exists({n}, {v})"));
+    }
+
+    fn remove(&mut self, attribute: &str) {
+        let n = self.name(attribute);
+        self.removes.push(n);
+    }
+
+    /// `<prefix> (:a, :b, …)`, with `#status_c` standing for `attribute`.
+    fn condition_in(
+        &mut self,
+        prefix: &str,
+        attribute: &str,
+        values: Vec<AttributeValue>,
+    ) -> String {
+        self.names
+            .insert("#status_c".to_owned(), attribute.to_owned());
+        let list: Vec<String> = values.into_iter().map(|v| self.value(v)).collect();
+        format!("{prefix} ({})", list.join(", "))
+    }
+
+    fn apply(
+        self,
+        request: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        let mut expression = format!("SET {}", self.sets.join(", "));
+        if !self.removes.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", self.removes.join(", ")));
+        }
+        request
+            .update_expression(expression)
+            .set_expression_attribute_names(Some(self.names))
+            .set_expression_attribute_values(Some(self.values))
+    }
 }
 
 /// Recordings and their rooms read together by id.
@@ -938,6 +1029,242 @@ impl Store {
                 Ok(None)
             }
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Takes the room's one-recording-at-a-time lock for `holder` until `expires` (epoch
+    /// ms), if the room exists and no unexpired lock is held; `false` otherwise.
+    pub async fn lock_room_recording(
+        &self,
+        room: &RoomId,
+        holder: &str,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> Result<bool, AwsError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(primary_key(room_pk(room.as_str()))))
+            .update_expression("SET activeRecording = :holder, activeUntil = :until")
+            .condition_expression(
+                "attribute_exists(PK) AND (attribute_not_exists(activeRecording) OR activeUntil < :now)",
+            )
+            .expression_attribute_values(":holder", s(holder))
+            .expression_attribute_values(":until", AttributeValue::N(expires_ms.to_string()))
+            .expression_attribute_values(":now", AttributeValue::N(now_ms.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Releases the room's lock if `holder` still has it.
+    pub async fn unlock_room_recording(&self, room: &RoomId, holder: &str) -> Result<(), AwsError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(primary_key(room_pk(room.as_str()))))
+            .update_expression("REMOVE activeRecording, activeUntil")
+            .condition_expression("activeRecording = :holder")
+            .expression_attribute_values(":holder", s(holder))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Stores a just-started recording and hands the room's lock from `holder` to it, in
+    /// one transaction.
+    pub async fn store_started_recording(
+        &self,
+        recording: &Recording,
+        holder: &str,
+        lock_until_ms: i64,
+    ) -> Result<(), AwsError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(encode(RecordingItem::from(recording))?))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(|e| AwsError::Other(e.to_string()))?;
+        let lock = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(primary_key(room_pk(recording.room_id.as_str()))))
+            .update_expression("SET activeRecording = :id, activeUntil = :until")
+            .condition_expression("activeRecording = :holder")
+            .expression_attribute_values(":id", s(recording.recording_id.as_str()))
+            .expression_attribute_values(":until", AttributeValue::N(lock_until_ms.to_string()))
+            .expression_attribute_values(":holder", s(holder))
+            .build()
+            .map_err(|e| AwsError::Other(e.to_string()))?;
+        self.client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(TransactWriteItem::builder().update(lock).build())
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// Writes what the media server reports about a recording, creating the recording if
+    /// its start was never stored. The write happens only if it moves the recording
+    /// forward (see [`RecordingStatus::rank`]): a duplicate or late event changes nothing,
+    /// nor does anything reach a recording being deleted. Returns the recording as
+    /// written, or `None` when nothing was.
+    pub async fn apply_progress(&self, progress: &Progress) -> Result<Option<Recording>, AwsError> {
+        let id = &progress.recording_id;
+        let status = progress.status;
+        let sort_key = date_sort_key(progress.start_date, id.as_str());
+        let mut update = UpdateBuilder::default();
+        update.set("status", s(status.as_str()));
+        update.set_once("recordingId", s(id.as_str()));
+        update.set_once("roomId", s(id.room_id().as_str()));
+        update.set_once("roomName", s(progress.room_name.clone()));
+        update.set_once("filename", s(id.filename()));
+        update.set_once("s3Key", s(id.s3_key()));
+        update.set_once(
+            "startDate",
+            AttributeValue::N(progress.start_date.to_string()),
+        );
+        update.set_once("GSI1PK", s(room_pk(id.room_id().as_str())));
+        update.set_once("GSI1SK", s(sort_key.clone()));
+        update.set_once("GSI2PK", s(ALL_RECORDINGS));
+        update.set_once("GSI2SK", s(sort_key.clone()));
+        if status.is_final() {
+            update.remove("GSI3PK");
+            update.remove("GSI3SK");
+        } else {
+            update.set_once("GSI3PK", s(LIVE_RECORDINGS));
+            update.set_once("GSI3SK", s(sort_key));
+        }
+        let number = |n: String| AttributeValue::N(n);
+        if let Some(end) = progress.end_date {
+            update.set("endDate", number(end.to_string()));
+        }
+        if let Some(duration) = progress.duration {
+            update.set("duration", number(duration.to_string()));
+        }
+        if let Some(size) = progress.size {
+            update.set("size", number(size.to_string()));
+        }
+        if let Some(error) = &progress.error {
+            update.set("error", s(error.clone()));
+        }
+        if let Some(code) = progress.error_code {
+            update.set("errorCode", number(code.to_string()));
+        }
+        if let Some(details) = &progress.details {
+            update.set("details", s(details.clone()));
+        }
+        // Forward only: from a lower rank, or the same rank while not finished.
+        let earlier: Vec<AttributeValue> = RecordingStatus::ALL
+            .into_iter()
+            .filter(|p| {
+                p.rank() < status.rank() || (p.rank() == status.rank() && !status.is_final())
+            })
+            .map(|p| s(p.as_str()))
+            .collect();
+        let condition = update.condition_in(
+            "attribute_not_exists(deleting) AND (attribute_not_exists(#status_c) OR #status_c IN",
+            "status",
+            earlier,
+        );
+        let result = update
+            .apply(
+                self.client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(primary_key(recording_pk(id.as_str()))))
+                    .condition_expression(format!("{condition})"))
+                    .return_values(ReturnValue::AllNew),
+            )
+            .send()
+            .await;
+        match result {
+            Ok(out) => out.attributes.map(decode::<RecordingItem, _>).transpose(),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Moves a recording from one of `from` to `to`; `None` if it was in none of them.
+    pub async fn transition(
+        &self,
+        id: &RecordingId,
+        from: &[RecordingStatus],
+        to: RecordingStatus,
+    ) -> Result<Option<Recording>, AwsError> {
+        let mut update = UpdateBuilder::default();
+        update.set("status", s(to.as_str()));
+        if to.is_final() {
+            update.remove("GSI3PK");
+            update.remove("GSI3SK");
+            update.set(
+                "endDate",
+                AttributeValue::N(crate::clock::now_millis().to_string()),
+            );
+        }
+        let condition = update.condition_in(
+            "attribute_not_exists(deleting) AND (#status_c IN",
+            "status",
+            from.iter().map(|f| s(f.as_str())).collect(),
+        );
+        let result = update
+            .apply(
+                self.client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(primary_key(recording_pk(id.as_str()))))
+                    .condition_expression(format!("attribute_exists(PK) AND {condition})"))
+                    .return_values(ReturnValue::AllNew),
+            )
+            .send()
+            .await;
+        match result {
+            Ok(out) => out.attributes.map(decode::<RecordingItem, _>).transpose(),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every recording not yet finished (a sparse index holds only those).
+    pub async fn live_recordings(&self) -> Result<Vec<Recording>, AwsError> {
+        let mut recordings = Vec::new();
+        let mut start_key = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("GSI3")
+                .key_condition_expression("GSI3PK = :live")
+                .expression_attribute_values(":live", s(LIVE_RECORDINGS))
+                .set_exclusive_start_key(start_key)
+                .send()
+                .await?;
+            for item in out.items.unwrap_or_default() {
+                recordings.push(decode::<RecordingItem, _>(item)?);
+            }
+            match out.last_evaluated_key {
+                Some(key) => start_key = Some(key),
+                None => return Ok(recordings),
+            }
         }
     }
 

@@ -2,6 +2,8 @@
 //! the local emulators from `infra/template.yaml`, and calls the real handlers with API
 //! Gateway (HTTP API, payload 2.0) events.
 
+pub mod egress;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::Path;
@@ -74,11 +76,14 @@ pub fn log_lines() -> Vec<Value> {
 /// (which `make test` sets), so a stray run can never reach a real AWS account.
 async fn sdk_config(env: &LocalEnv) -> aws_config::SdkConfig {
     let endpoint_set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
+    let services = ["DYNAMODB", "S3", "EVENTBRIDGE", "SQS"];
     assert!(
         endpoint_set("AWS_ENDPOINT_URL")
-            || (endpoint_set("AWS_ENDPOINT_URL_DYNAMODB") && endpoint_set("AWS_ENDPOINT_URL_S3")),
+            || services
+                .iter()
+                .all(|s| endpoint_set(&format!("AWS_ENDPOINT_URL_{s}"))),
         "run the integration tests with `make test`: it starts the local stack and points \
-         AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_S3 at it"
+         AWS_ENDPOINT_URL_{{DYNAMODB,S3,EVENTBRIDGE,SQS}} at it"
     );
     aws_config::from_env()
         .region(aws_config::Region::new(env.get("AWS_REGION")))
@@ -163,6 +168,101 @@ impl Intercept for Outage {
     }
 }
 
+/// An EventBridge bus of the test's own, whose events a rule copies into an SQS queue so
+/// that the test can read what was published.
+pub struct EventQueue {
+    sqs: aws_sdk_sqs::Client,
+    url: String,
+    pub bus: String,
+}
+
+impl EventQueue {
+    async fn create(sdk: &aws_config::SdkConfig, name: &str) -> Self {
+        let eventbridge = aws_sdk_eventbridge::Client::new(sdk);
+        let sqs = aws_sdk_sqs::Client::new(sdk);
+        eventbridge
+            .create_event_bus()
+            .name(name)
+            .send()
+            .await
+            .expect("bus created");
+        let url = sqs
+            .create_queue()
+            .queue_name(name)
+            .send()
+            .await
+            .expect("queue created")
+            .queue_url
+            .expect("queue url");
+        let arn = sqs
+            .get_queue_attributes()
+            .queue_url(&url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .expect("queue attributes")
+            .attributes
+            .and_then(|mut a| a.remove(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
+            .expect("queue arn");
+        eventbridge
+            .put_rule()
+            .name(name)
+            .event_bus_name(name)
+            .event_pattern(json!({"source": [shared::events::SOURCE]}).to_string())
+            .send()
+            .await
+            .expect("rule created");
+        eventbridge
+            .put_targets()
+            .rule(name)
+            .event_bus_name(name)
+            .targets(
+                aws_sdk_eventbridge::types::Target::builder()
+                    .id("queue")
+                    .arn(arn)
+                    .build()
+                    .expect("target"),
+            )
+            .send()
+            .await
+            .expect("target set");
+        Self {
+            sqs,
+            url,
+            bus: name.to_owned(),
+        }
+    }
+
+    /// `(detail-type, detail)` of the events received until `count` have arrived or a few
+    /// seconds have passed.
+    pub async fn received(&self, count: usize) -> Vec<(String, Value)> {
+        let mut events = Vec::new();
+        for _ in 0..10 {
+            if events.len() >= count {
+                break;
+            }
+            let out = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .expect("received");
+            for message in out.messages() {
+                let body: Value =
+                    serde_json::from_str(message.body().unwrap_or("{}")).expect("event json");
+                events.push((
+                    body["detail-type"].as_str().unwrap_or_default().to_owned(),
+                    body["detail"].clone(),
+                ));
+            }
+        }
+        events
+    }
+}
+
 /// One test's private table and bucket, and an `App` wired to them.
 pub struct TestStack {
     pub env: LocalEnv,
@@ -175,6 +275,8 @@ pub struct TestStack {
     pub s3: aws_sdk_s3::Client,
     pub table: String,
     pub bucket: String,
+    /// With [`TestStack::with_events`]: what the functions published.
+    pub events: Option<EventQueue>,
 }
 
 impl TestStack {
@@ -182,10 +284,23 @@ impl TestStack {
         Self::with_env(&[]).await
     }
 
+    /// A stack whose functions publish to a bus of its own, read back through `events`.
+    pub async fn with_events(overrides: &[(&str, &str)]) -> Self {
+        Self::build(overrides, true).await
+    }
+
     /// A stack whose functions see `overrides` on top of the usual configuration.
     pub async fn with_env(overrides: &[(&str, &str)]) -> Self {
+        Self::build(overrides, false).await
+    }
+
+    async fn build(overrides: &[(&str, &str)], with_events: bool) -> Self {
         static LOGGING: OnceLock<()> = OnceLock::new();
-        LOGGING.get_or_init(|| init_logging(|| LogBuffer));
+        LOGGING.get_or_init(|| {
+            init_logging(|| LogBuffer);
+            // reqwest's TLS takes its crypto from the process: aws-lc, as everywhere here.
+            let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        });
         let env = LocalEnv::load();
         let sdk = sdk_config(&env).await;
         let suffix = format!(
@@ -225,12 +340,19 @@ impl TestStack {
         for (k, v) in overrides {
             vars.insert(k, (*v).to_owned());
         }
+        let events = match with_events {
+            true => Some(EventQueue::create(&sdk, &format!("test-{suffix}")).await),
+            false => None,
+        };
+        if let Some(queue) = &events {
+            vars.insert("EVENT_BUS_NAME", queue.bus.clone());
+        }
         remember_secret(&env.get("LOCAL_API_KEY"));
         remember_secret(&env.get("ADMIN_PASSWORD"));
         remember_secret(&env.get("TOKEN_SIGNING_KEY"));
         let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
         Self {
-            app: App::new(config.clone(), &sdk),
+            app: App::new(config.clone(), &sdk).expect("the app builds"),
             config,
             sdk,
             store: Store::new(dynamodb.clone(), &table),
@@ -239,6 +361,7 @@ impl TestStack {
             table,
             bucket,
             env,
+            events,
         }
     }
 
@@ -262,7 +385,8 @@ impl TestStack {
         if let Some(outage) = s3 {
             s3_config = s3_config.interceptor(outage);
         }
-        App::with_clients(self.config.clone(), dynamodb_config, s3_config)
+        App::with_clients(self.config.clone(), &self.sdk, dynamodb_config, s3_config)
+            .expect("the app builds")
     }
 
     pub async fn put_video(&self, key: &str, bytes: Vec<u8>) {

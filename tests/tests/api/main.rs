@@ -4,6 +4,7 @@ mod credentials;
 mod delete;
 mod fixtures;
 mod get_recording;
+mod lifecycle;
 mod list_recordings;
 mod local_env;
 mod log_hygiene;
