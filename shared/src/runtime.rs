@@ -2,7 +2,7 @@
 //! start, then serve each request through one wrapper that maps errors and logs a line.
 
 use std::future::Future;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response, service_fn};
@@ -49,13 +49,18 @@ impl App {
         dynamodb: aws_sdk_dynamodb::config::Builder,
         s3: aws_sdk_s3::config::Builder,
     ) -> Result<Self, String> {
-        let dynamodb = dynamodb.interceptor(CountCalls).build();
+        let dynamodb = dynamodb
+            .interceptor(CountCalls)
+            .timeout_config(aws_timeouts())
+            .build();
         let eventbridge = aws_sdk_eventbridge::config::Builder::from(sdk)
             .interceptor(CountCalls)
+            .timeout_config(aws_timeouts())
             .build();
         let egress = config.livekit.as_ref().map(Egress::new).transpose()?;
         let s3 = s3
             .interceptor(CountCalls)
+            .timeout_config(aws_timeouts())
             .force_path_style(config.s3_force_path_style)
             .build();
         Ok(Self {
@@ -78,6 +83,16 @@ impl App {
             config,
         })
     }
+}
+
+/// An AWS call that hangs (a frozen or overloaded endpoint) fails in time for the request
+/// to answer 503 well within the function's timeout, retries included.
+fn aws_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
+    aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(1))
+        .operation_attempt_timeout(Duration::from_secs(2))
+        .operation_timeout(Duration::from_secs(5))
+        .build()
 }
 
 pub type HandlerResult = Result<Response<Body>, ApiError>;
