@@ -1,0 +1,166 @@
+//! The items as stored: the API's types plus their keys and internal attributes.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    ALL_RECORDINGS, ALL_ROOMS, LIVE_RECORDINGS, META, date_sort_key, recording_pk, room_pk,
+};
+use crate::model::{Recording, RecordingId, Room, ShareLink};
+
+/// A recording as stored: the API's fields plus its keys and storage location. The index
+/// keys are absent once a delete has marked it, which takes it out of the lists.
+#[derive(Serialize, Deserialize)]
+pub(super) struct RecordingItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(rename = "GSI1PK", default, skip_serializing_if = "Option::is_none")]
+    gsi1pk: Option<String>,
+    #[serde(rename = "GSI1SK", default, skip_serializing_if = "Option::is_none")]
+    gsi1sk: Option<String>,
+    #[serde(rename = "GSI2PK", default, skip_serializing_if = "Option::is_none")]
+    gsi2pk: Option<String>,
+    #[serde(rename = "GSI2SK", default, skip_serializing_if = "Option::is_none")]
+    gsi2sk: Option<String>,
+    /// Only while the recording is not finished: the sweeper's index of live recordings.
+    #[serde(rename = "GSI3PK", default, skip_serializing_if = "Option::is_none")]
+    gsi3pk: Option<String>,
+    #[serde(rename = "GSI3SK", default, skip_serializing_if = "Option::is_none")]
+    gsi3sk: Option<String>,
+    #[serde(rename = "s3Key")]
+    s3_key: String,
+    /// Set by the first step of a delete; such a recording is no longer listed or served.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    deleting: bool,
+    /// The sort keys of the recording's share links, so a delete removes them without a
+    /// query.
+    #[serde(
+        rename = "shareIds",
+        default,
+        with = "serde_dynamo::string_set",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    share_ids: Vec<String>,
+    #[serde(flatten)]
+    recording: Recording,
+}
+
+impl From<&Recording> for RecordingItem {
+    fn from(r: &Recording) -> Self {
+        let sort_key = date_sort_key(r.start_date, r.recording_id.as_str());
+        Self {
+            pk: recording_pk(r.recording_id.as_str()),
+            sk: META.to_owned(),
+            gsi1pk: Some(room_pk(r.room_id.as_str())),
+            gsi1sk: Some(sort_key.clone()),
+            gsi2pk: Some(ALL_RECORDINGS.to_owned()),
+            gsi2sk: Some(sort_key.clone()),
+            gsi3pk: (!r.status.is_final()).then(|| LIVE_RECORDINGS.to_owned()),
+            gsi3sk: (!r.status.is_final()).then_some(sort_key),
+            s3_key: r.recording_id.s3_key(),
+            deleting: false,
+            share_ids: Vec::new(),
+            recording: r.clone(),
+        }
+    }
+}
+
+/// A recording with the state only deletes care about.
+#[derive(Debug, Clone)]
+pub struct StoredRecording {
+    pub recording: Recording,
+    pub s3_key: String,
+    pub deleting: bool,
+    pub share_ids: Vec<String>,
+}
+
+impl From<RecordingItem> for StoredRecording {
+    fn from(item: RecordingItem) -> Self {
+        Self {
+            s3_key: item.s3_key,
+            deleting: item.deleting,
+            share_ids: item.share_ids,
+            recording: item.recording,
+        }
+    }
+}
+
+impl From<RecordingItem> for Recording {
+    fn from(item: RecordingItem) -> Self {
+        item.recording
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct RoomItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(rename = "GSI1PK")]
+    gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    gsi1sk: String,
+    #[serde(flatten)]
+    room: Room,
+}
+
+impl From<&Room> for RoomItem {
+    fn from(r: &Room) -> Self {
+        Self {
+            pk: room_pk(r.room_id.as_str()),
+            sk: META.to_owned(),
+            gsi1pk: ALL_ROOMS.to_owned(),
+            gsi1sk: date_sort_key(r.creation_date, r.room_id.as_str()),
+            room: r.clone(),
+        }
+    }
+}
+
+impl From<RoomItem> for Room {
+    fn from(item: RoomItem) -> Self {
+        item.room
+    }
+}
+
+/// A share link as stored, under its recording's partition.
+#[derive(Serialize, Deserialize)]
+pub(super) struct ShareItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    /// When DynamoDB's TTL may remove the item (epoch seconds): a while after the link
+    /// stops working, so that opening it says why until then.
+    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
+    purge_at: Option<i64>,
+    #[serde(flatten)]
+    link: ShareLink,
+}
+
+impl From<ShareItem> for ShareLink {
+    fn from(item: ShareItem) -> Self {
+        item.link
+    }
+}
+
+pub(super) fn share_sk(share_id: &str) -> String {
+    format!("SHARE#{share_id}")
+}
+
+/// How long an expired or revoked link's item is kept, to answer 410 rather than 404.
+pub(super) const SHARE_TOMBSTONE_SECONDS: i64 = 30 * 24 * 60 * 60;
+
+pub(super) fn share_item(recording: &RecordingId, link: &ShareLink) -> ShareItem {
+    let ended = match (link.revoked_at, link.link_expires_at) {
+        (Some(revoked), _) => Some(revoked),
+        (None, expires) => expires,
+    };
+    ShareItem {
+        pk: recording_pk(recording.as_str()),
+        sk: share_sk(&link.share_id),
+        purge_at: ended.map(|ms| ms / 1000 + SHARE_TOMBSTONE_SECONDS),
+        link: link.clone(),
+    }
+}

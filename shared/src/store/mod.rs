@@ -1,0 +1,245 @@
+//! DynamoDB access: the single table's item layout lives here and nowhere else.
+//!
+//! | item        | PK                      | SK     | index keys                                   |
+//! |-------------|-------------------------|--------|----------------------------------------------|
+//! | recording   | `REC#<id>`              | `META` | GSI1 `ROOM#<roomId>` / `<date>#<id>`; GSI2 `ALL` / `<date>#<id>`; GSI3 `LIVE` / `<date>#<id>` while unfinished |
+//! | room        | `ROOM#<roomId>`         | `META` | GSI1 `ROOMS` / `<created>#<roomId>`; `activeRecording` while one runs |
+//! | share link  | `REC#<id>`              | `SHARE#<shareId>` | none; listed in the recording's `shareIds` |
+//! | throttle    | `THROTTLE#<scope>#<source>` | `META` | none; `expiresAt` lets DynamoDB's TTL remove it |
+
+mod deletion;
+mod items;
+mod progress;
+mod recordings;
+mod rooms;
+mod shares;
+mod throttle;
+mod update;
+
+use std::collections::HashMap;
+use std::error::Error;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, WriteRequest};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::aws::AwsError;
+use crate::pagination::{Cursor, Page, SortOrder};
+
+pub use deletion::{DELETABLE_STATUSES, MarkOutcome};
+pub use items::StoredRecording;
+pub use progress::Progress;
+pub use recordings::Loaded;
+pub use shares::ShareOpening;
+pub use throttle::Attempts;
+
+type Item = HashMap<String, AttributeValue>;
+
+/// Batch calls can leave work unprocessed under load; retried this many times.
+const BATCH_RETRIES: usize = 5;
+const BATCH_GET_KEYS: usize = 100;
+const BATCH_WRITE_ITEMS: usize = 25;
+
+const META: &str = "META";
+/// GSI2's one partition: every recording.
+const ALL_RECORDINGS: &str = "ALL";
+/// GSI1's partition of every room.
+const ALL_ROOMS: &str = "ROOMS";
+/// GSI3's one partition: recordings not yet finished.
+const LIVE_RECORDINGS: &str = "LIVE";
+
+fn recording_pk(id: &str) -> String {
+    format!("REC#{id}")
+}
+
+fn room_pk(id: &str) -> String {
+    format!("ROOM#{id}")
+}
+
+/// Index sort key: zero-padded so that string order is date order, then id for ties.
+fn date_sort_key(date: i64, id: &str) -> String {
+    format!("{date:016}#{id}")
+}
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn primary_key(pk: String) -> Item {
+    HashMap::from([("PK".to_owned(), s(pk)), ("SK".to_owned(), s(META))])
+}
+
+fn encode<T: Serialize>(value: T) -> Result<Item, AwsError> {
+    serde_dynamo::to_item(value).map_err(|e| AwsError::Other(format!("encoding an item: {e}")))
+}
+
+fn decode<I: DeserializeOwned, T: From<I>>(item: Item) -> Result<T, AwsError> {
+    serde_dynamo::from_item::<_, I>(item)
+        .map(T::from)
+        .map_err(|e| AwsError::Other(format!("decoding an item: {e}")))
+}
+
+/// Items read per query while a sparse `status` filter is filling a page: large enough to
+/// fill most pages in one round trip, small enough to stay far below DynamoDB's 1 MB.
+const FILTERED_READ_BATCH: i32 = 200;
+
+/// Which index a list reads, and how its items' keys are made.
+#[derive(Clone, Copy)]
+struct IndexList<'a> {
+    index: &'static str,
+    pk_attr: &'static str,
+    sk_attr: &'static str,
+    partition: &'a str,
+    table_pk: fn(&str) -> String,
+}
+
+/// `Ok(None)` when a conditional write's condition did not hold (for a transaction: when
+/// it was cancelled, which a failed condition does), so callers can tell "not now" from a
+/// failure.
+fn condition_held<T, E, R>(result: Result<T, SdkError<E, R>>) -> Result<Option<T>, AwsError>
+where
+    E: ProvideErrorMetadata + Error + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(SdkError::ServiceError(e))
+            if matches!(
+                e.err().code(),
+                Some("ConditionalCheckFailedException" | "TransactionCanceledException")
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    client: Client,
+    table: String,
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    async fn batch_get(&self, keys: &[Item]) -> Result<Vec<Item>, AwsError> {
+        let mut keys = KeysAndAttributes::builder()
+            .set_keys(Some(keys.to_vec()))
+            .consistent_read(true)
+            .build()
+            .map_err(|e| AwsError::Other(e.to_string()))?;
+        let mut items = Vec::new();
+        for _ in 0..BATCH_RETRIES {
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, keys.clone())
+                .send()
+                .await?;
+            items.extend(
+                out.responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default(),
+            );
+            match out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)) {
+                Some(rest) if !rest.keys().is_empty() => keys = rest,
+                _ => return Ok(items),
+            }
+        }
+        Err(AwsError::Unavailable(
+            "BatchGetItem left keys unprocessed".into(),
+        ))
+    }
+
+    async fn batch_write(&self, mut pending: Vec<WriteRequest>) -> Result<(), AwsError> {
+        for _ in 0..BATCH_RETRIES {
+            let out = self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, pending)
+                .send()
+                .await?;
+            pending = out
+                .unprocessed_items
+                .and_then(|mut u| u.remove(&self.table))
+                .unwrap_or_default();
+            if pending.is_empty() {
+                return Ok(());
+            }
+        }
+        Err(AwsError::Unavailable(
+            "BatchWriteItem left items unprocessed".into(),
+        ))
+    }
+
+    async fn query_page<I: DeserializeOwned, T: From<I>>(
+        &self,
+        list: IndexList<'_>,
+        max_items: u32,
+        sort: SortOrder,
+        cursor: Option<&Cursor>,
+        filter: Option<(&str, &str)>,
+    ) -> Result<Page<T>, AwsError> {
+        let wanted = max_items as usize;
+        let mut start_key = cursor.map(|c| {
+            let mut key = primary_key((list.table_pk)(&c.id));
+            key.insert(list.pk_attr.to_owned(), s(list.partition));
+            key.insert(list.sk_attr.to_owned(), s(date_sort_key(c.date, &c.id)));
+            key
+        });
+        let mut items = Vec::with_capacity(wanted + 1);
+        loop {
+            // One more than the page, so we know whether anything follows it.
+            let limit = match filter {
+                Some(_) => FILTERED_READ_BATCH,
+                None => (wanted + 1 - items.len()) as i32,
+            };
+            let mut request = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(list.index)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", list.pk_attr)
+                .expression_attribute_values(":pk", s(list.partition))
+                .scan_index_forward(sort == SortOrder::Asc)
+                .limit(limit)
+                .set_exclusive_start_key(start_key.take());
+            if let Some((attribute, value)) = filter {
+                request = request
+                    .filter_expression("#f = :f")
+                    .expression_attribute_names("#f", attribute)
+                    .expression_attribute_values(":f", s(value));
+            }
+            let out = request.send().await?;
+            for item in out.items.unwrap_or_default() {
+                items.push(decode::<I, T>(item)?);
+                if items.len() > wanted {
+                    items.truncate(wanted);
+                    return Ok(Page {
+                        items,
+                        truncated: true,
+                    });
+                }
+            }
+            match out.last_evaluated_key {
+                Some(key) => start_key = Some(key),
+                None => {
+                    return Ok(Page {
+                        items,
+                        truncated: false,
+                    });
+                }
+            }
+        }
+    }
+}

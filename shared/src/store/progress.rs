@@ -1,0 +1,206 @@
+//! A recording's life as stored: started under the room's lock, moved forward by the
+//! media server's reports, and found by the sweeper while unfinished.
+
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
+
+use super::items::RecordingItem;
+use super::update::UpdateBuilder;
+use super::{
+    ALL_RECORDINGS, LIVE_RECORDINGS, Store, condition_held, date_sort_key, decode, encode,
+    primary_key, recording_pk, room_pk, s,
+};
+use crate::aws::AwsError;
+use crate::model::{Recording, RecordingId, RecordingStatus};
+
+/// What the media server reports about a recording, ready to be written.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub recording_id: RecordingId,
+    pub room_name: String,
+    pub status: RecordingStatus,
+    /// Used only if the recording has none yet (epoch ms).
+    pub start_date: i64,
+    pub end_date: Option<i64>,
+    pub duration: Option<f64>,
+    pub size: Option<u64>,
+    pub error: Option<String>,
+    pub error_code: Option<i32>,
+    pub details: Option<String>,
+}
+
+impl Store {
+    /// Stores a just-started recording and hands the room's lock from `holder` to it, in
+    /// one transaction.
+    pub async fn store_started_recording(
+        &self,
+        recording: &Recording,
+        holder: &str,
+        lock_until_ms: i64,
+    ) -> Result<(), AwsError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(encode(RecordingItem::from(recording))?))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(|e| AwsError::Other(e.to_string()))?;
+        let lock = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(primary_key(room_pk(recording.room_id.as_str()))))
+            .update_expression("SET activeRecording = :id, activeUntil = :until")
+            .condition_expression("activeRecording = :holder")
+            .expression_attribute_values(":id", s(recording.recording_id.as_str()))
+            .expression_attribute_values(":until", AttributeValue::N(lock_until_ms.to_string()))
+            .expression_attribute_values(":holder", s(holder))
+            .build()
+            .map_err(|e| AwsError::Other(e.to_string()))?;
+        self.client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(TransactWriteItem::builder().update(lock).build())
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// Writes what the media server reports about a recording, creating the recording if
+    /// its start was never stored. The write happens only if it moves the recording
+    /// forward (see [`RecordingStatus::rank`]): a duplicate or late event changes nothing,
+    /// nor does anything reach a recording being deleted. Returns the recording as
+    /// written, or `None` when nothing was.
+    pub async fn apply_progress(&self, progress: &Progress) -> Result<Option<Recording>, AwsError> {
+        let id = &progress.recording_id;
+        let status = progress.status;
+        let sort_key = date_sort_key(progress.start_date, id.as_str());
+        let mut update = UpdateBuilder::default();
+        update.set("status", s(status.as_str()));
+        update.set_once("recordingId", s(id.as_str()));
+        update.set_once("roomId", s(id.room_id().as_str()));
+        update.set_once("roomName", s(progress.room_name.clone()));
+        update.set_once("filename", s(id.filename()));
+        update.set_once("s3Key", s(id.s3_key()));
+        update.set_once(
+            "startDate",
+            AttributeValue::N(progress.start_date.to_string()),
+        );
+        update.set_once("GSI1PK", s(room_pk(id.room_id().as_str())));
+        update.set_once("GSI1SK", s(sort_key.clone()));
+        update.set_once("GSI2PK", s(ALL_RECORDINGS));
+        update.set_once("GSI2SK", s(sort_key.clone()));
+        if status.is_final() {
+            update.remove("GSI3PK");
+            update.remove("GSI3SK");
+        } else {
+            update.set_once("GSI3PK", s(LIVE_RECORDINGS));
+            update.set_once("GSI3SK", s(sort_key));
+        }
+        let number = |n: String| AttributeValue::N(n);
+        if let Some(end) = progress.end_date {
+            update.set("endDate", number(end.to_string()));
+        }
+        if let Some(duration) = progress.duration {
+            update.set("duration", number(duration.to_string()));
+        }
+        if let Some(size) = progress.size {
+            update.set("size", number(size.to_string()));
+        }
+        if let Some(error) = &progress.error {
+            update.set("error", s(error.clone()));
+        }
+        if let Some(code) = progress.error_code {
+            update.set("errorCode", number(code.to_string()));
+        }
+        if let Some(details) = &progress.details {
+            update.set("details", s(details.clone()));
+        }
+        // Forward only: from a lower rank, or the same rank while not finished.
+        let earlier: Vec<AttributeValue> = RecordingStatus::ALL
+            .into_iter()
+            .filter(|p| {
+                p.rank() < status.rank() || (p.rank() == status.rank() && !status.is_final())
+            })
+            .map(|p| s(p.as_str()))
+            .collect();
+        let condition = update.condition_in(
+            "attribute_not_exists(deleting) AND (attribute_not_exists(#status_c) OR #status_c IN",
+            "status",
+            earlier,
+        );
+        self.update_recording(id, update, format!("{condition})"))
+            .await
+    }
+
+    /// Moves a recording from one of `from` to `to`; `None` if it was in none of them.
+    pub async fn transition(
+        &self,
+        id: &RecordingId,
+        from: &[RecordingStatus],
+        to: RecordingStatus,
+    ) -> Result<Option<Recording>, AwsError> {
+        let mut update = UpdateBuilder::default();
+        update.set("status", s(to.as_str()));
+        if to.is_final() {
+            update.remove("GSI3PK");
+            update.remove("GSI3SK");
+            update.set(
+                "endDate",
+                AttributeValue::N(crate::clock::now_millis().to_string()),
+            );
+        }
+        let condition = update.condition_in(
+            "attribute_not_exists(deleting) AND (#status_c IN",
+            "status",
+            from.iter().map(|f| s(f.as_str())).collect(),
+        );
+        self.update_recording(id, update, format!("attribute_exists(PK) AND {condition})"))
+            .await
+    }
+
+    /// Applies `update` to the recording if `condition` holds; returns it as written.
+    async fn update_recording(
+        &self,
+        id: &RecordingId,
+        update: UpdateBuilder,
+        condition: String,
+    ) -> Result<Option<Recording>, AwsError> {
+        let result = update
+            .apply(
+                self.client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(primary_key(recording_pk(id.as_str()))))
+                    .condition_expression(condition)
+                    .return_values(ReturnValue::AllNew),
+            )
+            .send()
+            .await;
+        condition_held(result)?
+            .and_then(|out| out.attributes)
+            .map(decode::<RecordingItem, _>)
+            .transpose()
+    }
+
+    /// Every recording not yet finished (a sparse index holds only those).
+    pub async fn live_recordings(&self) -> Result<Vec<Recording>, AwsError> {
+        let mut recordings = Vec::new();
+        let mut start_key = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("GSI3")
+                .key_condition_expression("GSI3PK = :live")
+                .expression_attribute_values(":live", s(LIVE_RECORDINGS))
+                .set_exclusive_start_key(start_key)
+                .send()
+                .await?;
+            for item in out.items.unwrap_or_default() {
+                recordings.push(decode::<RecordingItem, _>(item)?);
+            }
+            match out.last_evaluated_key {
+                Some(key) => start_key = Some(key),
+                None => return Ok(recordings),
+            }
+        }
+    }
+}
