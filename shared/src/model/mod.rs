@@ -1,0 +1,11 @@
+//! The product's data: rooms, recordings, share links, their identifiers and validation.
+
+mod ids;
+mod recording;
+mod room;
+mod share;
+
+pub use ids::{RecordingId, RoomId, filename, s3_key, uid_of_file};
+pub use recording::{FieldSelection, Recording, RecordingStatus};
+pub use room::{RecordingConfig, Room, RoomConfig, RoomSecret};
+pub use share::{CreatorRole, ShareAccess, ShareLink};
