@@ -136,6 +136,13 @@ else
     failed=$((failed + 1)); echo "FAIL the recipient page plays in Chromium"
 fi
 
+# Every operation against docs/openapi.yaml (schemathesis), and the input limits.
+if scripts/contract.sh "http://127.0.0.1:$port"; then
+    passed=$((passed + 1)); echo "ok   the API keeps its contract (scripts/contract.sh)"
+else
+    failed=$((failed + 1)); echo "FAIL the API keeps its contract (scripts/contract.sh)"
+fi
+
 echo "smoke: $passed passed, $failed failed"
 if ((failed > 0)); then
     echo "--- cargo lambda watch log (tail) ---"

@@ -20,8 +20,9 @@ use crate::permissions::{Action, Principal};
 use crate::runtime::App;
 use crate::store::{DELETABLE_STATUSES, MarkOutcome, StoredRecording};
 
-/// At most this many distinct ids in one bulk delete.
-pub const MAX_BULK_IDS: usize = 200;
+/// At most this many distinct ids in one bulk delete: the most whose query string, with a
+/// bearer token, stays inside API Gateway's 10 KB limit on a request line and headers.
+pub const MAX_BULK_IDS: usize = 150;
 /// Bounds the work spent on a request before duplicates are collapsed.
 const MAX_RAW_IDS: usize = 1000;
 
