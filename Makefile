@@ -15,3 +15,14 @@ stack-up:
 
 stack-down:
 	scripts/stack.sh stop
+
+# Deployment to AWS (README, "Deploy"): `make build` lints the template (sam validate --lint)
+# and builds every function for arm64 with sam build; `make deploy` builds, then deploys
+# with `sam deploy --guided` (answers saved in infra/samconfig.toml).
+.PHONY: build deploy
+
+build:
+	scripts/sam.sh build
+
+deploy: build
+	scripts/sam.sh deploy --guided

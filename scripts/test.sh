@@ -13,6 +13,8 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
+step "infrastructure template"; scripts/infra-check.sh
+
 step "local stack"
 scripts/stack.sh start
 scripts/node-deps.sh
