@@ -26,3 +26,13 @@ build:
 
 deploy: build
 	scripts/sam.sh deploy --guided
+
+# Benchmarks on the local stack with release builds, into docs/benchmarks.md and
+# docs/benchmarks.json; a bounded load run on 127.0.0.1. Neither is part of `make test`.
+.PHONY: bench load
+
+bench:
+	scripts/bench.sh
+
+load:
+	scripts/load.sh

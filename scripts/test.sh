@@ -13,6 +13,8 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
+step "dependency audit"; scripts/audit.sh
+
 step "infrastructure template"; scripts/infra-check.sh
 
 step "local stack"
@@ -20,7 +22,10 @@ scripts/stack.sh start
 scripts/node-deps.sh
 
 step "unit and integration tests"
-cargo test --workspace --no-fail-fast
+cargo test --workspace --exclude fault-tests --no-fail-fast
+
+step "fault tests: the emulators frozen and thawed mid-request"
+cargo test -p fault-tests -- --test-threads=1
 
 step "the API through cargo lambda watch"
 scripts/smoke.sh

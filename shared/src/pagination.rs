@@ -211,11 +211,11 @@ struct TokenPayload {
 /// One page of a list, as the store returns it.
 pub struct Page<T> {
     pub items: Vec<T>,
-    /// Whether more items follow the last one.
-    pub truncated: bool,
+    /// Where the next page starts, when more may follow.
+    pub next: Option<Cursor>,
 }
 
-impl<T: Listed> Page<T> {
+impl<T> Page<T> {
     /// The contract's list body: `{<name>: [...], "pagination": {...}}`, the next page's
     /// token bound to `fingerprint`.
     pub fn to_json(
@@ -227,11 +227,11 @@ impl<T: Listed> Page<T> {
         item: impl Fn(&T) -> serde_json::Value,
     ) -> serde_json::Value {
         let mut pagination = serde_json::json!({
-            "isTruncated": self.truncated,
+            "isTruncated": self.next.is_some(),
             "maxItems": max_items,
         });
-        if let Some(last) = self.items.last().filter(|_| self.truncated) {
-            pagination["nextPageToken"] = tokens.encode(&last.cursor(), fingerprint).into();
+        if let Some(cursor) = &self.next {
+            pagination["nextPageToken"] = tokens.encode(cursor, fingerprint).into();
         }
         let items: Vec<_> = self.items.iter().map(item).collect();
         serde_json::json!({name: items, "pagination": pagination})

@@ -18,6 +18,7 @@ mod update;
 
 use std::collections::HashMap;
 use std::error::Error;
+use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
@@ -26,7 +27,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::aws::AwsError;
-use crate::pagination::{Cursor, Page, SortOrder};
+use crate::pagination::{Cursor, Listed, Page, SortOrder};
 
 pub use deletion::{DELETABLE_STATUSES, MarkOutcome};
 pub use items::StoredRecording;
@@ -84,6 +85,22 @@ fn decode<I: DeserializeOwned, T: From<I>>(item: Item) -> Result<T, AwsError> {
 /// Items read per query while a sparse `status` filter is filling a page: large enough to
 /// fill most pages in one round trip, small enough to stay far below DynamoDB's 1 MB.
 const FILTERED_READ_BATCH: i32 = 200;
+
+/// How long a filtered list keeps reading before it answers a short page: with one more
+/// call (at most 5 s, the SDK's operation timeout) it stays inside the function's 10 s.
+const LIST_TIME_BUDGET: Duration = Duration::from_secs(3);
+
+/// The cursor that resumes a list from an index key (`<date>#<id>` sort keys).
+fn cursor_of_key(key: &Item, sort_key_attribute: &str) -> Option<Cursor> {
+    let AttributeValue::S(sort_key) = key.get(sort_key_attribute)? else {
+        return None;
+    };
+    let (date, id) = sort_key.split_once('#')?;
+    Some(Cursor {
+        date: date.parse().ok()?,
+        id: id.to_owned(),
+    })
+}
 
 /// Which index a list reads, and how its items' keys are made.
 #[derive(Clone, Copy)]
@@ -181,7 +198,7 @@ impl Store {
         ))
     }
 
-    async fn query_page<I: DeserializeOwned, T: From<I>>(
+    async fn query_page<I: DeserializeOwned, T: From<I> + Listed>(
         &self,
         list: IndexList<'_>,
         max_items: u32,
@@ -197,6 +214,7 @@ impl Store {
             key
         });
         let mut items = Vec::with_capacity(wanted + 1);
+        let started = Instant::now();
         loop {
             // One more than the page, so we know whether anything follows it.
             let limit = match filter {
@@ -225,20 +243,19 @@ impl Store {
                 items.push(decode::<I, T>(item)?);
                 if items.len() > wanted {
                     items.truncate(wanted);
-                    return Ok(Page {
-                        items,
-                        truncated: true,
-                    });
+                    let next = items.last().map(Listed::cursor);
+                    return Ok(Page { items, next });
                 }
             }
             match out.last_evaluated_key {
-                Some(key) => start_key = Some(key),
-                None => {
-                    return Ok(Page {
-                        items,
-                        truncated: false,
-                    });
+                None => return Ok(Page { items, next: None }),
+                // A sparse filter over a slow table: answer what was found so far, and let
+                // the next page go on from where the reading stopped.
+                Some(key) if started.elapsed() >= LIST_TIME_BUDGET => {
+                    let next = cursor_of_key(&key, list.sk_attr);
+                    return Ok(Page { items, next });
                 }
+                Some(key) => start_key = Some(key),
             }
         }
     }

@@ -1,0 +1,172 @@
+//! Cold starts: each function binary started under our runtime API with an event waiting,
+//! from `exec` to its first `GET .../next` (initialisation) and to its first response, beside
+//! an SDK-free `lambda_http` hello binary measured in the same rounds.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::harness::FunctionProcess;
+use crate::runtime_api::RuntimeApi;
+use crate::stats::{round3, summarize};
+
+/// A binary and the events its starts are measured with.
+pub struct Target {
+    pub name: String,
+    pub binary: PathBuf,
+    /// A real request, with the AWS calls it makes (called once per start).
+    pub event: Box<dyn Fn() -> Value + Send + Sync>,
+    pub describe: String,
+    /// A request answered without any AWS call (missing credentials and the like).
+    pub no_aws_event: Option<Value>,
+    pub describe_no_aws: String,
+}
+
+struct Start {
+    init_ms: f64,
+    first_response_ms: f64,
+    status: u16,
+    aws_calls: Option<u64>,
+    peak_rss_kib: Option<u64>,
+}
+
+async fn one_start(
+    target: &Target,
+    event: &Value,
+    env: &[(String, String)],
+) -> Result<Start, String> {
+    let api = RuntimeApi::start(&target.name).await?;
+    let pending = api.enqueue(event);
+    let id = pending.id.clone();
+    let process = FunctionProcess::spawn(&target.binary, &target.name, env, api)?;
+    let completion = match pending.wait(Duration::from_secs(20)).await {
+        Ok(c) => c,
+        Err(e) => {
+            let init = process.api.init_error().unwrap_or_default();
+            return Err(format!(
+                "{}: {e} {init}\n{}",
+                target.name,
+                process.output_tail()
+            ));
+        }
+    };
+    let spawned = process.spawned_at;
+    let init_ms = process
+        .api
+        .first_next()
+        .map_or(f64::NAN, |t| (t - spawned).as_secs_f64() * 1000.0);
+    let first_response_ms = (completion.completed_at - spawned).as_secs_f64() * 1000.0;
+    let invocation = process
+        .finish(&id, completion, event.get("requestContext").is_some())
+        .await?;
+    // The process now waits for its next event: its peak so far is its peak.
+    let peak_rss_kib = process.peak_rss_kib();
+    let aws_calls = invocation.aws_calls();
+    let status = invocation.status;
+    process.kill();
+    Ok(Start {
+        init_ms,
+        first_response_ms,
+        status,
+        aws_calls,
+        peak_rss_kib,
+    })
+}
+
+fn arm64_size(name: &str) -> Option<u64> {
+    let path = crate::env::repo_root().join(format!("target/lambda/{name}/bootstrap"));
+    std::fs::metadata(path).ok().map(|m| m.len())
+}
+
+/// Runs `iterations` measured starts of every target (plus one unmeasured start each to
+/// warm the page cache), round-robin so that other load on the machine falls on all of
+/// them alike. `hello` names the floor among the targets.
+pub async fn run(
+    targets: &[Target],
+    hello: &str,
+    iterations: usize,
+    env: &[(String, String)],
+) -> Result<Value, String> {
+    struct Samples {
+        init: Vec<f64>,
+        first: Vec<f64>,
+        no_aws: Vec<f64>,
+        rss: Vec<f64>,
+        status: u16,
+        aws_calls: Option<u64>,
+    }
+    let mut samples: Vec<Samples> = targets
+        .iter()
+        .map(|_| Samples {
+            init: Vec::new(),
+            first: Vec::new(),
+            no_aws: Vec::new(),
+            rss: Vec::new(),
+            status: 0,
+            aws_calls: None,
+        })
+        .collect();
+    for round in 0..=iterations {
+        for offset in 0..targets.len() {
+            let index = (round + offset) % targets.len();
+            let target = &targets[index];
+            let real = one_start(target, &(target.event)(), env).await?;
+            let no_aws = match &target.no_aws_event {
+                Some(event) => Some(one_start(target, event, env).await?),
+                None => None,
+            };
+            if round == 0 {
+                continue;
+            }
+            let s = &mut samples[index];
+            s.init.push(real.init_ms);
+            s.first.push(real.first_response_ms);
+            s.rss.extend(real.peak_rss_kib.map(|k| k as f64));
+            s.status = real.status;
+            s.aws_calls = real.aws_calls;
+            if let Some(start) = no_aws {
+                s.no_aws.push(start.first_response_ms);
+            }
+        }
+        eprintln!("[bench]   cold starts: round {round}/{iterations}");
+    }
+    let hello_index = targets
+        .iter()
+        .position(|t| t.name == hello)
+        .ok_or("the hello binary is not among the targets")?;
+    let floor_init = summarize(&samples[hello_index].init).p50;
+    let floor_first = summarize(&samples[hello_index].first).p50;
+    let binaries: Vec<Value> = targets
+        .iter()
+        .zip(&samples)
+        .map(|(target, s)| {
+            let init = summarize(&s.init);
+            let first = summarize(&s.first);
+            let no_aws = (!s.no_aws.is_empty()).then(|| summarize(&s.no_aws));
+            let size = std::fs::metadata(&target.binary).map(|m| m.len()).ok();
+            json!({
+                "name": target.name,
+                "request": target.describe,
+                // Functions that are not behind API Gateway have no status.
+                "status": if s.status == 0 { json!("ok") } else { json!(s.status) },
+                "aws_calls": s.aws_calls,
+                "request_no_aws": if s.no_aws.is_empty() { Value::Null } else { json!(target.describe_no_aws) },
+                "size_bytes": size,
+                "arm64_size_bytes": if target.name == hello { None } else { arm64_size(&target.name) },
+                "peak_rss_kib": summarize(&s.rss).p50,
+                "init_ms": init,
+                "first_response_ms": first,
+                "first_response_no_aws_ms": no_aws,
+                "ratio_init": round3(init.p50 / floor_init),
+                "ratio_first_response": round3(first.p50 / floor_first),
+                "ratio_no_aws": no_aws.as_ref().map(|n| round3(n.p50 / floor_first)),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "hello": hello,
+        "iterations": iterations,
+        "binaries": binaries,
+    }))
+}

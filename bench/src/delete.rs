@@ -1,0 +1,369 @@
+//! Bulk deletes of 100 and 1,000 recordings beside deleting as many one request at a
+//! time, through the delete function kept warm; and, in process, which AWS operations one
+//! request makes (each client counting its own calls by operation).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::BoxError;
+use serde_json::{Value, json};
+use shared::aws::count_aws_calls;
+use shared::config::Config;
+use shared::model::{Recording, RoomId};
+use shared::permissions::RecordingAccess;
+use shared::runtime::App;
+
+use crate::events::ApiEvent;
+use crate::fixtures::{self, Aws, PLACEHOLDER_VIDEO};
+use crate::harness::FunctionProcess;
+use crate::stats::round3;
+
+pub const ROOM: &str = "bench-del";
+/// The API's limit on ids in one bulk delete.
+pub const MAX_BULK: usize = shared::deletion::MAX_BULK_IDS;
+
+/// Counts the calls a client sends, by operation (presigning is never sent, so never
+/// counted).
+#[derive(Debug, Clone, Default)]
+pub struct OpCounter(Arc<Mutex<BTreeMap<String, u64>>>);
+
+impl OpCounter {
+    pub fn take(&self) -> BTreeMap<String, u64> {
+        self.0
+            .lock()
+            .map(|mut counts| std::mem::take(&mut *counts))
+            .unwrap_or_default()
+    }
+}
+
+fn s3_operation(method: &str, uri: &str) -> &'static str {
+    match method {
+        "POST" if uri.contains("?delete") || uri.contains("&delete") => "S3 DeleteObjects",
+        "GET" if uri.contains("list-type=2") => "S3 ListObjectsV2",
+        "GET" => "S3 GetObject",
+        "PUT" => "S3 PutObject",
+        "HEAD" => "S3 HeadObject",
+        "DELETE" => "S3 DeleteObject",
+        _ => "S3 other",
+    }
+}
+
+impl Intercept for OpCounter {
+    fn name(&self) -> &'static str {
+        "OpCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let request = context.request();
+        if request.uri().contains("X-Amz-Signature=") {
+            return Ok(());
+        }
+        let operation = match request.headers().get("x-amz-target") {
+            Some(target) => format!("DynamoDB {}", target.rsplit('.').next().unwrap_or(target)),
+            None => s3_operation(request.method(), request.uri()).to_owned(),
+        };
+        if let Ok(mut counts) = self.0.lock() {
+            *counts.entry(operation).or_default() += 1;
+        }
+        Ok(())
+    }
+}
+
+/// The deletes measured: (set tag, recordings, mode, ids per request or one each).
+const PLAN: [(&str, usize, &str, Option<usize>); 4] = [
+    ("a", 100, "bulk", Some(MAX_BULK)),
+    ("c", 100, "one at a time", None),
+    ("b", 1000, "bulk", Some(MAX_BULK)),
+    ("d", 1000, "one at a time", None),
+];
+
+/// How many ids each request of a plan row carries.
+fn request_sizes(count: usize, per_request: Option<usize>) -> Vec<usize> {
+    match per_request {
+        None => vec![1; count],
+        Some(size) => (0..count)
+            .step_by(size)
+            .map(|start| size.min(count - start))
+            .collect(),
+    }
+}
+
+/// The distinct request sizes of the plan, each replayed once in process to split its
+/// AWS calls by operation.
+fn composition_sizes() -> Vec<usize> {
+    let mut sizes: Vec<usize> = PLAN
+        .iter()
+        .flat_map(|(_, count, _, per)| request_sizes(*count, *per))
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    sizes
+}
+
+/// Every set deleted: (tag, count).
+fn sets() -> Vec<(String, usize)> {
+    let mut sets: Vec<(String, usize)> = PLAN
+        .iter()
+        .map(|(tag, count, _, _)| ((*tag).to_owned(), *count))
+        .collect();
+    sets.extend(
+        composition_sizes()
+            .into_iter()
+            .map(|n| (format!("e{n}x"), n)),
+    );
+    sets
+}
+
+fn set_ids(tag: &str, count: usize) -> Result<Vec<Recording>, String> {
+    let room = RoomId::parse(ROOM)?;
+    (0..count)
+        .map(|n| fixtures::recording(&room, tag, n, PLACEHOLDER_VIDEO.len()))
+        .collect()
+}
+
+/// The room, every set's recordings and a placeholder video for each.
+pub async fn setup(aws: &Aws, table: &str, bucket: &str) -> Result<(), String> {
+    let room = fixtures::room(ROOM, "Bench deletes", RecordingAccess::Admin)?;
+    aws.store(table)
+        .create_room(&room)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut items = Vec::new();
+    let mut objects = Vec::new();
+    for (tag, count) in sets() {
+        for recording in set_ids(&tag, count)? {
+            items.push(fixtures::recording_item(&recording)?);
+            objects.push((
+                recording.recording_id.s3_key(),
+                PLACEHOLDER_VIDEO.to_vec(),
+                "video/mp4",
+            ));
+        }
+    }
+    aws.batch_put(table, items, 16).await?;
+    aws.put_objects(bucket, objects, 32).await?;
+    Ok(())
+}
+
+fn bulk_event(api_key: &str, ids: &[String]) -> ApiEvent {
+    ApiEvent::new("DELETE", "/api/v1/recordings")
+        .api_key(api_key)
+        .query("recordingIds", &ids.join(","))
+}
+
+fn single_event(api_key: &str, id: &str) -> ApiEvent {
+    ApiEvent::new("DELETE", "/api/v1/recordings/{recordingId}")
+        .path_param("recordingId", id)
+        .api_key(api_key)
+}
+
+struct Run {
+    wall_ms: f64,
+    invoke_ms: f64,
+    requests: usize,
+    aws_calls: u64,
+    failed_requests: usize,
+}
+
+async fn delete_through(
+    process: &FunctionProcess,
+    api_key: &str,
+    ids: &[String],
+    per_request: Option<usize>,
+) -> Result<Run, String> {
+    let mut run = Run {
+        wall_ms: 0.0,
+        invoke_ms: 0.0,
+        requests: 0,
+        aws_calls: 0,
+        failed_requests: 0,
+    };
+    let started = Instant::now();
+    let batches: Vec<Vec<String>> = match per_request {
+        Some(size) => ids.chunks(size).map(<[String]>::to_vec).collect(),
+        None => ids.iter().map(|id| vec![id.clone()]).collect(),
+    };
+    for batch in batches {
+        let event = match per_request {
+            Some(_) => bulk_event(api_key, &batch),
+            None => single_event(api_key, &batch[0]),
+        };
+        let invocation = process.invoke(&event.to_json("delete")).await?;
+        run.requests += 1;
+        run.invoke_ms += invocation.elapsed_ms();
+        run.aws_calls += invocation.aws_calls().unwrap_or(0);
+        if invocation.status != 200 {
+            run.failed_requests += 1;
+            eprintln!(
+                "[bench]   delete answered {}: {}",
+                invocation.status, invocation.response["body"]
+            );
+        }
+    }
+    run.wall_ms = started.elapsed().as_secs_f64() * 1000.0;
+    Ok(run)
+}
+
+/// What is left of `ids`: items and videos.
+async fn leftovers(
+    aws: &Aws,
+    table: &str,
+    bucket: &str,
+    ids: &[String],
+) -> Result<(usize, usize), String> {
+    let items = fixtures::recording_states(aws, table, ids).await?.len();
+    let keys = fixtures::object_keys(aws, bucket, &format!("recordings/{ROOM}/")).await?;
+    let wanted: std::collections::HashSet<String> = ids
+        .iter()
+        .filter_map(|id| shared::model::RecordingId::parse(id).ok())
+        .map(|id| id.s3_key())
+        .collect();
+    let videos = keys.iter().filter(|k| wanted.contains(*k)).count();
+    Ok((items, videos))
+}
+
+/// One request's operations, in process, with counters on the DynamoDB and S3 clients
+/// (EventBridge's calls are the rest of the request's total).
+async fn composition(
+    aws: &Aws,
+    config: Config,
+    api_key: &str,
+    ids: &[String],
+) -> Result<Value, String> {
+    let counter = OpCounter::default();
+    let app = App::with_clients(
+        config,
+        &aws.sdk,
+        aws_sdk_dynamodb::config::Builder::from(&aws.sdk).interceptor(counter.clone()),
+        aws_sdk_s3::config::Builder::from(&aws.sdk).interceptor(counter.clone()),
+    )?;
+    let event = if ids.len() == 1 {
+        single_event(api_key, &ids[0])
+    } else {
+        bulk_event(api_key, ids)
+    };
+    let request = lambda_http::request::from_str(&event.to_json("composition").to_string())
+        .map_err(|e| e.to_string())?;
+    let (response, total) = count_aws_calls(delete_recordings::handle(&app, request)).await;
+    let response =
+        response.map_err(|e| format!("deleting {} recording(s) in process: {e:?}", ids.len()))?;
+    let mut operations: BTreeMap<String, u64> = counter.take();
+    let counted: u64 = operations.values().sum();
+    let events = u64::from(total).saturating_sub(counted);
+    if events > 0 {
+        operations.insert("EventBridge PutEvents".into(), events);
+    }
+    Ok(json!({
+        "ids": ids.len(),
+        "status": response.status().as_u16(),
+        "total": total,
+        "operations": operations,
+    }))
+}
+
+fn op(composition: &Value, name: &str) -> u64 {
+    composition["operations"][name].as_u64().unwrap_or(0)
+}
+
+/// Totals by budget category for requests of the given sizes, from each size's replay.
+fn categories(compositions: &HashMap<usize, Value>, sizes: &[usize]) -> Value {
+    let sum = |f: &dyn Fn(&Value) -> u64| -> u64 {
+        sizes.iter().map(|n| compositions.get(n).map_or(0, f)).sum()
+    };
+    json!({
+        "reads": sum(&|c| op(c, "DynamoDB BatchGetItem")),
+        "marks": sum(&|c| op(c, "DynamoDB TransactWriteItems")),
+        "writes": sum(&|c| op(c, "DynamoDB BatchWriteItem")),
+        "s3": sum(&|c| op(c, "S3 DeleteObjects")),
+        "events": sum(&|c| op(c, "EventBridge PutEvents")),
+        "total": sum(&|c| c["total"].as_u64().unwrap_or(0)),
+    })
+}
+
+pub async fn run(
+    aws: &Aws,
+    table: &str,
+    bucket: &str,
+    process: &FunctionProcess,
+    api_key: &str,
+    config: Config,
+) -> Result<Value, String> {
+    let ids = |tag: &str, count: usize| -> Result<Vec<String>, String> {
+        Ok(set_ids(tag, count)?
+            .into_iter()
+            .map(|r| r.recording_id.to_string())
+            .collect())
+    };
+    let mut compositions: HashMap<usize, Value> = HashMap::new();
+    for size in composition_sizes() {
+        let set = ids(&format!("e{size}x"), size)?;
+        compositions.insert(size, composition(aws, config.clone(), api_key, &set).await?);
+    }
+
+    let mut rows = Vec::new();
+    for (tag, count, mode, per_request) in PLAN {
+        let set = ids(tag, count)?;
+        let run = delete_through(process, api_key, &set, per_request).await?;
+        let (items_left, videos_left) = leftovers(aws, table, bucket, &set).await?;
+        eprintln!(
+            "[bench]   delete {count} {mode}: {:.0} ms, {} AWS calls",
+            run.wall_ms, run.aws_calls
+        );
+        rows.push(json!({
+            "n": count,
+            "mode": mode,
+            "requests": run.requests,
+            "wall_ms": round3(run.wall_ms),
+            "invoke_ms": round3(run.invoke_ms),
+            "aws_calls": run.aws_calls,
+            "failed_requests": run.failed_requests,
+            "items_left": items_left,
+            "videos_left": videos_left,
+            "by_category": categories(&compositions, &request_sizes(count, per_request)),
+            "budget": if per_request.is_some() {
+                json!({"reads": count.div_ceil(100), "s3": count.div_ceil(1000), "writes": count.div_ceil(25)})
+            } else {
+                Value::Null
+            },
+        }));
+    }
+    let ratio = |n: usize| -> Value {
+        let find = |mode: &str| {
+            rows.iter()
+                .find(|r| r["n"] == n && r["mode"] == mode)
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let (bulk, single) = (find("bulk"), find("one at a time"));
+        let f = |v: &Value, k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+        json!({
+            "n": n,
+            "wall": round3(f(&single, "wall_ms") / f(&bulk, "wall_ms")),
+            "aws_calls": round3(f(&single, "aws_calls") / f(&bulk, "aws_calls")),
+        })
+    };
+    let ratios = vec![ratio(100), ratio(1000)];
+    Ok(json!({
+        "rows": rows,
+        "ratios": ratios,
+        "composition": composition_sizes()
+            .iter()
+            .filter_map(|n| compositions.get(n).cloned())
+            .collect::<Vec<_>>(),
+        "max_bulk_ids": MAX_BULK,
+    }))
+}
+
+/// The functions' configuration for an in-process App.
+pub fn config_from(env: &[(String, String)]) -> Result<Config, String> {
+    let vars: HashMap<&str, &str> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    Config::from_lookup(|k| vars.get(k).map(|v| (*v).to_owned())).map_err(|e| e.to_string())
+}

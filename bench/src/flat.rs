@@ -1,0 +1,229 @@
+//! List flatness: a page of recordings from DynamoDB (the list function, one query a page)
+//! beside the same page served the way OpenVidu Meet 3.4 served it, from JSON objects in S3
+//! (`ListObjectsV2`, then one `GetObject` per item, concurrently), at two table sizes.
+
+use std::time::Instant;
+
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use futures_util::future::join_all;
+use serde_json::{Value, json};
+
+use crate::events::ApiEvent;
+use crate::fixtures::{Aws, OPENVIDU_METADATA_PREFIX};
+use crate::harness::FunctionProcess;
+use crate::stats::{round3, summarize};
+use crate::warm::calls_json;
+
+pub const PAGE_SIZE: i32 = 10;
+
+/// One page served the OpenVidu Meet 3.4 way.
+pub struct S3Page {
+    pub body: Vec<u8>,
+    pub next: Option<String>,
+    pub calls: u64,
+    /// The `ListObjectsV2` call alone, in ms.
+    pub list_ms: f64,
+}
+
+/// One page the OpenVidu Meet 3.4 way: list the keys, get every object concurrently,
+/// sort the page newest first and serialize it.
+pub async fn s3_page(
+    aws: &Aws,
+    bucket: &str,
+    prefix: &str,
+    token: Option<String>,
+) -> Result<S3Page, String> {
+    let started = Instant::now();
+    let listed = aws
+        .s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .max_keys(PAGE_SIZE)
+        .set_continuation_token(token)
+        .send()
+        .await
+        .map_err(|e| DisplayErrorContext(&e).to_string())?;
+    let list_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let keys: Vec<String> = listed
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_owned))
+        .collect();
+    let gets = keys.iter().map(|key| async move {
+        let out = aws
+            .s3
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| DisplayErrorContext(&e).to_string())?;
+        let bytes = out.body.collect().await.map_err(|e| e.to_string())?;
+        serde_json::from_slice::<Value>(&bytes.into_bytes()).map_err(|e| e.to_string())
+    });
+    let mut recordings = join_all(gets)
+        .await
+        .into_iter()
+        .collect::<Result<Vec<Value>, String>>()?;
+    recordings.sort_by_key(|r| std::cmp::Reverse(r["startDate"].as_i64()));
+    let next = listed.next_continuation_token().map(str::to_owned);
+    let body = serde_json::to_vec(&json!({
+        "recordings": recordings,
+        "pagination": {"isTruncated": next.is_some(), "nextPageToken": next, "maxItems": PAGE_SIZE},
+    }))
+    .map_err(|e| e.to_string())?;
+    Ok(S3Page {
+        body,
+        next,
+        calls: 1 + keys.len() as u64,
+        list_ms,
+    })
+}
+
+fn list_event(api_key: &str, room: Option<&str>, token: Option<&str>) -> ApiEvent {
+    let mut event = ApiEvent::new("GET", "/api/v1/recordings")
+        .api_key(api_key)
+        .query("maxItems", &PAGE_SIZE.to_string());
+    if let Some(room) = room {
+        event = event.query("roomId", room);
+    }
+    if let Some(token) = token {
+        event = event.query("nextPageToken", token);
+    }
+    event
+}
+
+struct Measured {
+    latency: Vec<f64>,
+    /// The handler's own time (DynamoDB), or the listing call alone (S3).
+    part: Vec<f64>,
+    calls: Vec<u64>,
+}
+
+/// `count` pages from DynamoDB through the list function: first pages, or pages reached
+/// by following `nextPageToken` (starting over when the list ends; only token pages are
+/// measured).
+async fn dynamodb_pages(
+    process: &FunctionProcess,
+    api_key: &str,
+    room: Option<&str>,
+    follow: bool,
+    count: usize,
+) -> Result<Measured, String> {
+    let mut out = Measured {
+        latency: Vec::new(),
+        part: Vec::new(),
+        calls: Vec::new(),
+    };
+    let mut token: Option<String> = None;
+    while out.latency.len() < count {
+        let event = list_event(api_key, room, token.as_deref()).to_json("flat");
+        let invocation = process.invoke(&event).await?;
+        if invocation.status != 200 {
+            return Err(format!(
+                "listing answered {}: {}",
+                invocation.status, invocation.response["body"]
+            ));
+        }
+        let measured = !follow || token.is_some();
+        if measured {
+            out.latency.push(invocation.elapsed_ms());
+            out.part.extend(invocation.handler_ms());
+            out.calls.extend(invocation.aws_calls());
+        }
+        let first = token.is_none();
+        token = if follow {
+            invocation.body_json()["pagination"]["nextPageToken"]
+                .as_str()
+                .map(str::to_owned)
+        } else {
+            None
+        };
+        if follow && first && token.is_none() {
+            // A single page: there are no next pages to measure.
+            break;
+        }
+    }
+    Ok(out)
+}
+
+async fn s3_pages(
+    aws: &Aws,
+    bucket: &str,
+    room: Option<&str>,
+    follow: bool,
+    count: usize,
+) -> Result<Measured, String> {
+    let prefix = match room {
+        Some(room) => format!("{OPENVIDU_METADATA_PREFIX}{room}/"),
+        None => OPENVIDU_METADATA_PREFIX.to_owned(),
+    };
+    let mut out = Measured {
+        latency: Vec::new(),
+        part: Vec::new(),
+        calls: Vec::new(),
+    };
+    let mut token: Option<String> = None;
+    while out.latency.len() < count {
+        let started = Instant::now();
+        let had_token = token.is_some();
+        let page = s3_page(aws, bucket, &prefix, token.take()).await?;
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        if !follow || had_token {
+            out.latency.push(ms);
+            out.part.push(page.list_ms);
+            out.calls.push(page.calls);
+        }
+        token = if follow { page.next } else { None };
+        if follow && !had_token && token.is_none() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Every scope and page kind at the table's current size.
+pub async fn measure(
+    size: usize,
+    process: &FunctionProcess,
+    aws: &Aws,
+    bucket: &str,
+    api_key: &str,
+    room: &str,
+    count: usize,
+) -> Result<Vec<Value>, String> {
+    let mut rows = Vec::new();
+    for (scope, room) in [("all rooms", None), ("one room", Some(room))] {
+        for (page, follow) in [("first page", false), ("next pages", true)] {
+            // A few unmeasured pages first, so both sides start with open connections.
+            dynamodb_pages(process, api_key, room, follow, 5).await?;
+            s3_pages(aws, bucket, room, follow, 5).await?;
+            let d = dynamodb_pages(process, api_key, room, follow, count).await?;
+            let s = s3_pages(aws, bucket, room, follow, count).await?;
+            let (dl, sl) = (summarize(&d.latency), summarize(&s.latency));
+            eprintln!(
+                "[bench]   {size} recordings, {scope}, {page}: DynamoDB p50 {:.2} ms, S3 p50 {:.2} ms",
+                dl.p50, sl.p50
+            );
+            rows.push(json!({
+                "size": size,
+                "scope": scope,
+                "page": page,
+                "dynamodb": {
+                    "latency_ms": dl,
+                    "handler_ms": summarize(&d.part),
+                    "aws_calls": calls_json(&d.calls),
+                },
+                "s3": {
+                    "latency_ms": sl,
+                    "list_objects_ms": summarize(&s.part),
+                    "aws_calls": calls_json(&s.calls),
+                },
+                "ratio_p50": round3(sl.p50 / dl.p50),
+                "ratio_p99": round3(sl.p99 / dl.p99),
+            }));
+        }
+    }
+    Ok(rows)
+}

@@ -1,0 +1,240 @@
+//! A function binary started under our runtime API, its log lines collected from stdout.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::runtime_api::{Completion, RuntimeApi};
+
+/// How long an invocation may take before the run gives up on it.
+pub const INVOKE_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Default)]
+struct Logs {
+    /// `"request"` lines by request id.
+    requests: HashMap<String, Value>,
+    /// `"scheduled run"` lines, oldest first.
+    scheduled: VecDeque<Value>,
+    /// The last lines of output, for diagnostics.
+    tail: VecDeque<String>,
+}
+
+fn collect<R: std::io::Read + Send + 'static>(stream: R, logs: Arc<Mutex<Logs>>) {
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            let Ok(mut logs) = logs.lock() else { break };
+            if let Ok(value) = serde_json::from_str::<Value>(&line) {
+                match value["message"].as_str() {
+                    Some("request") => {
+                        if let Some(id) = value["request_id"].as_str() {
+                            logs.requests.insert(id.to_owned(), value.clone());
+                        }
+                    }
+                    Some("scheduled run") => logs.scheduled.push_back(value.clone()),
+                    _ => {}
+                }
+            }
+            if logs.tail.len() >= 40 {
+                logs.tail.pop_front();
+            }
+            logs.tail.push_back(line);
+        }
+    });
+}
+
+/// One invocation's outcome.
+#[derive(Debug)]
+pub struct Invocation {
+    /// `statusCode` of an HTTP response; 0 for other functions.
+    pub status: u16,
+    pub response: Value,
+    pub completion: Completion,
+    /// The function's log line for the request (`aws_calls`, `latency_ms`).
+    pub log: Option<Value>,
+}
+
+impl Invocation {
+    /// From the runtime API handing out the event to the response arriving, in ms.
+    pub fn elapsed_ms(&self) -> f64 {
+        (self.completion.completed_at - self.completion.handed_at).as_secs_f64() * 1000.0
+    }
+
+    pub fn aws_calls(&self) -> Option<u64> {
+        self.log.as_ref().and_then(|l| l["aws_calls"].as_u64())
+    }
+
+    /// The handler's own latency, as its log line reports it.
+    pub fn handler_ms(&self) -> Option<f64> {
+        self.log.as_ref().and_then(|l| l["latency_ms"].as_f64())
+    }
+
+    pub fn body_json(&self) -> Value {
+        let body = self.response["body"].as_str().unwrap_or_default();
+        serde_json::from_str(body).unwrap_or(Value::Null)
+    }
+}
+
+pub struct FunctionProcess {
+    pub name: String,
+    child: Child,
+    pub api: RuntimeApi,
+    logs: Arc<Mutex<Logs>>,
+    pub spawned_at: Instant,
+}
+
+/// The Lambda environment a function starts with, besides its own configuration.
+pub fn lambda_env(api: &RuntimeApi, name: &str) -> Vec<(String, String)> {
+    vec![
+        ("AWS_LAMBDA_RUNTIME_API".into(), api.address()),
+        ("AWS_LAMBDA_FUNCTION_NAME".into(), name.to_owned()),
+        ("AWS_LAMBDA_FUNCTION_VERSION".into(), "$LATEST".into()),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE".into(), "256".into()),
+        (
+            "AWS_LAMBDA_LOG_GROUP_NAME".into(),
+            format!("/aws/lambda/{name}"),
+        ),
+        ("AWS_LAMBDA_LOG_STREAM_NAME".into(), "bench".into()),
+    ]
+}
+
+impl FunctionProcess {
+    /// Starts `binary` with only `env` and the Lambda variables for `api`.
+    pub fn spawn(
+        binary: &Path,
+        name: &str,
+        env: &[(String, String)],
+        api: RuntimeApi,
+    ) -> Result<Self, String> {
+        let mut command = Command::new(binary);
+        command
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .envs(lambda_env(&api, name))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let spawned_at = Instant::now();
+        let mut child = command
+            .spawn()
+            .map_err(|e| format!("starting {}: {e}", binary.display()))?;
+        let logs = Arc::new(Mutex::new(Logs::default()));
+        if let Some(stdout) = child.stdout.take() {
+            collect(stdout, logs.clone());
+        }
+        if let Some(stderr) = child.stderr.take() {
+            collect(stderr, logs.clone());
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            child,
+            api,
+            logs,
+            spawned_at,
+        })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The last lines the function wrote, for error messages.
+    pub fn output_tail(&self) -> String {
+        self.logs
+            .lock()
+            .map(|l| l.tail.iter().cloned().collect::<Vec<_>>().join("\n"))
+            .unwrap_or_default()
+    }
+
+    /// Peak resident memory so far (`VmHWM`), in KiB.
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    }
+
+    /// Invokes the function with `event` and waits for the response and its log line.
+    pub async fn invoke(&self, event: &Value) -> Result<Invocation, String> {
+        let pending = self.api.enqueue(event);
+        let id = pending.id.clone();
+        let completion = match pending.wait(INVOKE_TIMEOUT).await {
+            Ok(c) => c,
+            Err(e) => {
+                return Err(format!("{}: {e}\n{}", self.name, self.output_tail()));
+            }
+        };
+        self.finish(&id, completion, event.get("requestContext").is_some())
+            .await
+    }
+
+    /// Turns a completion into an invocation, waiting briefly for its log line.
+    pub async fn finish(
+        &self,
+        id: &str,
+        completion: Completion,
+        http: bool,
+    ) -> Result<Invocation, String> {
+        let response: Value = serde_json::from_slice(&completion.body).unwrap_or(Value::Null);
+        if completion.error {
+            return Err(format!(
+                "{} reported an error: {}\n{}",
+                self.name,
+                String::from_utf8_lossy(&completion.body),
+                self.output_tail()
+            ));
+        }
+        let status = response["statusCode"].as_u64().unwrap_or(0) as u16;
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let log = loop {
+            let found = self.logs.lock().ok().and_then(|mut logs| {
+                if http {
+                    logs.requests.remove(id)
+                } else {
+                    logs.scheduled.pop_front()
+                }
+            });
+            if found.is_some() || Instant::now() > deadline {
+                break found;
+            }
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        };
+        Ok(Invocation {
+            status,
+            response,
+            completion,
+            log,
+        })
+    }
+
+    /// Stops the process (also done on drop).
+    pub fn kill(self) {
+        drop(self);
+    }
+}
+
+impl Drop for FunctionProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts a function under a runtime API of its own.
+pub async fn start(
+    binary: &Path,
+    name: &str,
+    env: &[(String, String)],
+) -> Result<FunctionProcess, String> {
+    let api = RuntimeApi::start(name).await?;
+    FunctionProcess::spawn(binary, name, env, api)
+}

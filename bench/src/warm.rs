@@ -1,0 +1,140 @@
+//! Warm latency per route: one process per function kept warm under our runtime API,
+//! each route invoked sequentially; AWS calls read from each request's log line.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use crate::events::ApiEvent;
+use crate::harness::FunctionProcess;
+use crate::stats::summarize;
+
+pub struct Route {
+    pub label: String,
+    pub function: String,
+    /// `GET /api/v1/...` as API Gateway's route key.
+    pub route: String,
+    pub credential: String,
+    pub expect_status: u16,
+    /// AWS calls the budget allows, where it sets one.
+    pub budget: Option<u64>,
+    pub note: String,
+    /// The request for the `i`-th invocation.
+    pub event: Box<dyn Fn(usize) -> ApiEvent + Send + Sync>,
+}
+
+/// What a series of invocations measured.
+pub struct Series {
+    pub latency: Vec<f64>,
+    pub handler: Vec<f64>,
+    pub calls: Vec<u64>,
+    pub unexpected: usize,
+    pub first_unexpected: Option<String>,
+}
+
+/// Invokes `function` with `count` events from `event`, recording each.
+pub async fn series(
+    process: &FunctionProcess,
+    count: usize,
+    expect_status: u16,
+    event: &(dyn Fn(usize) -> ApiEvent + Send + Sync),
+    offset: usize,
+) -> Result<Series, String> {
+    let mut out = Series {
+        latency: Vec::with_capacity(count),
+        handler: Vec::with_capacity(count),
+        calls: Vec::with_capacity(count),
+        unexpected: 0,
+        first_unexpected: None,
+    };
+    for i in 0..count {
+        let request = event(offset + i).to_json(&format!("warm-{i}"));
+        let invocation = process.invoke(&request).await?;
+        out.latency.push(invocation.elapsed_ms());
+        if let Some(ms) = invocation.handler_ms() {
+            out.handler.push(ms);
+        }
+        if let Some(calls) = invocation.aws_calls() {
+            out.calls.push(calls);
+        }
+        if invocation.status != expect_status {
+            out.unexpected += 1;
+            out.first_unexpected.get_or_insert_with(|| {
+                format!(
+                    "status {}: {}",
+                    invocation.status,
+                    invocation.response["body"].as_str().unwrap_or_default()
+                )
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub fn calls_json(calls: &[u64]) -> Value {
+    let min = calls.iter().min().copied();
+    let max = calls.iter().max().copied();
+    let mean = if calls.is_empty() {
+        None
+    } else {
+        Some(calls.iter().sum::<u64>() as f64 / calls.len() as f64)
+    };
+    json!({"min": min, "max": max, "mean": mean, "logged": calls.len()})
+}
+
+pub async fn run(
+    processes: &HashMap<String, FunctionProcess>,
+    routes: &[Route],
+    requests: usize,
+    warmup: usize,
+) -> Result<Value, String> {
+    let mut rows = Vec::new();
+    for route in routes {
+        let process = processes
+            .get(&route.function)
+            .ok_or_else(|| format!("no warm process for {}", route.function))?;
+        series(
+            process,
+            warmup,
+            route.expect_status,
+            route.event.as_ref(),
+            0,
+        )
+        .await?;
+        let s = series(
+            process,
+            requests,
+            route.expect_status,
+            route.event.as_ref(),
+            warmup,
+        )
+        .await?;
+        let max_calls = s.calls.iter().max().copied();
+        let meets = route
+            .budget
+            .map(|b| max_calls.is_some_and(|m| m <= b) && s.calls.len() == requests);
+        eprintln!(
+            "[bench]   {}: p50 {:.2} ms, AWS calls {:?}",
+            route.label,
+            summarize(&s.latency).p50,
+            max_calls
+        );
+        rows.push(json!({
+            "label": route.label,
+            "function": route.function,
+            "route": route.route,
+            "credential": route.credential,
+            "requests": requests,
+            "expect_status": route.expect_status,
+            "unexpected_status": s.unexpected,
+            "first_unexpected": s.first_unexpected,
+            "latency_ms": summarize(&s.latency),
+            "handler_ms": summarize(&s.handler),
+            "aws_calls": calls_json(&s.calls),
+            "budget": route.budget,
+            "meets_budget": meets,
+            "note": route.note,
+        }));
+    }
+    Ok(json!({ "routes": rows, "warmup": warmup }))
+}

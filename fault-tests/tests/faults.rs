@@ -1,0 +1,787 @@
+//! The real handlers while the real emulators stop answering in the middle of a request.
+//!
+//! DynamoDB Local and LocalStack are frozen (SIGSTOP) and thawed (SIGCONT), never killed:
+//! they keep their data in memory only. While one is frozen, a request must answer the
+//! contract's 503 (with `Retry-After`), or for a bulk delete a 400 listing every affected
+//! id, well within the function's timeout; after the thaw, every recording must be whole
+//! (item and video), marked `deleting` (with or without its video: repeating the delete
+//! finishes it) or gone entirely, and no video may be left without its item.
+//!
+//! Run with `make test`, or after `make stack-up`:
+//! `source scripts/env.sh && cargo test -p fault-tests -- --test-threads=1`.
+//! The tests take turns on their own too (they freeze emulators every test shares).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents, SharedInterceptor};
+use aws_sdk_dynamodb::error::BoxError;
+use fault_tests::{Emulator, Frozen, Service, Unavailable};
+use integration_tests::{ApiResponse, TestStack};
+use serde_json::Value;
+use shared::config::Config;
+use shared::model::{Recording, RecordingId, RecordingStatus, RoomId};
+use shared::runtime::App;
+
+const ONE: &str = "/api/v1/recordings/{recordingId}";
+const MANY: &str = "/api/v1/recordings";
+/// The functions' timeout (infra/template.yaml): no request may take longer.
+const FUNCTION_TIMEOUT: Duration = Duration::from_secs(10);
+const BASE_DATE: i64 = 1_764_000_000_000;
+const UNAVAILABLE_MESSAGE: &str = "The service is temporarily unavailable; retry the delete";
+
+/// One test at a time: a frozen emulator stops every test that uses it.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Both emulators, or `None` (with the reason printed) where there is nothing of ours to
+/// freeze: endpoints pointed at a stack that scripts/stack.sh did not start.
+fn emulators() -> Option<(Emulator, Emulator)> {
+    let locate = |service| match Emulator::locate(service) {
+        Ok(emulator) => Some(emulator),
+        Err(Unavailable::External(reason)) => {
+            eprintln!(
+                "fault tests skipped: {reason}; they freeze the emulators that scripts/stack.sh starts"
+            );
+            None
+        }
+        Err(Unavailable::NotRunning(reason)) => {
+            panic!("{reason}: start the local stack (make stack-up, or run make test)")
+        }
+    };
+    Some((locate(Service::DynamoDb)?, locate(Service::LocalStack)?))
+}
+
+fn recording(room: &str, n: usize) -> Recording {
+    let room_id = RoomId::parse(room).expect("valid room id");
+    let id = RecordingId::new(&room_id, &format!("EG_f{n}"), &format!("u{n}"))
+        .expect("valid recording id");
+    Recording {
+        filename: id.filename(),
+        recording_id: id,
+        room_id,
+        room_name: format!("Room {room}"),
+        status: RecordingStatus::Complete,
+        start_date: BASE_DATE + n as i64 * 60_000,
+        end_date: Some(BASE_DATE + n as i64 * 60_000 + 30_000),
+        duration: Some(30.0),
+        size: Some(1000 + n as u64),
+        error_code: None,
+        error: None,
+        details: None,
+    }
+}
+
+/// `count` recordings of one room, each with its video.
+async fn stored(stack: &TestStack, room: &str, count: usize) -> Vec<RecordingId> {
+    let mut ids = Vec::new();
+    for n in 0..count {
+        let r = recording(room, n);
+        stack.store.put_recording(&r).await.expect("stored");
+        stack
+            .put_video(&r.recording_id.s3_key(), vec![0, 1, 2])
+            .await;
+        ids.push(r.recording_id);
+    }
+    ids
+}
+
+/// An App on the stack's table and bucket whose clients freeze an emulator at a chosen
+/// call; the same configuration, timeouts included, as the functions'.
+async fn app_with(
+    stack: &TestStack,
+    dynamodb: Option<SharedInterceptor>,
+    s3: Option<SharedInterceptor>,
+) -> App {
+    let env = &stack.env;
+    let sdk = aws_config::from_env()
+        .region(aws_config::Region::new(env.get("AWS_REGION")))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            env.get("AWS_ACCESS_KEY_ID"),
+            env.get("AWS_SECRET_ACCESS_KEY"),
+            None,
+            None,
+            "local-env",
+        ))
+        .load()
+        .await;
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("TABLE_NAME", stack.table.clone()),
+        ("BUCKET_NAME", stack.bucket.clone()),
+        ("API_KEY_HASHES", env.get("API_KEY_HASHES")),
+        ("TOKEN_SIGNING_KEY", env.get("TOKEN_SIGNING_KEY")),
+        ("PUBLIC_BASE_URL", env.get("PUBLIC_BASE_URL")),
+        ("S3_FORCE_PATH_STYLE", "true".to_owned()),
+    ]);
+    let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("config");
+    let mut dynamodb_config = aws_sdk_dynamodb::config::Builder::from(&sdk);
+    if let Some(interceptor) = dynamodb {
+        dynamodb_config.push_interceptor(interceptor);
+    }
+    let mut s3_config = aws_sdk_s3::config::Builder::from(&sdk);
+    if let Some(interceptor) = s3 {
+        s3_config.push_interceptor(interceptor);
+    }
+    App::with_clients(config, &sdk, dynamodb_config, s3_config).expect("the app builds")
+}
+
+/// Freezes an emulator when a client transmits its `at`-th request (from 0, retries
+/// counted), `delay` after it starts sending: "in the middle" of a chosen step.
+#[derive(Clone)]
+struct FreezeAt(Arc<FreezeState>);
+
+struct FreezeState {
+    emulator: Emulator,
+    at: u32,
+    delay: Duration,
+    calls: AtomicU32,
+    frozen: Arc<Mutex<Option<Frozen>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for FreezeAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "FreezeAt({:?}, call {}, +{:?})",
+            self.0.emulator.service, self.0.at, self.0.delay
+        )
+    }
+}
+
+impl FreezeAt {
+    fn new(emulator: &Emulator, at: u32, delay: Duration) -> Self {
+        Self(Arc::new(FreezeState {
+            emulator: emulator.clone(),
+            at,
+            delay,
+            calls: AtomicU32::new(0),
+            frozen: Arc::new(Mutex::new(None)),
+            thread: Mutex::new(None),
+        }))
+    }
+
+    fn shared(&self) -> SharedInterceptor {
+        SharedInterceptor::new(self.clone())
+    }
+
+    /// The freeze, once it has happened (waits for a delayed one).
+    fn take(&self) -> Option<Frozen> {
+        if let Some(thread) = self.0.thread.lock().expect("thread").take() {
+            thread.join().expect("the freezing thread");
+        }
+        self.0.frozen.lock().expect("frozen").take()
+    }
+}
+
+impl Intercept for FreezeAt {
+    fn name(&self) -> &'static str {
+        "FreezeAt"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let state = &self.0;
+        if state.calls.fetch_add(1, Ordering::SeqCst) != state.at {
+            return Ok(());
+        }
+        if state.delay.is_zero() {
+            *state.frozen.lock().expect("frozen") = Some(state.emulator.freeze());
+        } else {
+            let (emulator, delay, slot) =
+                (state.emulator.clone(), state.delay, state.frozen.clone());
+            let thread = std::thread::spawn(move || {
+                std::thread::sleep(delay);
+                *slot.lock().expect("frozen") = Some(emulator.freeze());
+            });
+            *state.thread.lock().expect("thread") = Some(thread);
+        }
+        Ok(())
+    }
+}
+
+/// Freezes `emulator` `after` from now, for `hold`, from a thread of its own (which thaws
+/// it whatever the test does meanwhile).
+fn freeze_later(emulator: &Emulator, after: Duration, hold: Duration) -> JoinHandle<()> {
+    let emulator = emulator.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(after);
+        let frozen = emulator.freeze();
+        std::thread::sleep(hold);
+        frozen.thaw();
+    })
+}
+
+/// Runs a request, failing the test if it takes longer than the function may.
+async fn timed(request: impl Future<Output = ApiResponse>) -> ApiResponse {
+    let started = Instant::now();
+    let response = tokio::time::timeout(FUNCTION_TIMEOUT * 2, request)
+        .await
+        .expect("the request hung");
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < FUNCTION_TIMEOUT,
+        "answered {} after {elapsed:?}, past the function's timeout",
+        response.status
+    );
+    if response.status >= 400 {
+        println!("answered {} in {elapsed:.1?}", response.status);
+    }
+    response
+}
+
+/// The contract's 503: its error shape and a Retry-After of whole seconds.
+fn assert_unavailable(response: &ApiResponse) {
+    response.expect_error(503, "Service Unavailable");
+    let retry_after = response
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u32>().ok());
+    assert!(
+        retry_after.is_some_and(|s| s >= 1),
+        "Retry-After: {:?}",
+        response.headers.get("retry-after")
+    );
+}
+
+async fn delete_one(stack: &TestStack, app: &App, id: &RecordingId) -> ApiResponse {
+    let request = stack
+        .admin("DELETE", ONE)
+        .path_param("recordingId", id.as_str());
+    timed(stack.call_with(app, request, delete_recordings::handle)).await
+}
+
+async fn delete_many(stack: &TestStack, app: &App, ids: &[RecordingId]) -> ApiResponse {
+    let list: Vec<&str> = ids.iter().map(RecordingId::as_str).collect();
+    let request = stack
+        .admin("DELETE", MANY)
+        .query("recordingIds", &list.join(","));
+    timed(stack.call_with(app, request, delete_recordings::handle)).await
+}
+
+async fn get_one(stack: &TestStack, app: &App, id: &RecordingId) -> ApiResponse {
+    let request = stack
+        .admin("GET", ONE)
+        .path_param("recordingId", id.as_str());
+    timed(stack.call_with(app, request, get_recording::handle)).await
+}
+
+async fn list(stack: &TestStack, app: &App, max_items: u32, token: Option<&str>) -> ApiResponse {
+    let mut request = stack
+        .admin("GET", MANY)
+        .query("maxItems", &max_items.to_string());
+    if let Some(token) = token {
+        request = request.query("nextPageToken", token);
+    }
+    timed(stack.call_with(app, request, list_recordings::handle)).await
+}
+
+fn listed_ids(body: &Value) -> Vec<String> {
+    body["recordings"]
+        .as_array()
+        .expect("recordings")
+        .iter()
+        .map(|r| r["recordingId"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// Where a recording stands after an interrupted delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Listed, with its video: untouched.
+    Whole,
+    /// Marked `deleting`, video still there.
+    MarkedWithVideo,
+    /// Marked `deleting`, video gone.
+    MarkedWithoutVideo,
+    /// Item and video gone.
+    Gone,
+}
+
+/// The state of each recording, asserting the invariant: no listed item without its
+/// video, and no video in the bucket without a recording item (deleting or not).
+async fn states(stack: &TestStack, ids: &[RecordingId]) -> Vec<State> {
+    let videos = stack.video_keys().await;
+    let scanned = stack
+        .dynamodb
+        .scan()
+        .table_name(&stack.table)
+        .send()
+        .await
+        .expect("scanned (tests only)");
+    let pointed_to: Vec<String> = scanned
+        .items()
+        .iter()
+        .filter_map(|item| item.get("PK")?.as_s().ok()?.strip_prefix("REC#"))
+        .filter_map(|id| RecordingId::parse(id).ok())
+        .map(|id| id.s3_key())
+        .collect();
+    for key in &videos {
+        assert!(
+            pointed_to.contains(key),
+            "video {key} is left without its recording item"
+        );
+    }
+    let loaded = stack.store.load_with_rooms(ids).await.expect("read");
+    ids.iter()
+        .map(|id| {
+            let video = videos.contains(&id.s3_key());
+            match (loaded.recordings.get(id), video) {
+                (None, false) => State::Gone,
+                (None, true) => panic!("the video of {id} is left without its item"),
+                (Some(r), true) if !r.deleting => State::Whole,
+                (Some(r), false) if !r.deleting => {
+                    panic!("{id} is listed but its video is gone")
+                }
+                (Some(_), true) => State::MarkedWithVideo,
+                (Some(_), false) => State::MarkedWithoutVideo,
+            }
+        })
+        .collect()
+}
+
+/// Repeats the delete (a few times, should the thawed emulator still be busy with its
+/// backlog) until the recordings are gone; each must be deleted or already gone.
+async fn finish_deletes(stack: &TestStack, ids: &[RecordingId]) {
+    for attempt in 1..=3 {
+        let response = delete_many(stack, &stack.app, ids).await;
+        let body = response.json();
+        let failed = body["failed"].as_array().cloned().unwrap_or_default();
+        let unavailable = failed
+            .iter()
+            .filter(|f| f["error"] == UNAVAILABLE_MESSAGE)
+            .count();
+        if response.status != 503 && unavailable == 0 {
+            for f in &failed {
+                let id = f["recordingId"].as_str().expect("id");
+                assert_eq!(
+                    f["error"],
+                    format!("Recording '{id}' not found"),
+                    "only recordings already gone may fail: {body}"
+                );
+            }
+            break;
+        }
+        assert!(attempt < 3, "the repeated delete does not complete: {body}");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let after = states(stack, ids).await;
+    assert!(after.iter().all(|s| *s == State::Gone), "{after:?}");
+}
+
+#[tokio::test]
+async fn list_answers_503_while_dynamodb_is_frozen_and_every_page_after_the_thaw() {
+    let _turn = SERIAL.lock().await;
+    let Some((dynamodb, _)) = emulators() else {
+        return;
+    };
+    let stack = TestStack::new().await;
+    let ids = stored(&stack, "room-list", 12).await;
+    let first = list(&stack, &stack.app, 5, None).await;
+    assert_eq!(first.status, 200);
+    let first = first.json();
+    let token = first["pagination"]["nextPageToken"]
+        .as_str()
+        .expect("more pages")
+        .to_owned();
+
+    let frozen = dynamodb.freeze();
+    frozen.assert_silent();
+    assert_unavailable(&list(&stack, &stack.app, 5, None).await);
+    assert_unavailable(&list(&stack, &stack.app, 5, Some(&token)).await);
+    frozen.thaw();
+
+    // The token issued before the outage still continues the list, and nothing is lost
+    // or repeated.
+    let mut seen = listed_ids(&first);
+    let mut next = Some(token);
+    while let Some(token) = next.take() {
+        let page = list(&stack, &stack.app, 5, Some(&token)).await;
+        assert_eq!(page.status, 200, "{}", page.json());
+        let page = page.json();
+        seen.extend(listed_ids(&page));
+        next = page["pagination"]["nextPageToken"]
+            .as_str()
+            .map(str::to_owned);
+    }
+    let mut expected: Vec<String> = ids.iter().rev().map(|id| id.to_string()).collect();
+    assert_eq!(seen, expected, "newest first, each once");
+    expected.sort();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen, expected);
+}
+
+#[tokio::test]
+async fn listing_while_dynamodb_freezes_and_thaws_under_it_answers_200_or_503() {
+    let _turn = SERIAL.lock().await;
+    let Some((dynamodb, _)) = emulators() else {
+        return;
+    };
+    let stack = TestStack::new().await;
+    let ids = stored(&stack, "room-busy", 8).await;
+    let expected: Vec<String> = ids.iter().rev().map(|id| id.to_string()).collect();
+
+    let outage = freeze_later(
+        &dynamodb,
+        Duration::from_millis(300),
+        Duration::from_secs(7),
+    );
+    let started = Instant::now();
+    let mut statuses = Vec::new();
+    while started.elapsed() < Duration::from_secs(9) {
+        let response = list(&stack, &stack.app, 100, None).await;
+        match response.status {
+            200 => assert_eq!(listed_ids(&response.json()), expected),
+            _ => assert_unavailable(&response),
+        }
+        statuses.push(response.status);
+    }
+    outage.join().expect("the outage thread");
+    dynamodb.wait_until_answering(Duration::from_secs(30));
+    let response = list(&stack, &stack.app, 100, None).await;
+    assert_eq!(response.status, 200);
+    assert_eq!(listed_ids(&response.json()), expected);
+    println!("statuses while DynamoDB froze and thawed: {statuses:?}");
+    assert!(statuses.contains(&503), "{statuses:?}");
+    assert_eq!(statuses.first(), Some(&200), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn get_answers_503_while_dynamodb_is_frozen_and_the_same_recording_after() {
+    let _turn = SERIAL.lock().await;
+    let Some((dynamodb, _)) = emulators() else {
+        return;
+    };
+    let stack = TestStack::new().await;
+    let ids = stored(&stack, "room-get", 1).await;
+    let before = get_one(&stack, &stack.app, &ids[0]).await;
+    assert_eq!(before.status, 200);
+
+    let frozen = dynamodb.freeze();
+    frozen.assert_silent();
+    assert_unavailable(&get_one(&stack, &stack.app, &ids[0]).await);
+    frozen.thaw();
+
+    let after = get_one(&stack, &stack.app, &ids[0]).await;
+    assert_eq!(after.status, 200);
+    assert_eq!(after.json(), before.json());
+}
+
+#[tokio::test]
+async fn a_delete_with_s3_frozen_before_delete_objects_is_503_and_a_repeat_finishes_it() {
+    let _turn = SERIAL.lock().await;
+    let Some((_, localstack)) = emulators() else {
+        return;
+    };
+    let stack = TestStack::new().await;
+    let ids = stored(&stack, "room-s3", 2).await;
+
+    let frozen = localstack.freeze();
+    frozen.assert_silent();
+    // Reading and marking (DynamoDB) go through; deleting the video hangs.
+    assert_unavailable(&delete_one(&stack, &stack.app, &ids[0]).await);
+    frozen.thaw();
+
+    let after = states(&stack, &ids).await;
+    assert!(
+        matches!(after[0], State::MarkedWithVideo | State::MarkedWithoutVideo),
+        "{after:?}"
+    );
+    assert_eq!(after[1], State::Whole);
+    // Marked: no longer served or listed.
+    get_one(&stack, &stack.app, &ids[0])
+        .await
+        .expect_error(404, "Recording Error");
+    let listed = list(&stack, &stack.app, 100, None).await;
+    assert_eq!(listed_ids(&listed.json()), vec![ids[1].to_string()]);
+
+    let response = delete_one(&stack, &stack.app, &ids[0]).await;
+    assert_eq!(response.status, 200, "{}", response.json());
+    assert_eq!(states(&stack, &ids).await, vec![State::Gone, State::Whole]);
+}
+
+#[tokio::test]
+async fn a_delete_with_s3_freezing_while_delete_objects_runs_stays_consistent() {
+    let _turn = SERIAL.lock().await;
+    let Some((_, localstack)) = emulators() else {
+        return;
+    };
+    let stack = TestStack::new().await;
+    let delays = [0u64, 2, 6];
+    let ids = stored(&stack, "room-s3-mid", delays.len()).await;
+    let mut outcomes = Vec::new();
+    for (id, delay) in ids.iter().zip(delays) {
+        let freeze = FreezeAt::new(&localstack, 0, Duration::from_millis(delay));
+        let app = app_with(&stack, None, Some(freeze.shared())).await;
+        let response = delete_one(&stack, &app, id).await;
+        let frozen = freeze.take().expect("S3 was frozen");
+        let status = response.status;
+        if status != 200 {
+            assert_unavailable(&response);
+        }
+        frozen.thaw();
+        let state = states(&stack, std::slice::from_ref(id)).await[0];
+        match status {
+            200 => assert_eq!(state, State::Gone),
+            _ => assert!(
+                matches!(state, State::MarkedWithVideo | State::MarkedWithoutVideo),
+                "{state:?}"
+            ),
+        }
+        outcomes.push((delay, status, state));
+        finish_deletes(&stack, std::slice::from_ref(id)).await;
+    }
+    println!("S3 frozen n ms into DeleteObjects (delay, status, state): {outcomes:?}");
+}
+
+#[tokio::test]
+async fn a_delete_with_dynamodb_frozen_at_each_step_stays_consistent_and_a_repeat_finishes_it() {
+    let _turn = SERIAL.lock().await;
+    let Some((dynamodb, _)) = emulators() else {
+        return;
+    };
+    let stack = TestStack::new().await;
+    // DynamoDB's calls in a single delete: 0 reads, 1 marks, 2 deletes the items (after
+    // S3 has deleted the video).
+    let steps = [(0u32, "read"), (1, "mark"), (2, "delete items")];
+    let ids = stored(&stack, "room-ddb", steps.len()).await;
+    let mut outcomes = Vec::new();
+    for (id, (at, step)) in ids.iter().zip(steps) {
+        let freeze = FreezeAt::new(&dynamodb, at, Duration::ZERO);
+        let app = app_with(&stack, Some(freeze.shared()), None).await;
+        let response = delete_one(&stack, &app, id).await;
+        assert_unavailable(&response);
+        let frozen = freeze.take().expect("DynamoDB was frozen");
+        frozen.thaw();
+        // What DynamoDB had queued while frozen may still apply: the mark, or the items'
+        // delete. Either way the recording is in a state a repeat finishes.
+        let state = states(&stack, std::slice::from_ref(id)).await[0];
+        let allowed: &[State] = match at {
+            0 => &[State::Whole],
+            1 => &[State::Whole, State::MarkedWithVideo],
+            _ => &[State::MarkedWithoutVideo, State::Gone],
+        };
+        assert!(allowed.contains(&state), "frozen at {step}: {state:?}");
+        outcomes.push((step, state));
+        finish_deletes(&stack, std::slice::from_ref(id)).await;
+    }
+    println!("DynamoDB frozen at each step of a delete (step, state after): {outcomes:?}");
+}
+
+#[tokio::test]
+async fn a_bulk_delete_with_s3_frozen_reports_every_id_and_a_repeat_finishes_it() {
+    let _turn = SERIAL.lock().await;
+    let Some((_, localstack)) = emulators() else {
+        return;
+    };
+    let stack = TestStack::new().await;
+    let ids = stored(&stack, "room-bulk-s3", 40).await;
+
+    let frozen = localstack.freeze();
+    frozen.assert_silent();
+    let response = delete_many(&stack, &stack.app, &ids).await;
+    frozen.thaw();
+
+    assert_eq!(response.status, 400, "{}", response.json());
+    let body = response.json();
+    assert_eq!(body["message"], "40 recording(s) could not be deleted");
+    assert_eq!(body["deleted"], Value::Array(Vec::new()));
+    let failed = body["failed"].as_array().expect("failed");
+    assert_eq!(failed.len(), 40);
+    for f in failed {
+        assert_eq!(f["error"], UNAVAILABLE_MESSAGE, "{f}");
+    }
+    let after = states(&stack, &ids).await;
+    assert!(
+        after
+            .iter()
+            .all(|s| matches!(s, State::MarkedWithVideo | State::MarkedWithoutVideo)),
+        "{after:?}"
+    );
+    finish_deletes(&stack, &ids).await;
+}
+
+#[tokio::test]
+async fn a_bulk_delete_with_dynamodb_frozen_after_the_videos_are_gone_is_finished_by_a_repeat() {
+    let _turn = SERIAL.lock().await;
+    let Some((dynamodb, _)) = emulators() else {
+        return;
+    };
+    let stack = TestStack::new().await;
+    let ids = stored(&stack, "room-bulk-ddb", 40).await;
+    // Calls 0 (read) and 1 (mark) go through; DynamoDB freezes as the items' deletes (two
+    // batches, concurrent) go out, after S3 has deleted the videos.
+    let freeze = FreezeAt::new(&dynamodb, 2, Duration::ZERO);
+    let app = app_with(&stack, Some(freeze.shared()), None).await;
+    let response = delete_many(&stack, &app, &ids).await;
+    freeze.take().expect("DynamoDB was frozen").thaw();
+
+    assert_eq!(response.status, 400, "{}", response.json());
+    let body = response.json();
+    let failed = body["failed"].as_array().expect("failed");
+    let deleted = body["deleted"].as_array().expect("deleted");
+    assert_eq!(failed.len() + deleted.len(), 40, "{body}");
+    assert!(!failed.is_empty());
+    for f in failed {
+        assert_eq!(f["error"], UNAVAILABLE_MESSAGE, "{f}");
+    }
+    let after = states(&stack, &ids).await;
+    assert!(
+        after
+            .iter()
+            .all(|s| matches!(s, State::MarkedWithoutVideo | State::Gone)),
+        "{after:?}"
+    );
+    finish_deletes(&stack, &ids).await;
+}
+
+#[tokio::test]
+async fn bulk_deletes_while_an_emulator_freezes_at_any_moment_stay_consistent() {
+    let _turn = SERIAL.lock().await;
+    let Some((dynamodb, localstack)) = emulators() else {
+        return;
+    };
+    let stack = TestStack::new().await;
+    let runs = [
+        (&dynamodb, 10u64),
+        (&localstack, 30),
+        (&dynamodb, 60),
+        (&localstack, 120),
+    ];
+    let mut outcomes = Vec::new();
+    for (n, (emulator, after)) in runs.into_iter().enumerate() {
+        let ids = stored(&stack, &format!("room-chaos{n}"), 60).await;
+        let outage = freeze_later(
+            emulator,
+            Duration::from_millis(after),
+            Duration::from_secs(6),
+        );
+        let response = delete_many(&stack, &stack.app, &ids).await;
+        outage.join().expect("the outage thread");
+        emulator.wait_until_answering(Duration::from_secs(30));
+        match response.status {
+            200 => {}
+            400 => {
+                let body = response.json();
+                let failed = body["failed"].as_array().expect("failed");
+                let deleted = body["deleted"].as_array().expect("deleted");
+                assert_eq!(failed.len() + deleted.len(), 60, "{body}");
+                for f in failed {
+                    assert_eq!(f["error"], UNAVAILABLE_MESSAGE, "{f}");
+                }
+            }
+            _ => assert_unavailable(&response),
+        }
+        // Whatever the moment, the invariant holds, and a repeat finishes every delete.
+        states(&stack, &ids).await;
+        outcomes.push((emulator.service, after, response.status));
+        finish_deletes(&stack, &ids).await;
+    }
+    println!("bulk deletes with a freeze n ms in (emulator, ms, status): {outcomes:?}");
+}
+
+/// Makes every call of a client slow: DynamoDB is frozen as each request goes out and
+/// thawed `pause` later, so each call answers after about `pause`, within the SDK's
+/// timeouts (an overloaded or throttled endpoint).
+#[derive(Debug, Clone)]
+struct SlowCalls {
+    emulator: Emulator,
+    pause: Duration,
+}
+
+impl Intercept for SlowCalls {
+    fn name(&self) -> &'static str {
+        "SlowCalls"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let frozen = self.emulator.freeze();
+        let pause = self.pause;
+        std::thread::spawn(move || {
+            std::thread::sleep(pause);
+            drop(frozen);
+        });
+        Ok(())
+    }
+}
+
+/// A status-filtered list reads the index until its page is full; over many recordings of
+/// which few match, and a DynamoDB that answers every call within the SDK's timeouts but
+/// slowly (1.5 s a call here), it must still answer within the function's timeout (a
+/// short page whose token goes on from where the reading stopped).
+#[tokio::test]
+async fn a_filtered_list_over_a_slow_dynamodb_answers_within_the_function_timeout() {
+    let _turn = SERIAL.lock().await;
+    let Some((dynamodb, _)) = emulators() else {
+        return;
+    };
+    let stack = TestStack::new().await;
+    // 2000 complete recordings and no failed one: `status=failed` reads the whole index,
+    // 200 items a query.
+    let mut puts = tokio::task::JoinSet::new();
+    for batch in 0..20 {
+        let store = stack.store.clone();
+        puts.spawn(async move {
+            for n in 0..100 {
+                let r = recording("room-sparse", batch * 100 + n);
+                store.put_recording(&r).await.expect("stored");
+            }
+        });
+    }
+    while let Some(done) = puts.join_next().await {
+        done.expect("seeded");
+    }
+    let filtered = || {
+        stack
+            .admin("GET", MANY)
+            .query("status", "failed")
+            .query("maxItems", "10")
+    };
+    let started = Instant::now();
+    let response = stack.call(filtered(), list_recordings::handle).await;
+    assert_eq!(response.status, 200);
+    println!(
+        "filtered list over 2000 recordings: {:?}, {} AWS calls",
+        started.elapsed(),
+        response.aws_calls
+    );
+
+    let slow = SlowCalls {
+        emulator: dynamodb.clone(),
+        pause: Duration::from_millis(1500),
+    };
+    let app = app_with(&stack, Some(SharedInterceptor::new(slow)), None).await;
+    let started = Instant::now();
+    let response = tokio::time::timeout(
+        Duration::from_secs(60),
+        stack.call_with(&app, filtered(), list_recordings::handle),
+    )
+    .await
+    .expect("the request hung");
+    let elapsed = started.elapsed();
+    dynamodb.wait_until_answering(Duration::from_secs(30));
+    println!(
+        "the same list with DynamoDB taking 1.5 s a call: {} after {elapsed:?}, {} AWS calls",
+        response.status, response.aws_calls
+    );
+    assert!(
+        elapsed < FUNCTION_TIMEOUT,
+        "answered {} after {elapsed:?}: past the function's timeout",
+        response.status
+    );
+}

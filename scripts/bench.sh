@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make bench`: cold starts, warm latency per route, list flatness (1,000 and 100,000
+# recordings, beside the same page served from JSON objects in S3), bulk deletes and CPU
+# per request, on the local stack with release builds. Writes docs/benchmarks.md and
+# docs/benchmarks.json (keeping the load section that `make load` wrote). Not part of
+# `make test`. Works on a table, buckets and an event bus of its own (bench-<pid>),
+# deleted at the end; starts the emulators if needed and stops them only if it did.
+#
+# Environment:
+#   CARGO_BUILD_JOBS  parallel compiler jobs for the release build (default 1: the
+#                     machine is shared)
+#   BENCH_ARM64=1     also build the functions for arm64 (scripts/build-lambda.sh) first,
+#                     to report their sizes; otherwise sizes left in target/lambda/ are read
+#   BENCH_ARGS        extra arguments for `bench run`, e.g. "--large 20000 --requests 300"
+set -euo pipefail
+source "$(dirname -- "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+
+started=$SECONDS
+name="bench-$$"
+stack_was_up=0
+scripts/stack.sh status >/dev/null 2>&1 && stack_was_up=1
+finish() {
+    if [[ -x target/release/bench ]]; then
+        target/release/bench cleanup --name "$name" >/dev/null 2>&1 || true
+    fi
+    ((stack_was_up)) || scripts/stack.sh stop
+}
+trap finish EXIT
+scripts/stack.sh start
+
+export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-1}
+echo "[bench] release build of every binary (CARGO_BUILD_JOBS=$CARGO_BUILD_JOBS)"
+build_started=$SECONDS
+cargo build --release --workspace --bins
+build_seconds=$((SECONDS - build_started))
+
+arm64=(--arm64 existing)
+if [[ "${BENCH_ARM64:-0}" == 1 ]]; then
+    echo "[bench] arm64 build (scripts/build-lambda.sh)"
+    arm64_started=$SECONDS
+    scripts/build-lambda.sh
+    arm64=(--arm64 built --arm64-seconds "$((SECONDS - arm64_started))")
+fi
+
+# shellcheck disable=SC2086 # BENCH_ARGS is split into arguments on purpose
+target/release/bench run --name "$name" --build-seconds "$build_seconds" "${arm64[@]}" ${BENCH_ARGS:-}
+echo "[bench] done in $((SECONDS - started)) s: docs/benchmarks.md, docs/benchmarks.json"
