@@ -428,12 +428,12 @@ async fn init(
     add(
         "load the SDK configuration",
         time_async(|| async {
-            black_box(aws_config::load_from_env().await);
+            black_box(shared::runtime::sdk_config().await.ok());
         })
         .await,
-        "aws_config::load_from_env: region, credentials chain, endpoints (no network)",
+        "shared::runtime::sdk_config: region, credentials chain, endpoints (no network), the HTTPS client",
     );
-    let sdk = aws_config::load_from_env().await;
+    let sdk = shared::runtime::sdk_config().await?;
     add(
         "build the App",
         time_sync(|| {
@@ -467,7 +467,7 @@ pub fn run(
         runtime.block_on(async move {
             let config = crate::delete::config_from(&env)?;
             let init = init(&env, &config).await?;
-            let sdk = aws_config::load_from_env().await;
+            let sdk = shared::runtime::sdk_config().await?;
             let app = App::new(config, &sdk)?;
             let micro = micro(&app, &inputs).await?;
             let handlers = handlers(&app, &inputs, handler_calls).await;

@@ -23,4 +23,5 @@ pub mod runtime;
 pub mod shares;
 pub mod store;
 pub mod throttle;
+pub mod tls;
 pub mod tokens;

@@ -97,18 +97,32 @@ fn aws_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
 
 pub type HandlerResult = Result<Response<Body>, ApiError>;
 
+/// What every function does once per instance: logging, configuration, then the clients.
+async fn cold_start() -> Result<&'static App, lambda_http::Error> {
+    init_logging(std::io::stdout);
+    let config = Config::from_env()?;
+    let sdk = sdk_config().await?;
+    // One App per process, alive as long as the process: leaking it lets every request
+    // borrow it without reference counting.
+    Ok(Box::leak(Box::new(App::new(config, &sdk)?)))
+}
+
+/// The SDK's settings from the environment (region, credentials, endpoints; no network
+/// call), over the functions' own HTTPS client.
+pub async fn sdk_config() -> Result<aws_config::SdkConfig, String> {
+    Ok(aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(crate::tls::https_client()?)
+        .load()
+        .await)
+}
+
 /// Starts a function: logging, configuration, clients, then the Lambda event loop.
 pub async fn run<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
 where
     F: Fn(&'static App, Request) -> Fut + Copy + Send + 'static,
     Fut: Future<Output = HandlerResult> + Send,
 {
-    init_logging(std::io::stdout);
-    let config = Config::from_env()?;
-    let sdk = aws_config::load_from_env().await;
-    // One App per process, alive as long as the process: leaking it lets every request
-    // borrow it without reference counting.
-    let app: &'static App = Box::leak(Box::new(App::new(config, &sdk)?));
+    let app = cold_start().await?;
     lambda_http::run(service_fn(move |req| async move {
         Ok::<_, std::convert::Infallible>(dispatch(app, req, handler).await)
     }))
@@ -122,10 +136,7 @@ where
     F: Fn(&'static App) -> Fut + Copy + Send + 'static,
     Fut: Future<Output = Result<serde_json::Value, ApiError>> + Send,
 {
-    init_logging(std::io::stdout);
-    let config = Config::from_env()?;
-    let sdk = aws_config::load_from_env().await;
-    let app: &'static App = Box::leak(Box::new(App::new(config, &sdk)?));
+    let app = cold_start().await?;
     lambda_http::lambda_runtime::run(service_fn(
         move |_event: lambda_http::LambdaEvent<serde_json::Value>| {
             // Boxed: the task's future is deep, and the runtime's types nest it further.

@@ -94,6 +94,8 @@ async fn sdk_config(env: &LocalEnv) -> aws_config::SdkConfig {
             None,
             "local-env",
         ))
+        // The functions' own HTTPS client, as in Lambda (plain HTTP to the emulators).
+        .http_client(shared::tls::https_client().expect("the HTTPS client builds"))
         .load()
         .await
 }
