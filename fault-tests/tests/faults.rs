@@ -331,7 +331,7 @@ async fn states(stack: &TestStack, ids: &[RecordingId]) -> Vec<State> {
             "video {key} is left without its recording item"
         );
     }
-    let loaded = stack.store.load_with_rooms(ids).await.expect("read");
+    let loaded = stack.store.load_with_rooms(ids, &[]).await.expect("read");
     ids.iter()
         .map(|id| {
             let video = videos.contains(&id.s3_key());

@@ -27,20 +27,23 @@ pub fn authorize(
     }
 }
 
-/// Like [`authorize`], reading the room only when the decision depends on it: a
-/// participant of that room. Only for actions an administrator may always do (`room_id`
-/// `None` means every room); a participant acting on another room is refused without a
-/// read.
+/// Whether deciding an action an administrator may always do, in `room_id`, depends on the
+/// room: only for a participant of that room. Anyone else is decided without reading it.
+pub fn decision_reads_room(principal: &Principal, room_id: &RoomId) -> bool {
+    matches!(principal, Principal::Participant { room_id: own, .. } if own == room_id)
+}
+
+/// Like [`authorize`], reading the room only when the decision depends on it (see
+/// [`decision_reads_room`]). Only for actions an administrator may always do (`room_id`
+/// `None` means every room).
 pub async fn authorize_in_room(
     store: &Store,
     principal: &Principal,
     action: Action,
     room_id: Option<&RoomId>,
 ) -> Result<(), ApiError> {
-    let room = match (principal, room_id) {
-        (Principal::Participant { room_id: own, .. }, Some(id)) if own == id => {
-            store.get_room(id).await?
-        }
+    let room = match room_id {
+        Some(id) if decision_reads_room(principal, id) => store.get_room(id).await?,
         _ => None,
     };
     authorize(principal, action, room.as_ref())

@@ -49,7 +49,9 @@ impl Store {
         &self,
         id: &RecordingId,
     ) -> Result<(Option<Recording>, Option<Room>), AwsError> {
-        let mut loaded = self.load_with_rooms(std::slice::from_ref(id)).await?;
+        let mut loaded = self
+            .load_with_rooms(std::slice::from_ref(id), &[id.room_id()])
+            .await?;
         let recording = loaded
             .recordings
             .remove(id)
@@ -58,13 +60,14 @@ impl Store {
         Ok((recording, loaded.rooms.remove(id.room_id())))
     }
 
-    /// Recordings and their rooms, 100 keys a `BatchGetItem`, calls concurrent.
-    pub async fn load_with_rooms(&self, ids: &[RecordingId]) -> Result<Loaded, AwsError> {
+    /// Recordings and the given rooms, 100 keys a `BatchGetItem`, calls concurrent.
+    pub async fn load_with_rooms(
+        &self,
+        ids: &[RecordingId],
+        rooms: &[&RoomId],
+    ) -> Result<Loaded, AwsError> {
         let mut keys: Vec<String> = ids.iter().map(|id| recording_pk(id.as_str())).collect();
-        let mut rooms: Vec<String> = ids
-            .iter()
-            .map(|id| room_pk(id.room_id().as_str()))
-            .collect();
+        let mut rooms: Vec<String> = rooms.iter().map(|id| room_pk(id.as_str())).collect();
         rooms.sort();
         rooms.dedup();
         keys.extend(rooms);
