@@ -736,7 +736,12 @@ async fn measure(options: &Options, aws: &Aws, name: &str, meta: &str) -> Result
 
     eprintln!("[bench] cold starts: {iterations} per binary");
     let targets = cold_targets(&world, iterations)?;
-    let cold_start = cold::run(&targets, "bench-hello", iterations, &env).await?;
+    let mut cold_start = cold::run(&targets, "bench-hello", iterations, &env).await?;
+    let find = |name: &str| targets.iter().find(|t| t.name == name);
+    if let (Some(list), Some(hello)) = (find("list-recordings"), find("bench-hello")) {
+        eprintln!("[bench] cold starts loading the system's trust store");
+        cold_start["system_store"] = cold::system_store(list, hello, iterations, &env).await?;
+    }
     lap(&mut timings, "cold_start");
 
     eprintln!("[bench] warm latency: {requests} requests per route");

@@ -170,3 +170,46 @@ pub async fn run(
         "binaries": binaries,
     }))
 }
+
+/// What the functions' bundled roots save: the same binary started as usual (trusting the
+/// AWS roots it carries) and with `SSL_CERT_FILE` and `SSL_CERT_DIR` naming the system's
+/// store, which makes it load that store as the SDK's default client does, beside the
+/// hello, round-robin.
+pub async fn system_store(
+    target: &Target,
+    hello: &Target,
+    iterations: usize,
+    env: &[(String, String)],
+) -> Result<Value, String> {
+    let certs = std::path::Path::new("/etc/ssl/certs");
+    let bundle = certs.join("ca-certificates.crt");
+    if !bundle.is_file() {
+        return Err(format!("no system trust store at {}", bundle.display()));
+    }
+    let mut system = env.to_vec();
+    system.push(("SSL_CERT_FILE".into(), bundle.display().to_string()));
+    system.push(("SSL_CERT_DIR".into(), certs.display().to_string()));
+    let entries = std::fs::read_dir(certs).map_or(0, |d| d.count());
+    let (mut bundled, mut loaded, mut floor) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..=iterations {
+        let a = one_start(target, &(target.event)(), env).await?;
+        let b = one_start(target, &(target.event)(), &system).await?;
+        let c = one_start(hello, &(hello.event)(), env).await?;
+        if round > 0 {
+            bundled.push(a.init_ms);
+            loaded.push(b.init_ms);
+            floor.push(c.init_ms);
+        }
+    }
+    let (bundled, loaded, floor) = (summarize(&bundled), summarize(&loaded), summarize(&floor));
+    Ok(json!({
+        "binary": target.name,
+        "certificate_entries": entries,
+        "bundled_roots_init_ms": bundled,
+        "system_store_init_ms": loaded,
+        "hello_init_ms": floor,
+        "ratio_bundled": round3(bundled.p50 / floor.p50),
+        "ratio_system_store": round3(loaded.p50 / floor.p50),
+        "saved_ms": round3(loaded.p50 - bundled.p50),
+    }))
+}
