@@ -5,6 +5,8 @@
 //! start work (docs/benchmarks.md). The functions speak TLS to AWS endpoints alone, whose
 //! certificates all chain to Amazon Trust Services, so they trust those roots only.
 
+use std::ffi::OsString;
+
 use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore, rustls_provider::CryptoMode};
 
@@ -19,14 +21,24 @@ const SYSTEM_STORE_VARIABLES: [&str; 2] = ["SSL_CERT_FILE", "SSL_CERT_DIR"];
 /// the environment. Like any SDK client built by hand, it takes no proxy from the
 /// environment (Lambda sets none).
 pub fn https_client() -> Result<SharedHttpClient, String> {
-    let use_system = SYSTEM_STORE_VARIABLES
-        .iter()
-        .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()));
-    let trust = if use_system {
-        TrustStore::default()
+    if system_store_requested(|name| std::env::var_os(name)) {
+        client(TrustStore::default())
     } else {
-        TrustStore::empty().with_pem_certificate(AWS_ROOTS)
-    };
+        client(aws_roots())
+    }
+}
+
+fn system_store_requested(var: impl Fn(&str) -> Option<OsString>) -> bool {
+    SYSTEM_STORE_VARIABLES
+        .iter()
+        .any(|name| var(name).is_some_and(|value| !value.is_empty()))
+}
+
+fn aws_roots() -> TrustStore {
+    TrustStore::empty().with_pem_certificate(AWS_ROOTS)
+}
+
+fn client(trust: TrustStore) -> Result<SharedHttpClient, String> {
     let context = TlsContext::builder()
         .with_trust_store(trust)
         .build()
@@ -39,11 +51,13 @@ pub fn https_client() -> Result<SharedHttpClient, String> {
 
 #[cfg(test)]
 mod tests {
+    use std::ffi::OsString;
+
     use rustls::RootCertStore;
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
 
-    use super::{AWS_ROOTS, https_client};
+    use super::{AWS_ROOTS, aws_roots, client, system_store_requested};
 
     /// The SDK parses the bundle only when a client first connects, and panics on a bad
     /// certificate: every one must parse as a trust anchor here.
@@ -85,7 +99,7 @@ mod tests {
                 "test", "test", None, None, "tests",
             ))
             .endpoint_url("https://127.0.0.1:9")
-            .http_client(https_client().expect("client"))
+            .http_client(client(aws_roots()).expect("client"))
             .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
             .build();
         let err = aws_sdk_dynamodb::Client::from_conf(config)
@@ -97,5 +111,23 @@ mod tests {
             matches!(err, aws_sdk_dynamodb::error::SdkError::DispatchFailure(_)),
             "{err:?}"
         );
+    }
+
+    /// An environment holding only `pairs`.
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<OsString> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| OsString::from(value))
+        }
+    }
+
+    #[test]
+    fn the_system_store_is_used_only_when_ssl_cert_file_or_dir_is_set() {
+        assert!(!system_store_requested(env(&[])));
+        assert!(!system_store_requested(env(&[("SSL_CERT_FILE", "")])));
+        assert!(system_store_requested(env(&[("SSL_CERT_FILE", "/a.pem")])));
+        assert!(system_store_requested(env(&[("SSL_CERT_DIR", "/certs")])));
     }
 }
