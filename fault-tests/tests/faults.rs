@@ -11,7 +11,6 @@
 //! `source scripts/env.sh && cargo test -p fault-tests -- --test-threads=1`.
 //! The tests take turns on their own too (they freeze emulators every test shares).
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,7 +23,6 @@ use aws_sdk_dynamodb::error::BoxError;
 use fault_tests::{Emulator, Frozen, Service, Unavailable};
 use integration_tests::{ApiResponse, TestStack};
 use serde_json::Value;
-use shared::config::Config;
 use shared::model::{Recording, RecordingId, RecordingStatus, RoomId};
 use shared::runtime::App;
 
@@ -88,45 +86,6 @@ async fn stored(stack: &TestStack, room: &str, count: usize) -> Vec<RecordingId>
         ids.push(r.recording_id);
     }
     ids
-}
-
-/// An App on the stack's table and bucket whose clients freeze an emulator at a chosen
-/// call; the same configuration, timeouts included, as the functions'.
-async fn app_with(
-    stack: &TestStack,
-    dynamodb: Option<SharedInterceptor>,
-    s3: Option<SharedInterceptor>,
-) -> App {
-    let env = &stack.env;
-    let sdk = aws_config::from_env()
-        .region(aws_config::Region::new(env.get("AWS_REGION")))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            env.get("AWS_ACCESS_KEY_ID"),
-            env.get("AWS_SECRET_ACCESS_KEY"),
-            None,
-            None,
-            "local-env",
-        ))
-        .load()
-        .await;
-    let vars: HashMap<&str, String> = HashMap::from([
-        ("TABLE_NAME", stack.table.clone()),
-        ("BUCKET_NAME", stack.bucket.clone()),
-        ("API_KEY_HASHES", env.get("API_KEY_HASHES")),
-        ("TOKEN_SIGNING_KEY", env.get("TOKEN_SIGNING_KEY")),
-        ("PUBLIC_BASE_URL", env.get("PUBLIC_BASE_URL")),
-        ("S3_FORCE_PATH_STYLE", "true".to_owned()),
-    ]);
-    let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("config");
-    let mut dynamodb_config = aws_sdk_dynamodb::config::Builder::from(&sdk);
-    if let Some(interceptor) = dynamodb {
-        dynamodb_config.push_interceptor(interceptor);
-    }
-    let mut s3_config = aws_sdk_s3::config::Builder::from(&sdk);
-    if let Some(interceptor) = s3 {
-        s3_config.push_interceptor(interceptor);
-    }
-    App::with_clients(config, &sdk, dynamodb_config, s3_config).expect("the app builds")
 }
 
 /// Freezes an emulator when a client transmits its `at`-th request (from 0, retries
@@ -311,20 +270,7 @@ enum State {
 /// video, and no video in the bucket without a recording item (deleting or not).
 async fn states(stack: &TestStack, ids: &[RecordingId]) -> Vec<State> {
     let videos = stack.video_keys().await;
-    let scanned = stack
-        .dynamodb
-        .scan()
-        .table_name(&stack.table)
-        .send()
-        .await
-        .expect("scanned (tests only)");
-    let pointed_to: Vec<String> = scanned
-        .items()
-        .iter()
-        .filter_map(|item| item.get("PK")?.as_s().ok()?.strip_prefix("REC#"))
-        .filter_map(|id| RecordingId::parse(id).ok())
-        .map(|id| id.s3_key())
-        .collect();
+    let pointed_to = stack.recording_video_keys().await;
     for key in &videos {
         assert!(
             pointed_to.contains(key),
@@ -522,7 +468,7 @@ async fn a_delete_with_s3_freezing_while_delete_objects_runs_stays_consistent() 
     let mut outcomes = Vec::new();
     for (id, delay) in ids.iter().zip(delays) {
         let freeze = FreezeAt::new(&localstack, 0, Duration::from_millis(delay));
-        let app = app_with(&stack, None, Some(freeze.shared())).await;
+        let app = stack.app_with_interceptors(None, Some(freeze.shared()));
         let response = delete_one(&stack, &app, id).await;
         let frozen = freeze.take().expect("S3 was frozen");
         let status = response.status;
@@ -558,7 +504,7 @@ async fn a_delete_with_dynamodb_frozen_at_each_step_stays_consistent_and_a_repea
     let mut outcomes = Vec::new();
     for (id, (at, step)) in ids.iter().zip(steps) {
         let freeze = FreezeAt::new(&dynamodb, at, Duration::ZERO);
-        let app = app_with(&stack, Some(freeze.shared()), None).await;
+        let app = stack.app_with_interceptors(Some(freeze.shared()), None);
         let response = delete_one(&stack, &app, id).await;
         assert_unavailable(&response);
         let frozen = freeze.take().expect("DynamoDB was frozen");
@@ -622,7 +568,7 @@ async fn a_bulk_delete_with_dynamodb_frozen_after_the_videos_are_gone_is_finishe
     // Calls 0 (read) and 1 (mark) go through; DynamoDB freezes as the items' deletes (two
     // batches, concurrent) go out, after S3 has deleted the videos.
     let freeze = FreezeAt::new(&dynamodb, 2, Duration::ZERO);
-    let app = app_with(&stack, Some(freeze.shared()), None).await;
+    let app = stack.app_with_interceptors(Some(freeze.shared()), None);
     let response = delete_many(&stack, &app, &ids).await;
     freeze.take().expect("DynamoDB was frozen").thaw();
 
@@ -765,7 +711,7 @@ async fn a_filtered_list_over_a_slow_dynamodb_answers_within_the_function_timeou
         emulator: dynamodb.clone(),
         pause: Duration::from_millis(1500),
     };
-    let app = app_with(&stack, Some(SharedInterceptor::new(slow)), None).await;
+    let app = stack.app_with_interceptors(Some(SharedInterceptor::new(slow)), None);
     let started = Instant::now();
     let response = tokio::time::timeout(
         Duration::from_secs(60),

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextMut;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents, SharedInterceptor};
 use aws_sdk_dynamodb::error::BoxError;
 
 use devstack::template::{self, Template};
@@ -379,13 +379,26 @@ impl TestStack {
     /// An App on the same table and bucket whose DynamoDB or S3 calls fail from a given
     /// call on.
     pub fn app_with_outage(&self, dynamodb: Option<Outage>, s3: Option<Outage>) -> App {
+        self.app_with_interceptors(
+            dynamodb.map(SharedInterceptor::new),
+            s3.map(SharedInterceptor::new),
+        )
+    }
+
+    /// An App on the same table and bucket whose DynamoDB or S3 client also runs the given
+    /// interceptor (an outage, an emulator frozen mid-request).
+    pub fn app_with_interceptors(
+        &self,
+        dynamodb: Option<SharedInterceptor>,
+        s3: Option<SharedInterceptor>,
+    ) -> App {
         let mut dynamodb_config = aws_sdk_dynamodb::config::Builder::from(&self.sdk);
-        if let Some(outage) = dynamodb {
-            dynamodb_config = dynamodb_config.interceptor(outage);
+        if let Some(interceptor) = dynamodb {
+            dynamodb_config.push_interceptor(interceptor);
         }
         let mut s3_config = aws_sdk_s3::config::Builder::from(&self.sdk);
-        if let Some(outage) = s3 {
-            s3_config = s3_config.interceptor(outage);
+        if let Some(interceptor) = s3 {
+            s3_config.push_interceptor(interceptor);
         }
         App::with_clients(self.config.clone(), &self.sdk, dynamodb_config, s3_config)
             .expect("the app builds")
@@ -415,6 +428,24 @@ impl TestStack {
         out.contents()
             .iter()
             .filter_map(|o| o.key().map(str::to_owned))
+            .collect()
+    }
+
+    /// The video key of every recording item in the table, listed or marked `deleting`.
+    pub async fn recording_video_keys(&self) -> Vec<String> {
+        let scanned = self
+            .dynamodb
+            .scan()
+            .table_name(&self.table)
+            .send()
+            .await
+            .expect("scanned (tests only)");
+        scanned
+            .items()
+            .iter()
+            .filter_map(|item| item.get("PK")?.as_s().ok()?.strip_prefix("REC#"))
+            .filter_map(|id| shared::model::RecordingId::parse(id).ok())
+            .map(|id| id.s3_key())
             .collect()
     }
 

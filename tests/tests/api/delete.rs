@@ -38,20 +38,7 @@ async fn remains(stack: &TestStack, id: &RecordingId) -> (bool, bool) {
 /// Every video in the bucket is pointed to by a recording item (listed, or marked
 /// `deleting` for a retry to finish).
 async fn no_orphan_videos(stack: &TestStack) {
-    let out = stack
-        .dynamodb
-        .scan()
-        .table_name(&stack.table)
-        .send()
-        .await
-        .expect("scanned (tests only)");
-    let pointed_to: Vec<String> = out
-        .items()
-        .iter()
-        .filter_map(|item| item.get("PK")?.as_s().ok()?.strip_prefix("REC#"))
-        .filter_map(|id| RecordingId::parse(id).ok())
-        .map(|id| id.s3_key())
-        .collect();
+    let pointed_to = stack.recording_video_keys().await;
     for key in stack.video_keys().await {
         assert!(pointed_to.contains(&key), "video {key} has no item");
     }
