@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The API over HTTP as a client sees it: `cargo lambda watch` with the project's router
-# serving the real functions, against a freshly created and seeded table and bucket on the
-# running local stack; then the recipient's share page in headless Chromium. Needs the
-# stack up (scripts/stack.sh start) and cargo-lambda on PATH; installs Chromium (apt) and
+# serving the real functions behind scripts/gateway.py, as `make dev` serves them
+# (scripts/api.sh), against a freshly created and seeded table and bucket on the running
+# local stack; then the recipient's share page in headless Chromium. Needs the stack up
+# (scripts/stack.sh start) and cargo-lambda on PATH; installs Chromium (apt) and
 # Playwright (npm) when missing.
 set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/env.sh"
@@ -17,8 +18,7 @@ cargo build --quiet --workspace --bins
 target/debug/devstack resources >/dev/null
 target/debug/devstack seed >/dev/null
 
-setsid cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$port" \
-    --disable-cors --ignore-changes >"$log" 2>&1 &
+setsid scripts/api.sh "$port" --ignore-changes >"$log" 2>&1 &
 watch_pid=$!
 trap 'kill -- -"$watch_pid" 2>/dev/null || true; wait "$watch_pid" 2>/dev/null || true' EXIT
 
@@ -111,6 +111,52 @@ check "starting a recording with no media server running is a clear 503" 503 \
     -d '{"roomId": "daily-standup-x7k2m"}' "$base/recordings"
 check "an unsigned webhook is refused" 401 'b["error"] == "Authentication Error"' \
     "${json[@]}" -X POST -d '{"event": "egress_ended"}' "http://127.0.0.1:$port/webhooks/livekit"
+
+# A body that is not UTF-8 is the function's to answer, as behind API Gateway: the
+# contract's 422 for a body that is not a JSON object.
+not_utf8=$'\xff\xfe{"username": "\x80"}'
+check "a body that is not UTF-8 gets the contract's 422" 422 \
+    'b["error"] == "Unprocessable Entity" and isinstance(b["message"], str) and b["details"][0]["field"] == "body"' \
+    "${json[@]}" -X POST --data-binary "$not_utf8" "$base/auth/login"
+check "a body that is not UTF-8 with the API key, as text" 422 'b["details"][0]["field"] == "body"' \
+    "${key[@]}" -H "Content-Type: text/plain" -X POST --data-binary "$not_utf8" "$base/rooms"
+# A burst of them, mixed with ordinary requests to the same functions and to others: every
+# one is answered by its function, none with a 5xx, none later than 5 s.
+burst="$STACK_DIR/smoke-burst"
+rm -rf "$burst" && mkdir -p "$burst"
+burst_pids=()
+# answer WANT NAME CURL_ARGS...: one request in the background, its outcome in $burst/NAME.
+answer() {
+    local want=$1 name=$2
+    shift 2
+    curl -s -o /dev/null -w "$want %{http_code} %{time_total} $name\n" --max-time 30 "$@" \
+        >"$burst/$name" &
+    burst_pids+=($!)
+}
+burst_started=$SECONDS
+for i in $(seq 1 20); do
+    answer 422 "login-not-utf8-$i" "${json[@]}" -X POST --data-binary "$not_utf8" "$base/auth/login"
+    answer 422 "rooms-not-utf8-$i" "${key[@]}" "${json[@]}" -X POST --data-binary "$not_utf8" "$base/rooms"
+    answer 422 "login-empty-$i" "${json[@]}" -X POST -d '{}' "$base/auth/login"
+    answer 200 "rooms-$i" "${key[@]}" "$base/rooms"
+    answer 200 "recordings-$i" "${key[@]}" "$base/recordings"
+done
+wait "${burst_pids[@]}" || true
+burst_seconds=$((SECONDS - burst_started))
+if burst_report=$(cat "$burst"/* | python3 -c '
+import sys
+lines = [line.split() for line in sys.stdin]
+late = [" ".join(l) for l in lines if l[0] != l[1] or float(l[2]) > 5]
+print(f"{len(lines)} answered, the slowest in {max([float(l[2]) for l in lines] or [0]):.2f} s")
+print("; ".join(late[:10]))
+sys.exit(1 if late or len(lines) != 100 else 0)'); then
+    passed=$((passed + 1))
+    echo "ok   a burst of 40 bodies that are not UTF-8 among 60 other requests: ${burst_report%%$'\n'*}, $burst_seconds s in all"
+else
+    failed=$((failed + 1))
+    echo "FAIL a burst of bodies that are not UTF-8 among other requests: $burst_report" \
+        "(want, got, seconds, request)"
+fi
 
 check "share a demo recording" 200 'b["url"].startswith("http://127.0.0.1")' \
     "${key[@]}" "$base/recordings/$demo/url"

@@ -1,17 +1,14 @@
 """Schemathesis hooks for scripts/contract.sh (loaded through SCHEMATHESIS_HOOKS).
 
-A few failures say nothing about the API and are dropped, narrowly; each one dropped is
-printed, so nothing is hidden:
+One kind of failure says nothing about the API and is dropped, narrowly; each one dropped
+is printed, so nothing is hidden: starting and stopping a recording ask the media server
+(LiveKit, `LIVEKIT_URL`); when none answers there, the contract's answer is 503 with
+`Retry-After`. Those 503s are accepted from those two routes only, and only while nothing
+listens at `LIVEKIT_URL`.
 
-- The local API runs behind `cargo lambda watch`, which stands in for API Gateway. A
-  request body that is not valid UTF-8, sent with a text content type (`application/json`,
-  `text/*`), never reaches a function there: the emulator cannot put it in the Lambda
-  event and answers its own 500 (`{"type": "https://httpstatuses.com/500", ...}`,
-  `text/plain`). API Gateway hands such a body to the function, whose JSON parsing answers
-  422.
-- Starting and stopping a recording ask the media server (LiveKit, `LIVEKIT_URL`); when
-  none answers there, the contract's answer is 503 with `Retry-After`. Those 503s are
-  accepted from those two routes only, and only while nothing listens at `LIVEKIT_URL`.
+Nothing else is: in particular a body that is not UTF-8 gets the function's own answer
+locally too (scripts/gateway.py hands it over as API Gateway does), so every failure
+there is the API's.
 """
 
 import os
@@ -22,31 +19,13 @@ import urllib.parse
 
 import schemathesis
 
-EMULATOR_PROBLEM = b'"type":"https://httpstatuses.com/'
 MEDIA_SERVER_ROUTES = re.compile(r"^/api/v1/recordings(/[^/]+/stop)?$")
 
 _media_server_answers = None
 
 
-def _is_utf8(body):
-    if body is None or isinstance(body, str):
-        return True
-    try:
-        bytes(body).decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def _header(response, name):
     return ",".join(response.headers.get(name, []))
-
-
-def _emulator_answered(response):
-    return (
-        _header(response, "content-type").startswith("text/plain")
-        and EMULATOR_PROBLEM in response.content
-    )
 
 
 def _media_server_is_up():
@@ -72,10 +51,6 @@ def _ignored(why, response):
 @schemathesis.hook
 def filter_failure(ctx, failure, case, response):
     request = response.request
-    if _emulator_answered(response) and not _is_utf8(request.body):
-        return _ignored(
-            f"cargo lambda watch's own {response.status_code} for a non-UTF-8 body", response
-        )
     path = urllib.parse.urlsplit(request.url).path
     if (
         response.status_code == 503
