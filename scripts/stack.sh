@@ -2,7 +2,8 @@
 # Local AWS emulators for tests and `make dev`, without Docker:
 #   - DynamoDB Local 1.25 (the Java jar, taken from the npm package
 #     amplify-dynamodb-simulator), in memory, at http://127.0.0.1:$DYNAMODB_PORT
-#   - LocalStack (S3, plus EventBridge and SQS for recording events; presigned-URL signatures and expiry are
+#   - LocalStack (S3, plus EventBridge and SQS for recording events and Secrets Manager
+#     for the functions' secrets as read in AWS; presigned-URL signatures and expiry are
 #     verified), from PyPI into a Python 3.13 venv, at
 #     http://127.0.0.1:$LOCALSTACK_PORT
 # Both keep state in memory only: every start begins empty. Note that both
@@ -90,9 +91,19 @@ dynamodb_healthy() {
     http_answers "http://127.0.0.1:$DYNAMODB_PORT/"
 }
 
+localstack_health() {
+    curl -s --max-time 3 "http://127.0.0.1:$LOCALSTACK_PORT/_localstack/health" 2>/dev/null
+}
+
 localstack_healthy() {
-    curl -s --max-time 3 "http://127.0.0.1:$LOCALSTACK_PORT/_localstack/health" 2>/dev/null \
-        | grep -Eq '"s3": *"(available|running)"'
+    localstack_health | grep -Eq '"s3": *"(available|running)"'
+}
+
+# A LocalStack started before Secrets Manager was among its services still serves
+# everything else: say how to get it rather than refuse it.
+warn_without_secretsmanager() {
+    localstack_health | grep -Eq '"secretsmanager": *"(available|running)"' \
+        || log "localstack: runs without Secrets Manager, which the secrets tests need: scripts/stack.sh restart"
 }
 
 # Marker that must be in a process's command line for it to count as ours.
@@ -300,7 +311,7 @@ start_localstack() {
     launch localstack "$STACK_DIR" \
         env -i PATH="$LOCALSTACK_VENV/bin:$PATH" HOME="${HOME:-/root}" LANG=C.UTF-8 \
         PYTHONUNBUFFERED=1 \
-        SERVICES=s3,events,sqs \
+        SERVICES=s3,events,sqs,secretsmanager \
         EAGER_SERVICE_LOADING=1 \
         S3_SKIP_SIGNATURE_VALIDATION=0 \
         GATEWAY_LISTEN="127.0.0.1:$LOCALSTACK_PORT" \
@@ -388,6 +399,7 @@ cmd_start() {
     [[ -n "$ext_s3" ]] || start_localstack
     [[ -n "$ext_ddb" ]] || wait_healthy dynamodb dynamodb_healthy || die "DynamoDB Local did not start"
     [[ -n "$ext_s3" ]] || wait_healthy localstack localstack_healthy || die "LocalStack did not start"
+    [[ -n "$ext_s3" ]] || warn_without_secretsmanager
     trap - EXIT
     [[ -n "$ext_ddb" ]] || log "DynamoDB Local: http://127.0.0.1:$DYNAMODB_PORT"
     [[ -n "$ext_s3" ]] || log "LocalStack S3:  http://127.0.0.1:$LOCALSTACK_PORT"

@@ -149,6 +149,8 @@ fn function_names() -> Result<Vec<String>, String> {
 struct World {
     api_key: String,
     rooms: Vec<Room>,
+    /// The speaker secret of the first room.
+    speaker_secret: String,
     featured: RecordingId,
     share_secret: String,
     admin_token: String,
@@ -261,7 +263,7 @@ fn cold_targets(world: &Arc<World>, iterations: usize) -> Result<Vec<Target>, St
                     .path_param("roomId", &room);
                 let real = e
                     .clone()
-                    .json_body(&json!({"secret": w.rooms[0].speaker_secret.expose()}))
+                    .json_body(&json!({"secret": w.speaker_secret}))
                     .to_json("cold");
                 (
                     Box::new(move || real.clone()),
@@ -344,7 +346,7 @@ fn warm_routes(world: &Arc<World>) -> Vec<Route> {
     let secret = w.share_secret.clone();
     let admin = w.admin_token.clone();
     let moderator = w.moderator_token.clone();
-    let speaker_secret = w.rooms[0].speaker_secret.expose().to_owned();
+    let speaker_secret = w.speaker_secret.clone();
     let share_targets: Vec<String> = (1..=100)
         .filter(|n| *n < w.recordings)
         .filter_map(|n| fixtures::recording(&w.rooms[n % 10].room_id, "s", n, 0).ok())
@@ -651,19 +653,26 @@ async fn measure(options: &Options, aws: &Aws, name: &str, meta: &str) -> Result
 
     eprintln!("[bench] data: rooms, {small} recordings, a share link");
     let mut rooms = Vec::new();
+    let mut speaker_secrets = Vec::new();
     for r in 0..10 {
         let access = if r == 1 {
             RecordingAccess::AdminModerator
         } else {
             RecordingAccess::AdminModeratorSpeaker
         };
-        let room = fixtures::room(&format!("bench-r{r}"), &format!("Bench room {r}"), access)?;
-        store.create_room(&room).await.map_err(|e| e.to_string())?;
+        let (room, secrets) =
+            fixtures::room(&format!("bench-r{r}"), &format!("Bench room {r}"), access)?;
+        store
+            .create_room(&room, &secrets)
+            .await
+            .map_err(|e| e.to_string())?;
         rooms.push(room);
+        speaker_secrets.push(secrets.speaker);
     }
-    let cold_room = fixtures::room("bench-cold", "Bench cold starts", RecordingAccess::Admin)?;
+    let (cold_room, cold_secrets) =
+        fixtures::room("bench-cold", "Bench cold starts", RecordingAccess::Admin)?;
     store
-        .create_room(&cold_room)
+        .create_room(&cold_room, &cold_secrets)
         .await
         .map_err(|e| e.to_string())?;
     // The loader's items must be the store's: checked on a recording of the cold room,
@@ -717,6 +726,7 @@ async fn measure(options: &Options, aws: &Aws, name: &str, meta: &str) -> Result
             .map_err(|e| e.to_string())?,
         api_key: api_key.clone(),
         rooms,
+        speaker_secret: speaker_secrets[0].expose().to_owned(),
         featured,
         share_secret,
         cold_deletes: cold.iter().map(|r| r.recording_id.to_string()).collect(),

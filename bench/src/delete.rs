@@ -131,9 +131,9 @@ fn set_ids(tag: &str, count: usize) -> Result<Vec<Recording>, String> {
 
 /// The room, every set's recordings and a placeholder video for each.
 pub async fn setup(aws: &Aws, table: &str, bucket: &str) -> Result<(), String> {
-    let room = fixtures::room(ROOM, "Bench deletes", RecordingAccess::Admin)?;
+    let (room, secrets) = fixtures::room(ROOM, "Bench deletes", RecordingAccess::Admin)?;
     aws.store(table)
-        .create_room(&room)
+        .create_room(&room, &secrets)
         .await
         .map_err(|e| e.to_string())?;
     let mut items = Vec::new();

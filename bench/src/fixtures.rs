@@ -16,8 +16,8 @@ use futures_util::StreamExt;
 use futures_util::stream;
 use serde_json::Value;
 use shared::model::{
-    Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig, RoomId, RoomSecret,
-    ShareAccess,
+    Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig, RoomId,
+    RoomSecrets, ShareAccess,
 };
 use shared::permissions::{Principal, RecordingAccess};
 use shared::store::Store;
@@ -250,8 +250,9 @@ impl Aws {
 }
 
 /// A room with a fixed id (so runs are reproducible) and fresh secrets.
-pub fn room(id: &str, name: &str, access: RecordingAccess) -> Result<Room, String> {
-    Ok(Room {
+pub fn room(id: &str, name: &str, access: RecordingAccess) -> Result<(Room, RoomSecrets), String> {
+    let secrets = RoomSecrets::generate();
+    let room = Room {
         room_id: RoomId::parse(id)?,
         room_name: name.to_owned(),
         creation_date: NEWEST_START,
@@ -261,9 +262,9 @@ pub fn room(id: &str, name: &str, access: RecordingAccess) -> Result<Room, Strin
                 allow_access_to: access,
             },
         },
-        moderator_secret: RoomSecret::generate(),
-        speaker_secret: RoomSecret::generate(),
-    })
+        secret_digests: secrets.digests(),
+    };
+    Ok((room, secrets))
 }
 
 /// The `n`-th generated recording of `room`: complete, with a video of `size` bytes;
@@ -363,12 +364,12 @@ pub async fn share_link(store: &Store, id: &RecordingId) -> Result<(String, Stri
     let now = shared::clock::now_millis();
     let (link, secret) =
         shared::shares::new_link(&Principal::Admin, ShareAccess::Public, now, None);
-    if !store
-        .create_share(id, &link)
+    let created = store
+        .create_share(id, &link, shared::shares::MAX_LIVE_LINKS, now)
         .await
-        .map_err(|e| e.to_string())?
-    {
-        return Err(format!("could not share {id}"));
+        .map_err(|e| e.to_string())?;
+    if created != shared::store::ShareCreated::Created {
+        return Err(format!("could not share {id}: {created:?}"));
     }
     Ok((link.share_id, secret))
 }

@@ -60,8 +60,8 @@ async fn run(command: &str) -> Result<(), String> {
             let rooms = seed::seed(&Store::new(dynamodb, table), &s3, &bucket).await?;
             let base = env("PUBLIC_BASE_URL")?;
             println!("demo rooms (moderator and speaker URLs carry each room's secrets):");
-            for room in rooms {
-                let json = room.to_json(&base, true);
+            for (room, secrets) in rooms {
+                let json = room.to_json(&base, secrets.as_ref());
                 println!(
                     "  {} [{}]\n    moderator: {}\n    speaker:   {}",
                     room.room_name,

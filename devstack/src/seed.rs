@@ -5,7 +5,7 @@
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_s3::primitives::ByteStream;
 use shared::model::{
-    Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig, RoomId, RoomSecret,
+    Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig, RoomId, RoomSecrets,
 };
 use shared::permissions::RecordingAccess;
 use shared::store::Store;
@@ -88,10 +88,12 @@ pub fn demo_recordings() -> Result<Vec<DemoRecording>, String> {
     Ok(out)
 }
 
-/// The demo rooms as stored: created with fresh secrets the first time, kept after that.
-async fn seed_rooms(store: &Store) -> Result<Vec<Room>, String> {
+/// The demo rooms as stored, with their secrets: created with fresh secrets the first time,
+/// kept after that.
+async fn seed_rooms(store: &Store) -> Result<Vec<(Room, Option<RoomSecrets>)>, String> {
     let mut rooms = Vec::new();
     for (index, (id, name, access, _)) in ROOMS.iter().enumerate() {
+        let secrets = RoomSecrets::generate();
         let room = Room {
             room_id: RoomId::parse(id)?,
             room_name: (*name).to_owned(),
@@ -102,26 +104,28 @@ async fn seed_rooms(store: &Store) -> Result<Vec<Room>, String> {
                     allow_access_to: *access,
                 },
             },
-            moderator_secret: RoomSecret::generate(),
-            speaker_secret: RoomSecret::generate(),
+            secret_digests: secrets.digests(),
         };
         let failed = |e| format!("writing a demo room: {e}");
-        if store.create_room(&room).await.map_err(failed)? {
-            rooms.push(room);
+        if store.create_room(&room, &secrets).await.map_err(failed)? {
+            rooms.push((room, Some(secrets)));
         } else {
-            let stored = store.get_room(&room.room_id).await.map_err(failed)?;
+            let stored = store
+                .get_room_with_secrets(&room.room_id)
+                .await
+                .map_err(failed)?;
             rooms.push(stored.ok_or("a demo room vanished while seeding")?);
         }
     }
     Ok(rooms)
 }
 
-/// Loads the demo rooms and recordings; returns the rooms.
+/// Loads the demo rooms and recordings; returns the rooms and their secrets.
 pub async fn seed(
     store: &Store,
     s3: &aws_sdk_s3::Client,
     bucket: &str,
-) -> Result<Vec<Room>, String> {
+) -> Result<Vec<(Room, Option<RoomSecrets>)>, String> {
     let rooms = seed_rooms(store).await?;
     let recordings = demo_recordings()?;
     for (recording, video) in &recordings {

@@ -15,7 +15,7 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value, json};
 use shared::model::{
     CreatorRole, Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig,
-    ShareAccess, ShareLink,
+    RoomSecrets, ShareAccess, ShareLink,
 };
 use shared::permissions::{RecordingAccess, Role};
 use shared::runtime::App;
@@ -265,8 +265,8 @@ fn exercise(input: &Input) -> Opened {
         let value = serde_json::to_value(&stored).expect("serializes");
         items.push(with_keys(
             value,
-            format!("REC#{id}"),
-            format!("SHARE#{share_id}"),
+            format!("SHARE#{id}"),
+            format!("LINK#{share_id}"),
         ));
     }
     if let Some(stored) = &input.recording {
@@ -289,7 +289,12 @@ fn exercise(input: &Input) -> Opened {
                 allow_access_to: access,
             },
         };
-        let mut room = Room::new("Room A".into(), config, now_ms - 100_000);
+        let mut room = Room::new(
+            "Room A".into(),
+            config,
+            now_ms - 100_000,
+            &RoomSecrets::generate(),
+        );
         room.room_id = id.room_id().clone();
         let mut value = serde_json::to_value(&room).expect("serializes");
         value["GSI1PK"] = json!("ROOMS");
@@ -363,7 +368,7 @@ fn exercise(input: &Input) -> Opened {
     assert_eq!(calls, 1, "one read for {secret:?}");
     let asked = String::from_utf8_lossy(&REQUESTS.lock().expect("requests")[0]).into_owned();
     assert!(
-        asked.contains(&format!("\"SHARE#{named}\"")),
+        asked.contains(&format!("\"LINK#{named}\"")),
         "the read names the link of {secret:?}: {asked}"
     );
 

@@ -3,11 +3,14 @@ project promises about its deployment, generically for every function:
 
 - functions: provided.al2023 on arm64, handler bootstrap, small memory, a timeout below API
   Gateway's 30-second integration limit, the environment the code reads at cold start;
-- secrets: every secret-bearing environment variable is a dynamic reference resolved by
-  CloudFormation (ssm or secretsmanager; ssm-secure is not supported in Lambda environment
-  variables), never a literal, and no parameter has a default that looks like a secret;
+- secrets: no function's environment holds a secret's value, literally or as a dynamic
+  reference that CloudFormation would resolve into it; a function is given secrets as
+  `<VARIABLE>_SECRET_ARN` references to Secrets Manager secrets, which its role may read
+  (`secretsmanager:GetSecretValue` on exactly those), and no parameter has a default that
+  looks like a secret;
 - least privilege: no wildcard actions, no `Resource: "*"`, DynamoDB access only to the
-  template's table and its indexes, S3 access only to the recordings bucket;
+  template's table and its indexes, S3 access only to the recordings bucket (the exact
+  actions per function are checked against the code by tests/tests/infra/policies.rs);
 - alarms: every function has an Errors and a Throttles alarm, the API a 5xx alarm;
 - the HTTP API: payload format 2.0 on every route, a $default stage with throttling and
   JSON access logs, CORS for one origin (never "*");
@@ -23,8 +26,15 @@ import json
 import re
 import sys
 
-REQUIRED_ENV = ("TABLE_NAME", "BUCKET_NAME", "PUBLIC_BASE_URL", "API_KEY_HASHES", "TOKEN_SIGNING_KEY", "RUST_LOG")
+REQUIRED_ENV = ("TABLE_NAME", "BUCKET_NAME", "PUBLIC_BASE_URL", "RUST_LOG")
 SECRET_ENV = re.compile(r"(API_KEY|SIGNING_KEY|SECRET|PASSWORD|PRIVATE_KEY|CREDENTIAL)")
+# The variables whose values are secrets (shared/src/secrets.rs): never in an environment.
+SECRET_VARIABLES = ("TOKEN_SIGNING_KEY", "API_KEY_HASHES", "ADMIN_PASSWORD_HASH", "LIVEKIT_API_SECRET")
+SECRET_ARN_SUFFIX = "_SECRET_ARN"
+# Secret-like names whose values are not secret: the LiveKit API key is the key's name,
+# carried in the clear by every token it signs.
+NOT_SECRET_ENV = ("LIVEKIT_API_KEY",)
+LOOKS_SECRET = re.compile(r"[0-9a-f]{64}|\$argon2id\$|\{\{resolve:(secretsmanager|ssm-secure):")
 MAX_MEMORY_MB = 1024
 API_GATEWAY_TIMEOUT_S = 30
 # Actions that only ever take Resource "*".
@@ -102,21 +112,28 @@ def check_functions(resources):
         for name in REQUIRED_ENV:
             if name not in env:
                 problem(f"{fid}: environment variable {name} is missing (the cold start needs it)")
-        for name, value in sorted(env.items()):
-            if name not in ("API_KEY_HASHES", "ADMIN_PASSWORD_HASH") and not SECRET_ENV.search(name):
-                continue
-            for leaf in leaves(value):
-                if isinstance(leaf, str) and "{{resolve:ssm-secure:" in leaf:
-                    problem(
-                        f"{fid}: {name} uses ssm-secure, which CloudFormation does not resolve in "
-                        "Lambda environment variables: use {{resolve:secretsmanager:...}}"
-                    )
-                elif not (isinstance(leaf, str) and re.search(r"\{\{resolve:(ssm|secretsmanager):", leaf)):
-                    problem(
-                        f"{fid}: {name} must be a dynamic reference ({{{{resolve:ssm:...}}}} or "
-                        f"{{{{resolve:secretsmanager:...}}}}), never a literal or parameter value: {json.dumps(leaf)}"
-                    )
+        check_secrets_in_environment(fid, env)
     return functions
+
+
+def check_secrets_in_environment(fid, env):
+    """Anyone allowed lambda:GetFunctionConfiguration reads a function's environment: it may
+    name secrets, never hold their values."""
+    for name, value in sorted(env.items()):
+        for leaf in leaves(value):
+            if isinstance(leaf, str) and LOOKS_SECRET.search(leaf):
+                problem(f"{fid}: {name} holds what looks like a secret value, or a dynamic reference "
+                        "CloudFormation would resolve into one: give its secret's ARN as "
+                        f"<VARIABLE>{SECRET_ARN_SUFFIX} instead")
+        if name in SECRET_VARIABLES:
+            problem(f"{fid}: {name} is a secret: give {name}{SECRET_ARN_SUFFIX}, read at cold start")
+        elif name.endswith(SECRET_ARN_SUFFIX):
+            if name[: -len(SECRET_ARN_SUFFIX)] not in SECRET_VARIABLES:
+                problem(f"{fid}: {name} names no variable the code reads as a secret")
+            if any(isinstance(leaf, str) for leaf in leaves(value)):
+                problem(f"{fid}: {name} must be a reference to a secret (a parameter or a resource), not a literal")
+        elif SECRET_ENV.search(name) and name not in NOT_SECRET_ENV:
+            problem(f"{fid}: {name} looks like a secret: give it as a secret's ARN, {name}{SECRET_ARN_SUFFIX}")
 
 
 def statements(role):
@@ -163,6 +180,23 @@ def check_roles(resources, functions):
                     problem(f"{where}: {action} must be limited to {TABLE} and its indexes")
                 if service == "s3" and not all(refers_to(r, RECORDINGS_BUCKET) for r in resources_):
                     problem(f"{where}: {action} must be limited to {RECORDINGS_BUCKET}")
+                if service == "secretsmanager" and action != "secretsmanager:GetSecretValue":
+                    problem(f"{where}: {action}: the functions only read their secrets")
+        check_secret_grants(fid, resources[rid], functions[fid])
+
+
+def check_secret_grants(fid, role, function):
+    """The secrets a function's role may read are exactly those its environment names."""
+    env = function["Properties"].get("Environment", {}).get("Variables", {})
+    named = sorted(json.dumps(v, sort_keys=True) for k, v in env.items() if k.endswith(SECRET_ARN_SUFFIX))
+    granted = sorted(
+        json.dumps(r, sort_keys=True)
+        for _, st in statements(role)
+        if st.get("Effect") == "Allow" and "secretsmanager:GetSecretValue" in as_list(st.get("Action", []))
+        for r in as_list(st.get("Resource", []))
+    )
+    if named != granted:
+        problem(f"{fid}: its role may read the secrets {granted}, its environment names {named}: they must be the same")
 
 
 def check_alarms(resources, functions):

@@ -8,15 +8,16 @@ use crate::config::{AdminLogin, Config};
 use crate::crypto;
 use crate::error::ApiError;
 use crate::permissions::Principal;
-use crate::tokens::Tokens;
+use crate::tokens::{TokenError, Tokens};
 
 const API_KEY_HEADER: &str = "x-api-key";
 /// Far above any token we issue.
 const MAX_TOKEN_LEN: usize = 4096;
 
-/// Verifies API keys and bearer tokens.
+/// Verifies API keys and bearer tokens. A function not given the API key digests or the
+/// signing key answers a request that needs them with a 500 naming the variable.
 pub struct Authenticator {
-    api_key_hashes: Vec<[u8; 32]>,
+    api_key_hashes: Option<Vec<[u8; 32]>>,
     pub tokens: Tokens,
 }
 
@@ -24,7 +25,10 @@ impl Authenticator {
     pub fn new(config: &Config) -> Self {
         Self {
             api_key_hashes: config.api_key_hashes.clone(),
-            tokens: Tokens::new(config.signing_key.expose()),
+            tokens: config
+                .signing_key
+                .as_ref()
+                .map_or_else(Tokens::unconfigured, |key| Tokens::new(key.expose())),
         }
     }
 
@@ -37,7 +41,11 @@ impl Authenticator {
         match (api_keys.as_slice(), authorizations.as_slice()) {
             ([], []) => Err(ApiError::Unauthenticated("Missing credentials")),
             ([key], []) => {
-                if api_key_matches(key.as_bytes(), &self.api_key_hashes) {
+                let hashes = self
+                    .api_key_hashes
+                    .as_deref()
+                    .ok_or_else(|| ApiError::Internal("API_KEY_HASHES is not configured".into()))?;
+                if api_key_matches(key.as_bytes(), hashes) {
                     Ok(Principal::Admin)
                 } else {
                     Err(ApiError::Unauthenticated("Invalid API key"))
@@ -46,9 +54,12 @@ impl Authenticator {
             ([], [authorization]) => {
                 let token = bearer_token(authorization.as_bytes())
                     .ok_or(ApiError::Unauthenticated("Malformed Authorization header"))?;
-                self.tokens.verify(token).map_err(|err| {
-                    tracing::info!(reason = %err, "bearer token refused");
-                    ApiError::Unauthenticated("Invalid or expired token")
+                self.tokens.verify(token).map_err(|err| match err {
+                    TokenError::Unconfigured => ApiError::Internal(err.to_string()),
+                    TokenError::Invalid(_) => {
+                        tracing::info!(reason = %err, "bearer token refused");
+                        ApiError::Unauthenticated("Invalid or expired token")
+                    }
                 })
             }
             _ => Err(ApiError::Unauthenticated(

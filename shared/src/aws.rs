@@ -72,6 +72,23 @@ const RETRYABLE_CODES: [&str; 9] = [
     "TransactionInProgressException",
 ];
 
+fn is_retryable(err: &impl ProvideErrorMetadata) -> bool {
+    err.code()
+        .is_some_and(|code| RETRYABLE_CODES.contains(&code))
+}
+
+impl AwsError {
+    /// A service's own answer, taken out of its `SdkError`.
+    pub fn of_service<E: ProvideErrorMetadata + Error>(err: &E) -> Self {
+        let detail = DisplayErrorContext(err).to_string();
+        if is_retryable(err) {
+            Self::Unavailable(detail)
+        } else {
+            Self::Other(detail)
+        }
+    }
+}
+
 impl<E, R> From<SdkError<E, R>> for AwsError
 where
     E: ProvideErrorMetadata + Error + 'static,
@@ -81,10 +98,7 @@ where
         let retryable = match &err {
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => true,
             SdkError::ResponseError(_) => true,
-            SdkError::ServiceError(service) => service
-                .err()
-                .code()
-                .is_some_and(|code| RETRYABLE_CODES.contains(&code)),
+            SdkError::ServiceError(service) => is_retryable(service.err()),
             _ => false,
         };
         let detail = DisplayErrorContext(&err).to_string();

@@ -1,4 +1,6 @@
-//! Environment → typed configuration, read once at cold start.
+//! Environment → typed configuration, read once at cold start. Secrets come through the
+//! same lookup, read from Secrets Manager first where a function is given their ids
+//! ([`crate::secrets`]).
 
 use std::fmt;
 use std::time::Duration;
@@ -11,6 +13,8 @@ use crate::crypto;
 pub enum ConfigError {
     #[error("missing environment variable {0}")]
     Missing(&'static str),
+    #[error("missing {0}: set it, or {0}_SECRET_ARN to the Secrets Manager secret holding it")]
+    MissingSecret(&'static str),
     #[error("environment variable {name} is invalid: {reason}")]
     Invalid { name: &'static str, reason: String },
 }
@@ -75,10 +79,12 @@ pub struct StaleLimits {
 pub struct Config {
     pub table_name: String,
     pub bucket_name: String,
-    /// SHA-256 digests of the accepted API keys; the keys themselves are never configured.
-    pub api_key_hashes: Vec<[u8; 32]>,
-    /// Root key from which every purpose-specific signing key (page tokens, JWTs) is derived.
-    pub signing_key: SecretBytes,
+    /// SHA-256 digests of the accepted API keys (the keys themselves are never configured),
+    /// where requests are authenticated (`API_KEY_HASHES`).
+    pub api_key_hashes: Option<Vec<[u8; 32]>>,
+    /// Root key from which every purpose-specific signing key (page tokens, JWTs) is
+    /// derived, where tokens are issued or verified (`TOKEN_SIGNING_KEY`).
+    pub signing_key: Option<SecretBytes>,
     pub presign_ttl: Duration,
     pub public_base_url: String,
     /// Path-style S3 addressing, which local emulators need.
@@ -99,19 +105,14 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Reads the configuration through `lookup`, so tests can supply their own variables.
+    /// Reads the configuration through `lookup`: the environment with its secrets resolved
+    /// at cold start, or the variables a test supplies. Each function is given only the
+    /// secrets it uses, so they are optional here; what needs a missing one fails naming it.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let required = |name: &'static str| {
-            lookup(name)
-                .filter(|v| !v.trim().is_empty())
-                .ok_or(ConfigError::Missing(name))
-        };
-        let signing_key = required("TOKEN_SIGNING_KEY")?;
-        if signing_key.len() < 32 {
+        let optional = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let required = |name: &'static str| optional(name).ok_or(ConfigError::Missing(name));
+        let signing_key = optional("TOKEN_SIGNING_KEY");
+        if signing_key.as_ref().is_some_and(|k| k.len() < 32) {
             return Err(ConfigError::Invalid {
                 name: "TOKEN_SIGNING_KEY",
                 reason: "must be at least 32 characters".into(),
@@ -138,9 +139,9 @@ impl Config {
                 });
             }
         };
-        let admin_login = match (lookup("ADMIN_USERNAME"), lookup("ADMIN_PASSWORD_HASH")) {
+        let admin_login = match (lookup("ADMIN_USERNAME"), optional("ADMIN_PASSWORD_HASH")) {
             (None, None) => None,
-            (Some(_), None) => return Err(ConfigError::Missing("ADMIN_PASSWORD_HASH")),
+            (Some(_), None) => return Err(ConfigError::MissingSecret("ADMIN_PASSWORD_HASH")),
             (None, Some(_)) => return Err(ConfigError::Missing("ADMIN_USERNAME")),
             (Some(username), Some(hash)) => {
                 let is_argon2id = argon2::PasswordHash::new(&hash)
@@ -160,7 +161,7 @@ impl Config {
         let livekit = match (
             lookup("LIVEKIT_URL"),
             lookup("LIVEKIT_API_KEY"),
-            lookup("LIVEKIT_API_SECRET"),
+            optional("LIVEKIT_API_SECRET"),
         ) {
             (None, None, None) => None,
             (Some(url), Some(api_key), Some(secret)) => Some(LiveKit {
@@ -169,14 +170,13 @@ impl Config {
                 api_secret: SecretString(secret),
             }),
             (url, key, _) => {
-                let missing = if url.is_none() {
-                    "LIVEKIT_URL"
+                return Err(if url.is_none() {
+                    ConfigError::Missing("LIVEKIT_URL")
                 } else if key.is_none() {
-                    "LIVEKIT_API_KEY"
+                    ConfigError::Missing("LIVEKIT_API_KEY")
                 } else {
-                    "LIVEKIT_API_SECRET"
-                };
-                return Err(ConfigError::Missing(missing));
+                    ConfigError::MissingSecret("LIVEKIT_API_SECRET")
+                });
             }
         };
         let seconds = |name: &'static str, default: u64| match lookup(name) {
@@ -205,8 +205,10 @@ impl Config {
             egress_s3_endpoint: lookup("EGRESS_S3_ENDPOINT").unwrap_or_default(),
             table_name: required("TABLE_NAME")?,
             bucket_name: required("BUCKET_NAME")?,
-            api_key_hashes: parse_key_hashes(&required("API_KEY_HASHES")?)?,
-            signing_key: SecretBytes(signing_key.into_bytes()),
+            api_key_hashes: optional("API_KEY_HASHES")
+                .map(|raw| parse_key_hashes(&raw))
+                .transpose()?,
+            signing_key: signing_key.map(|k| SecretBytes(k.into_bytes())),
             presign_ttl: Duration::from_secs(presign_ttl),
             public_base_url: required("PUBLIC_BASE_URL")?
                 .trim_end_matches('/')
@@ -255,23 +257,32 @@ mod tests {
         let config = load(&vars()).expect("valid config");
         assert_eq!(config.public_base_url, "http://localhost:9000");
         assert_eq!(config.presign_ttl, Duration::from_secs(300));
-        assert_eq!(config.api_key_hashes.len(), 1);
+        assert_eq!(config.api_key_hashes.map(|h| h.len()), Some(1));
+        assert!(config.signing_key.is_some());
     }
 
     #[test]
     fn names_the_missing_variable() {
-        for name in [
-            "TABLE_NAME",
-            "BUCKET_NAME",
-            "API_KEY_HASHES",
-            "TOKEN_SIGNING_KEY",
-            "PUBLIC_BASE_URL",
-        ] {
+        for name in ["TABLE_NAME", "BUCKET_NAME", "PUBLIC_BASE_URL"] {
             let mut v = vars();
             v.remove(name);
             let err = load(&v).expect_err("must fail");
             assert!(err.to_string().contains(name), "{err}");
         }
+    }
+
+    #[test]
+    fn secrets_are_only_where_a_function_is_given_them() {
+        let mut v = vars();
+        v.remove("API_KEY_HASHES");
+        v.remove("TOKEN_SIGNING_KEY");
+        let config = load(&v).expect("a function that authenticates nothing");
+        assert!(config.api_key_hashes.is_none() && config.signing_key.is_none());
+        v.insert("ADMIN_USERNAME", "admin".into());
+        let err = load(&v)
+            .expect_err("a username without its hash")
+            .to_string();
+        assert!(err.contains("ADMIN_PASSWORD_HASH_SECRET_ARN"), "{err}");
     }
 
     #[test]

@@ -1,21 +1,23 @@
 //! Deleting recordings without losing or leaking anything:
 //!
-//! 1. mark each recording `deleting`, conditionally (it leaves the lists; a later delete
-//!    sees the mark and carries on);
+//! 1. mark each recording `deleting`, conditionally, and turn its video's claim into a
+//!    tombstone in the same transaction (it leaves the lists; a later delete sees the mark
+//!    and carries on; no event of the media server can bring it back);
 //! 2. delete the videos from S3 (`DeleteObjects`, 1000 keys a call);
-//! 3. delete the recordings' items, share links included (`BatchWriteItem`, 25 a call).
+//! 3. delete the recordings' share links (found by a query of their share partition);
+//! 4. delete the recordings' own items, last, once nothing else of them is left.
 //!
-//! A failure at step 2 leaves the recording marked, with its video; at step 3, marked
-//! without its video. Either way a repeated delete finishes the job, and no video is ever
-//! left that no item points to. Every step is batched across recordings, and each id is
-//! authorized on its own.
+//! A failure at any step leaves the recording marked, and a repeated delete, or the
+//! sweeper for a delete abandoned a while, finishes the job; no video is ever left that no
+//! item points to. Every step is batched across recordings, and each id is authorized on
+//! its own.
 
 use std::collections::HashMap;
 
 use crate::access::{authorize, decision_reads_room};
 use crate::error::{ApiError, FieldError};
 use crate::events::RecordingEvent;
-use crate::model::{RecordingId, RoomId};
+use crate::model::{Recording, RecordingId, RoomId};
 use crate::permissions::{Action, Principal};
 use crate::runtime::App;
 use crate::store::{DELETABLE_STATUSES, MarkOutcome, StoredRecording};
@@ -114,6 +116,7 @@ pub async fn delete_recordings(
     app: &App,
     principal: &Principal,
     ids: &[RecordingId],
+    now_ms: i64,
 ) -> Result<Outcome, ApiError> {
     // An administrator's delete needs no room, so 100 ids are one BatchGetItem.
     let rooms: Vec<&RoomId> = ids
@@ -148,7 +151,7 @@ pub async fn delete_recordings(
 
     let to_mark: Vec<RecordingId> = candidates.keys().cloned().collect();
     let mut marked = Vec::new();
-    for (id, result) in app.store.mark_deleting(&to_mark).await {
+    for (id, result) in app.store.mark_deleting(&to_mark, now_ms).await {
         match result {
             MarkOutcome::Marked => marked.extend(candidates.remove(&id)),
             // It changed since it was read: gone, or back in a live status.
@@ -158,31 +161,71 @@ pub async fn delete_recordings(
             MarkOutcome::Unavailable => outcome.failed.push((id, DeleteFailure::Unavailable)),
         }
     }
+    let (deleted, unfinished) = finish_marked(app, marked).await;
+    outcome.deleted = deleted.iter().map(|r| r.recording_id.clone()).collect();
+    outcome.failed.extend(
+        unfinished
+            .into_iter()
+            .map(|id| (id, DeleteFailure::Unavailable)),
+    );
+    app.events.publish(RecordingEvent::Deleted, &deleted).await;
+    Ok(outcome)
+}
 
+/// A delete not finished this long after it began was abandoned by its caller.
+pub const ABANDONED_AFTER_MS: i64 = 5 * 60 * 1000;
+/// Abandoned deletes finished per sweep: a bounded batch, the rest in the next run.
+const ABANDONED_PER_SWEEP: i32 = 100;
+
+/// Finishes deletes that began before `now_ms - ABANDONED_AFTER_MS` and were never
+/// completed (their callers gave up after a failure). Returns the recordings deleted.
+pub async fn finish_abandoned(app: &App, now_ms: i64) -> Result<Vec<Recording>, ApiError> {
+    let abandoned = app
+        .store
+        .abandoned_deletes(now_ms - ABANDONED_AFTER_MS, ABANDONED_PER_SWEEP)
+        .await?;
+    let (deleted, unfinished) = finish_marked(app, abandoned).await;
+    for id in unfinished {
+        tracing::warn!(recording = %id, "an abandoned delete is still unfinished");
+    }
+    app.events.publish(RecordingEvent::Deleted, &deleted).await;
+    Ok(deleted)
+}
+
+/// Steps 2 to 4 for recordings already marked. Returns the recordings deleted, and those
+/// still marked because a step failed.
+async fn finish_marked(
+    app: &App,
+    marked: Vec<StoredRecording>,
+) -> (Vec<Recording>, Vec<RecordingId>) {
+    let mut unfinished = Vec::new();
     let keys: Vec<String> = marked.iter().map(|r| r.s3_key.clone()).collect();
     let undeleted_videos = app.media.delete_objects(&keys).await;
     let (videos_gone, videos_left): (Vec<_>, Vec<_>) = marked
         .into_iter()
         .partition(|r| !undeleted_videos.contains(&r.s3_key));
-    outcome.failed.extend(
-        videos_left
-            .into_iter()
-            .map(|r| (r.recording.recording_id, DeleteFailure::Unavailable)),
-    );
+    unfinished.extend(videos_left.into_iter().map(|r| r.recording.recording_id));
 
-    let items_left = app.store.delete_recording_items(&videos_gone).await;
+    let ids: Vec<RecordingId> = videos_gone
+        .iter()
+        .map(|r| r.recording.recording_id.clone())
+        .collect();
+    let links_left = app.store.delete_share_partitions(&ids).await;
+    let (links_gone, with_links): (Vec<_>, Vec<_>) = videos_gone
+        .into_iter()
+        .partition(|r| !links_left.contains(&r.recording.recording_id));
+    unfinished.extend(with_links.into_iter().map(|r| r.recording.recording_id));
+
+    let items_left = app.store.delete_recording_items(&links_gone).await;
     let mut deleted = Vec::new();
-    for stored in videos_gone {
-        let id = stored.recording.recording_id.clone();
-        if items_left.contains(&id) {
-            outcome.failed.push((id, DeleteFailure::Unavailable));
+    for stored in links_gone {
+        if items_left.contains(&stored.recording.recording_id) {
+            unfinished.push(stored.recording.recording_id);
         } else {
-            outcome.deleted.push(id);
             deleted.push(stored.recording);
         }
     }
-    app.events.publish(RecordingEvent::Deleted, &deleted).await;
-    Ok(outcome)
+    (deleted, unfinished)
 }
 
 #[cfg(test)]

@@ -23,23 +23,23 @@ pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response<Body
     response
 }
 
-/// A redirect to a short-lived URL, which no cache may keep.
+/// A redirect to a short-lived URL.
 pub fn redirect_response(location: &str) -> Result<Response<Body>, ApiError> {
     let location = header::HeaderValue::from_str(location)
         .map_err(|e| ApiError::Internal(format!("redirect location: {e}")))?;
     let mut response = Response::new(Body::Empty);
     *response.status_mut() = StatusCode::FOUND;
     response.headers_mut().insert(header::LOCATION, location);
-    no_store(&mut response);
     Ok(response)
 }
 
-/// Marks a response as never to be cached (it carries a short-lived URL).
+/// Marks a response as never to be cached, unless it says otherwise already: every answer
+/// of this API is for one caller, and many carry a credential or a short-lived URL.
 pub fn no_store(response: &mut Response<Body>) {
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(header::HeaderValue::from_static("no-store"));
 }
 
 /// An optional `true`/`false` query parameter.

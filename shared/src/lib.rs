@@ -20,6 +20,7 @@ pub mod pagination;
 pub mod permissions;
 pub mod rooms;
 pub mod runtime;
+pub mod secrets;
 pub mod shares;
 pub mod store;
 pub mod throttle;

@@ -13,7 +13,7 @@ use crate::livekit::{Egress, LiveKitError, S3Upload, WebhookEvent};
 use crate::model::{self, Recording, RecordingId, RecordingStatus, RoomId};
 use crate::permissions::{Action, Principal};
 use crate::runtime::App;
-use crate::store::Progress;
+use crate::store::{Applied, Progress};
 
 fn egress(app: &App) -> Result<&Egress, ApiError> {
     app.egress
@@ -158,9 +158,11 @@ async fn ended(app: &App, recording: &Recording) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Applies a verified egress webhook. Events about other things, or about files this
-/// backend did not ask for, are acknowledged and ignored.
-pub async fn apply_webhook(app: &App, event: &WebhookEvent) -> Result<Option<Recording>, ApiError> {
+/// Applies a verified egress webhook; `None` for events about other things, or about
+/// files this backend did not ask for, which are acknowledged and ignored. A deleted
+/// recording stays deleted: when its egress still reports a finished file, the file is
+/// deleted too.
+pub async fn apply_webhook(app: &App, event: &WebhookEvent) -> Result<Option<Applied>, ApiError> {
     let Some(info) = event
         .egress_info
         .as_ref()
@@ -205,11 +207,30 @@ pub async fn apply_webhook(app: &App, event: &WebhookEvent) -> Result<Option<Rec
         error_code: Some(info.error_code).filter(|c| *c != 0),
         details: Some(info.details.clone()).filter(|d| !d.is_empty()),
     };
-    let written = app.store.apply_progress(&progress).await?;
-    if let Some(recording) = written.as_ref().filter(|r| r.status.is_final()) {
-        ended(app, recording).await?;
+    let id = progress.recording_id.clone();
+    let applied = app
+        .store
+        .apply_progress(&progress, &event.id, now_millis())
+        .await?;
+    match &applied {
+        Applied::Written(recording) if recording.status.is_final() => {
+            ended(app, recording).await?;
+        }
+        Applied::Deleted if status.is_final() => {
+            if !app.media.delete_objects(&[id.s3_key()]).await.is_empty() {
+                // Answered as a failure so that LiveKit delivers the event again.
+                return Err(ApiError::Unavailable(format!(
+                    "deleting the late video of deleted recording '{id}'"
+                )));
+            }
+            tracing::info!(recording = %id, "deleted the video a deleted recording's egress uploaded late");
+        }
+        Applied::Aliased => {
+            tracing::warn!(recording = %id, "refused a webhook for a video another recording claims");
+        }
+        _ => {}
     }
-    Ok(written)
+    Ok(Some(applied))
 }
 
 /// Aborts recordings stuck in `starting`, `active` or `ending` longer than the limits

@@ -197,11 +197,11 @@ struct GrantClaims<'a> {
     video: VideoGrant<'a>,
 }
 
+/// Egress requests need `roomRecord` alone; nothing more is granted.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct VideoGrant<'a> {
     room_record: bool,
-    room_admin: bool,
     room: &'a str,
 }
 
@@ -244,7 +244,7 @@ impl Egress {
         })
     }
 
-    /// A short-lived token allowing recording and administration of `room` only.
+    /// A short-lived token allowing recording of `room` only.
     fn token(&self, room: &str, now: i64) -> Result<String, LiveKitError> {
         let claims = GrantClaims {
             iss: &self.api_key,
@@ -253,7 +253,6 @@ impl Egress {
             exp: now + TOKEN_LIFETIME_SECONDS,
             video: VideoGrant {
                 room_record: true,
-                room_admin: true,
                 room,
             },
         };

@@ -12,6 +12,7 @@ use crate::aws::{CountCalls, count_aws_calls};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::events::Events;
+use crate::http::no_store;
 use crate::livekit::Egress;
 use crate::media::Media;
 use crate::pagination::PageTokens;
@@ -25,7 +26,8 @@ pub struct App {
     pub events: Events,
     /// Present when LiveKit is configured.
     pub egress: Option<Egress>,
-    pub page_tokens: PageTokens,
+    /// Present where the signing key is configured: see [`App::page_tokens`].
+    page_tokens: Option<PageTokens>,
     pub auth: Authenticator,
 }
 
@@ -78,16 +80,26 @@ impl App {
                 &config.bucket_name,
                 config.presign_ttl,
             ),
-            page_tokens: PageTokens::new(config.signing_key.expose()),
+            page_tokens: config
+                .signing_key
+                .as_ref()
+                .map(|key| PageTokens::new(key.expose())),
             auth: Authenticator::new(&config),
             config,
         })
+    }
+
+    /// The list pages' token keys; a function not given `TOKEN_SIGNING_KEY` lists nothing.
+    pub fn page_tokens(&self) -> Result<&PageTokens, ApiError> {
+        self.page_tokens
+            .as_ref()
+            .ok_or_else(|| ApiError::Internal("TOKEN_SIGNING_KEY is not configured".into()))
     }
 }
 
 /// An AWS call that hangs (a frozen or overloaded endpoint) fails in time for the request
 /// to answer 503 well within the function's timeout, retries included.
-fn aws_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
+pub(crate) fn aws_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
     aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(1))
         .operation_attempt_timeout(Duration::from_secs(2))
@@ -97,11 +109,13 @@ fn aws_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
 
 pub type HandlerResult = Result<Response<Body>, ApiError>;
 
-/// What every function does once per instance: logging, configuration, then the clients.
+/// What every function does once per instance: logging, the secrets it is given (read from
+/// Secrets Manager in AWS), configuration, then the clients.
 async fn cold_start() -> Result<&'static App, lambda_http::Error> {
     init_logging(std::io::stdout);
-    let config = Config::from_env()?;
     let sdk = sdk_config().await?;
+    let lookup = crate::secrets::resolve(&sdk, |name| std::env::var(name).ok()).await?;
+    let config = Config::from_lookup(lookup)?;
     // One App per process, alive as long as the process: leaking it lets every request
     // borrow it without reference counting.
     Ok(Box::leak(Box::new(App::new(config, &sdk)?)))
@@ -153,9 +167,9 @@ where
     .await
 }
 
-/// Runs one request through `handler`: maps its error to the contract's shape and writes
-/// the request's log line (route, status, latency, AWS calls). Never logs the query string,
-/// headers or body, which may carry credentials.
+/// Runs one request through `handler`: maps its error to the contract's shape, forbids
+/// caching and writes the request's log line (route, status, latency, AWS calls). Never
+/// logs the query string, headers or body, which may carry credentials.
 pub async fn dispatch<'a, F, Fut>(app: &'a App, req: Request, handler: F) -> Response<Body>
 where
     F: Fn(&'a App, Request) -> Fut,
@@ -166,7 +180,7 @@ where
     let route = route_of(&req);
     let request_id = request_id_of(&req);
     let (result, aws_calls) = count_aws_calls(handler(app, req)).await;
-    let response = result.unwrap_or_else(|err| {
+    let mut response = result.unwrap_or_else(|err| {
         if err.status() == StatusCode::INTERNAL_SERVER_ERROR
             || err.status() == StatusCode::SERVICE_UNAVAILABLE
         {
@@ -174,6 +188,7 @@ where
         }
         err.to_response(&request_id)
     });
+    no_store(&mut response);
     tracing::info!(
         request_id = %request_id,
         method = %method,
@@ -214,21 +229,120 @@ fn request_id_of(req: &Request) -> String {
         .unwrap_or_else(|| "-".to_owned())
 }
 
-/// JSON log lines, one object each, to `writer`; `RUST_LOG` sets the level (info).
+/// JSON log lines, one object each, to `writer`; `RUST_LOG` sets the level (info), within
+/// [`log_caps`].
 pub fn init_logging<W>(writer: W)
 where
     W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
 {
-    tracing_subscriber::fmt()
+    use tracing_subscriber::util::SubscriberInitExt;
+    logger(writer, std::env::var("RUST_LOG").ok().as_deref()).init();
+}
+
+/// What no `RUST_LOG` can loosen: nothing at trace, where the AWS SDK writes whole requests
+/// and responses (secret values among them) and the Lambda runtime every raw event
+/// (credentials, `?secret=`, bodies); the runtime's crates at info at most.
+fn log_caps() -> tracing_subscriber::filter::Targets {
+    use tracing_subscriber::filter::LevelFilter;
+    tracing_subscriber::filter::Targets::new()
+        .with_default(LevelFilter::DEBUG)
+        .with_targets([
+            ("lambda_runtime", LevelFilter::INFO),
+            ("lambda_runtime_api_client", LevelFilter::INFO),
+            ("lambda_http", LevelFilter::INFO),
+        ])
+}
+
+fn logger<W>(writer: W, directives: Option<&str>) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    use tracing_subscriber::filter::{EnvFilter, FilterExt};
+    use tracing_subscriber::layer::{Layer, SubscriberExt};
+    let asked = directives
+        .and_then(|d| EnvFilter::try_new(d).ok())
+        .unwrap_or_else(|| EnvFilter::new("info"));
+    let lines = tracing_subscriber::fmt::layer()
         .with_writer(writer)
         .json()
         .flatten_event(true)
         .with_current_span(false)
         .with_span_list(false)
-        .with_target(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+        .with_target(false);
+    tracing_subscriber::registry().with(lines.with_filter(asked.and(log_caps())))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::logger;
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("buffer").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// What is written when `RUST_LOG` is `directives` and the runtime and the SDK log as
+    /// they do (their targets, their levels).
+    fn written_with(directives: &str) -> String {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        tracing::subscriber::with_default(logger(move || writer.clone(), Some(directives)), || {
+            tracing::trace!(
+                target: "lambda_runtime::layers::api_response",
+                body = "raw-event-with-secret",
+                "raw JSON event received from Lambda"
+            );
+            tracing::debug!(target: "lambda_runtime::runtime", "runtime-debug");
+            tracing::trace!(
+                target: "aws_smithy_runtime::client::orchestrator",
+                response = "response-with-secret-value",
+                "received response from service"
+            );
+            tracing::debug!(target: "aws_smithy_runtime::client::orchestrator", "sdk-debug");
+            tracing::info!(target: "lambda_runtime::runtime", "runtime-info");
+            tracing::info!(target: "shared::runtime", "request");
+            tracing::span!(target: "lambda_runtime", tracing::Level::INFO, "Lambda runtime invoke")
+                .in_scope(|| tracing::trace!(target: "lambda_runtime", "in-span-trace"));
+        });
+        let bytes = buffer.0.lock().expect("buffer").clone();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[test]
+    fn no_rust_log_turns_on_raw_events_or_wire_logs() {
+        for directives in [
+            "trace",
+            "lambda_runtime=trace,aws_smithy_runtime=trace",
+            "lambda_runtime::layers::api_response=trace",
+            "[Lambda runtime invoke]=trace",
+            "lambda_runtime=debug",
+        ] {
+            let written = written_with(directives);
+            for never in [
+                "raw-event-with-secret",
+                "response-with-secret-value",
+                "runtime-debug",
+                "in-span-trace",
+            ] {
+                assert!(!written.contains(never), "RUST_LOG={directives}: {written}");
+            }
+        }
+        // What the caps leave: the runtime's info, the SDK's debug, the project's own lines.
+        let trace = written_with("trace");
+        assert!(trace.contains("runtime-info") && trace.contains("sdk-debug"));
+        let debug = written_with("debug");
+        assert!(debug.contains("sdk-debug") && debug.contains("\"request\""));
+        let default = written_with("info");
+        assert!(!default.contains("sdk-debug") && default.contains("\"request\""));
+    }
 }

@@ -15,6 +15,9 @@ use crate::runtime::App;
 
 const SHARE_ID_LEN: usize = 12;
 const SECRET_RANDOM_BYTES: usize = 24;
+/// Live (neither revoked nor expired) links a recording may have at once: bounds what
+/// deleting it must find and remove.
+pub const MAX_LIVE_LINKS: u32 = 100;
 /// Longest `expiresIn` accepted: a year.
 pub const MAX_EXPIRES_IN_SECONDS: i64 = 365 * 24 * 60 * 60;
 

@@ -1,78 +1,65 @@
-//! Failed logins and secret exchanges, counted per source address in DynamoDB (Lambda
-//! instances share nothing else): past a limit, attempts are refused until the window ends.
+//! Logins and secret exchanges, counted per target (the administrator's login, or one
+//! room) and source address in DynamoDB (Lambda instances share nothing else). An attempt
+//! is counted before its credential is checked, so a burst of concurrent guesses gets no
+//! more tries than a sequence of them; past the limit, attempts are refused until the
+//! window ends. A success clears only its own target's count.
 
 use crate::error::ApiError;
-use crate::store::{Attempts, Store};
+use crate::model::RoomId;
+use crate::store::{Reservation, Store};
 
 pub const MAX_FAILURES: u32 = 5;
 pub const WINDOW_SECONDS: i64 = 15 * 60;
 
+/// What an attempt tries to get into.
 #[derive(Debug, Clone, Copy)]
-pub enum Scope {
-    Login,
-    RoomSecret,
+pub enum Target<'a> {
+    AdminLogin,
+    Room(&'a RoomId),
 }
 
-impl Scope {
-    fn as_str(self) -> &'static str {
+impl Target<'_> {
+    fn key(self, source: &str) -> String {
         match self {
-            Self::Login => "login",
-            Self::RoomSecret => "room-secret",
+            Self::AdminLogin => format!("login#{source}"),
+            Self::Room(room_id) => format!("room-secret#{room_id}#{source}"),
         }
     }
 }
 
-/// An attempt that was allowed to proceed; report how it went.
+/// An attempt that was counted and may proceed; report how it went.
+#[must_use = "an attempt ends as failed or succeeded"]
 pub struct Attempt<'a> {
     store: &'a Store,
     key: String,
-    now: i64,
-    had_failures: bool,
 }
 
-/// Refuses with 429 when `source` has failed too often in the current window.
+/// Counts an attempt of `source` at `target`; 429 when the window is full already.
 pub async fn begin<'a>(
     store: &'a Store,
-    scope: Scope,
+    target: Target<'_>,
     source: &str,
     now: i64,
 ) -> Result<Attempt<'a>, ApiError> {
-    let key = format!("{}#{source}", scope.as_str());
-    let prior = store
-        .failed_attempts(&key)
+    let key = target.key(source);
+    match store
+        .reserve_attempt(&key, now, WINDOW_SECONDS, MAX_FAILURES)
         .await?
-        .filter(|a| a.window_ends > now);
-    if let Some(Attempts {
-        failures,
-        window_ends,
-    }) = prior
-        && failures >= MAX_FAILURES
     {
-        return Err(ApiError::TooManyRequests {
-            retry_after_seconds: window_ends - now,
-        });
+        Reservation::Reserved => Ok(Attempt { store, key }),
+        Reservation::Refused { window_ends } => Err(ApiError::TooManyRequests {
+            retry_after_seconds: (window_ends - now).max(1),
+        }),
     }
-    Ok(Attempt {
-        store,
-        key,
-        now,
-        had_failures: prior.is_some(),
-    })
 }
 
 impl Attempt<'_> {
-    pub async fn failed(self) -> Result<(), ApiError> {
-        self.store
-            .record_failed_attempt(&self.key, self.now, WINDOW_SECONDS)
-            .await?;
-        Ok(())
-    }
+    /// The attempt stays counted.
+    pub fn failed(self) {}
 
     /// A success clears the count, so a person who mistyped is not locked out later.
     pub async fn succeeded(self) -> Result<(), ApiError> {
-        if self.had_failures {
-            self.store.clear_failed_attempts(&self.key).await?;
-        }
+        self.store.clear_attempts(&self.key).await?;
         Ok(())
     }
 }

@@ -33,9 +33,14 @@ struct Claims {
 pub enum TokenError {
     #[error("token rejected: {0}")]
     Invalid(String),
+    /// This function was not given the signing key: it issues and accepts no token.
+    #[error("TOKEN_SIGNING_KEY is not configured")]
+    Unconfigured,
 }
 
-pub struct Tokens {
+pub struct Tokens(Option<Keys>);
+
+struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
@@ -50,11 +55,21 @@ impl Tokens {
         validation.set_audience(&[ADMIN_AUDIENCE, ROOM_AUDIENCE]);
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECONDS;
-        Self {
+        Self(Some(Keys {
             encoding: EncodingKey::from_secret(&key),
             decoding: DecodingKey::from_secret(&key),
             validation,
-        }
+        }))
+    }
+
+    /// Where no signing key is configured: every issue and verify fails as
+    /// [`TokenError::Unconfigured`].
+    pub fn unconfigured() -> Self {
+        Self(None)
+    }
+
+    fn keys(&self) -> Result<&Keys, TokenError> {
+        self.0.as_ref().ok_or(TokenError::Unconfigured)
     }
 
     /// A token for the administrator `username`.
@@ -86,14 +101,19 @@ impl Tokens {
     }
 
     fn issue(&self, claims: Claims) -> Result<String, TokenError> {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| TokenError::Invalid(format!("signing: {e}")))
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.keys()?.encoding,
+        )
+        .map_err(|e| TokenError::Invalid(format!("signing: {e}")))
     }
 
     /// Verifies signature, algorithm and claims, then maps the token to its principal. A
     /// token whose audience, role and room disagree is refused.
     pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        let keys = self.keys()?;
+        let data = jsonwebtoken::decode::<Claims>(token, &keys.decoding, &keys.validation)
             .map_err(|e| TokenError::Invalid(e.to_string()))?;
         let claims = data.claims;
         match (claims.aud.as_str(), claims.role.as_str(), claims.room) {
@@ -158,5 +178,18 @@ mod tests {
         assert!(tokens.verify(&expired).is_err());
         let future = tokens.issue_admin("admin", now() + 600).expect("signed");
         assert!(tokens.verify(&future).is_err());
+    }
+
+    #[test]
+    fn without_a_key_nothing_is_issued_or_accepted() {
+        let none = Tokens::unconfigured();
+        let token = Tokens::new(ROOT)
+            .issue_admin("admin", now())
+            .expect("signed");
+        assert!(matches!(none.verify(&token), Err(TokenError::Unconfigured)));
+        assert!(matches!(
+            none.issue_admin("admin", now()),
+            Err(TokenError::Unconfigured)
+        ));
     }
 }

@@ -3,6 +3,7 @@
 //! Gateway (HTTP API, payload 2.0) events.
 
 pub mod egress;
+pub mod iam;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -76,14 +77,14 @@ pub fn log_lines() -> Vec<Value> {
 /// (which `make test` sets), so a stray run can never reach a real AWS account.
 async fn sdk_config(env: &LocalEnv) -> aws_config::SdkConfig {
     let endpoint_set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
-    let services = ["DYNAMODB", "S3", "EVENTBRIDGE", "SQS"];
+    let services = ["DYNAMODB", "S3", "EVENTBRIDGE", "SQS", "SECRETS_MANAGER"];
     assert!(
         endpoint_set("AWS_ENDPOINT_URL")
             || services
                 .iter()
                 .all(|s| endpoint_set(&format!("AWS_ENDPOINT_URL_{s}"))),
         "run the integration tests with `make test`: it starts the local stack and points \
-         AWS_ENDPOINT_URL_{{DYNAMODB,S3,EVENTBRIDGE,SQS}} at it"
+         AWS_ENDPOINT_URL_{{DYNAMODB,S3,EVENTBRIDGE,SQS,SECRETS_MANAGER}} at it"
     );
     aws_config::from_env()
         .region(aws_config::Region::new(env.get("AWS_REGION")))
@@ -354,7 +355,13 @@ impl TestStack {
         remember_secret(&env.get("TOKEN_SIGNING_KEY"));
         let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
         Self {
-            app: App::new(config.clone(), &sdk).expect("the app builds"),
+            app: App::with_clients(
+                config.clone(),
+                &sdk,
+                aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(iam::RecordCalls),
+                aws_sdk_s3::config::Builder::from(&sdk),
+            )
+            .expect("the app builds"),
             config,
             sdk,
             store: Store::new(dynamodb.clone(), &table),
@@ -369,6 +376,11 @@ impl TestStack {
 
     pub fn api_key(&self) -> String {
         self.env.get("LOCAL_API_KEY")
+    }
+
+    /// The SDK configuration the stack's clients use (the emulators' endpoints).
+    pub fn sdk(&self) -> &aws_config::SdkConfig {
+        &self.sdk
     }
 
     /// A request carrying the local API key.
@@ -392,7 +404,8 @@ impl TestStack {
         dynamodb: Option<SharedInterceptor>,
         s3: Option<SharedInterceptor>,
     ) -> App {
-        let mut dynamodb_config = aws_sdk_dynamodb::config::Builder::from(&self.sdk);
+        let mut dynamodb_config =
+            aws_sdk_dynamodb::config::Builder::from(&self.sdk).interceptor(iam::RecordCalls);
         if let Some(interceptor) = dynamodb {
             dynamodb_config.push_interceptor(interceptor);
         }
@@ -468,7 +481,18 @@ impl TestStack {
         Fut: Future<Output = HandlerResult>,
     {
         let request_id = request.request_id.clone();
-        let response = dispatch(app, request.build(), handler).await;
+        let function = function_of::<F>();
+        // Boxed: the handlers' futures are deep, and the recording nests them further.
+        let handled = Box::pin(dispatch(app, request.build(), handler));
+        let (response, calls) = iam::record_calls(handled).await;
+        if let Some(function) = function {
+            let refused = iam::Policies::deployed().refused(&function, &calls);
+            assert!(
+                refused.is_empty(),
+                "{function}'s role in infra/template.yaml would refuse what it just did: {}",
+                refused.join("; ")
+            );
+        }
         let log = log_lines()
             .into_iter()
             .find(|l| l["request_id"] == request_id.as_str() && l["message"] == "request")
@@ -484,6 +508,18 @@ impl TestStack {
         }
         response
     }
+}
+
+/// The function whose handler `F` is (`room_access::handle` is room-access's), if it is
+/// one of the template's.
+fn function_of<F>() -> Option<String> {
+    let path = std::any::type_name::<F>();
+    let (krate, _) = path.split_once("::")?;
+    let binary = krate.replace('_', "-");
+    iam::Policies::deployed()
+        .functions
+        .contains_key(&binary)
+        .then_some(binary)
 }
 
 static NEXT_REQUEST: AtomicU32 = AtomicU32::new(0);

@@ -2,7 +2,7 @@
 //!
 //! - every operation of the document is a route of Cargo.toml's
 //!   `[workspace.metadata.lambda.watch.router]`, and every route is an operation;
-//! - every HttpApi route of infra/template.yaml is an operation (tests/tests/infra.rs checks
+//! - every HttpApi route of infra/template.yaml is an operation (tests/tests/infra/ checks
 //!   that the template and the router agree, so the three agree);
 //! - the document holds together: every `$ref` resolves, every path parameter is declared,
 //!   operation ids are unique, and the contract's errors are documented where they can

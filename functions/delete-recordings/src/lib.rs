@@ -4,6 +4,7 @@
 use lambda_http::http::StatusCode;
 use lambda_http::{Request, RequestExt};
 use serde_json::json;
+use shared::clock::now_millis;
 use shared::deletion::{delete_recordings, parse_bulk_ids};
 use shared::http::{json_response, list_param, recording_id_param};
 use shared::runtime::{App, HandlerResult};
@@ -22,7 +23,8 @@ pub async fn handle(app: &App, req: Request) -> HandlerResult {
 async fn delete_one(app: &App, req: Request) -> HandlerResult {
     let id = recording_id_param(&req)?;
     let principal = app.auth.authenticate(&req)?;
-    let outcome = delete_recordings(app, &principal, std::slice::from_ref(&id)).await?;
+    let outcome =
+        delete_recordings(app, &principal, std::slice::from_ref(&id), now_millis()).await?;
     if let Some((_, failure)) = outcome.failed.first() {
         return Err(failure.to_error(&id));
     }
@@ -35,7 +37,7 @@ async fn delete_one(app: &App, req: Request) -> HandlerResult {
 async fn delete_many(app: &App, req: Request) -> HandlerResult {
     let ids = parse_bulk_ids(&list_param(&req, "recordingIds"))?;
     let principal = app.auth.authenticate(&req)?;
-    let outcome = delete_recordings(app, &principal, &ids).await?;
+    let outcome = delete_recordings(app, &principal, &ids, now_millis()).await?;
     let deleted: Vec<_> = outcome.deleted.iter().map(|id| id.as_str()).collect();
     let failed: Vec<_> = outcome
         .failed

@@ -6,7 +6,7 @@ use lambda_http::http::StatusCode;
 use serde_json::json;
 use shared::access::readable_recording;
 use shared::error::ApiError;
-use shared::http::{bool_param, json_response, no_store, recording_id_param, redirect_response};
+use shared::http::{bool_param, json_response, recording_id_param, redirect_response};
 use shared::media::Disposition;
 use shared::model::RecordingStatus;
 use shared::runtime::{App, HandlerResult};
@@ -34,10 +34,8 @@ pub async fn handle(app: &App, req: Request) -> HandlerResult {
         return redirect_response(&presigned.url);
     }
     // For a browser <video>, which cannot send credentials when following a redirect.
-    let mut response = json_response(
+    Ok(json_response(
         StatusCode::OK,
         &json!({"url": presigned.url, "expiresAt": presigned.expires_at}),
-    );
-    no_store(&mut response);
-    Ok(response)
+    ))
 }

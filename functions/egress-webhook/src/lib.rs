@@ -10,6 +10,7 @@ use shared::error::ApiError;
 use shared::http::{MAX_BODY_BYTES, json_response};
 use shared::lifecycle;
 use shared::runtime::{App, HandlerResult};
+use shared::store::Applied;
 
 pub async fn handle(app: &App, req: Request) -> HandlerResult {
     let body = req.body().as_ref();
@@ -26,8 +27,14 @@ pub async fn handle(app: &App, req: Request) -> HandlerResult {
         .and_then(|v| v.to_str().ok());
     let event = egress.verify_webhook(authorization, body, now_seconds())?;
     let applied = lifecycle::apply_webhook(app, &event).await?;
+    let message = match applied {
+        Some(Applied::Written(_)) => "applied",
+        Some(Applied::Duplicate) => "duplicate",
+        Some(Applied::Aliased | Applied::Deleted) => "refused",
+        Some(Applied::Stale) | None => "ignored",
+    };
     Ok(json_response(
         StatusCode::OK,
-        &json!({"message": if applied.is_some() { "applied" } else { "ignored" }}),
+        &json!({ "message": message }),
     ))
 }

@@ -1,6 +1,6 @@
 //! Tokens for credentials: `POST /api/v1/auth/login` (administrator) and
 //! `POST /api/v1/rooms/{roomId}/recording-token` (a room's moderator or speaker secret).
-//! Failed attempts are throttled per source address.
+//! Attempts are throttled per target (the login, or the room) and source address.
 
 use lambda_http::Request;
 use lambda_http::http::{Method, StatusCode};
@@ -11,7 +11,7 @@ use shared::error::ApiError;
 use shared::http::{Fields, json_response, room_id_param, source_ip};
 use shared::permissions::{Action, Principal, is_allowed};
 use shared::runtime::{App, HandlerResult};
-use shared::throttle::{self, Scope};
+use shared::throttle::{self, Target};
 use shared::tokens::TOKEN_LIFETIME_SECONDS;
 
 const MAX_CREDENTIAL_CHARS: usize = 256;
@@ -40,9 +40,9 @@ async fn login(app: &App, req: Request) -> HandlerResult {
         ApiError::Internal("ADMIN_USERNAME/ADMIN_PASSWORD_HASH not configured".into())
     })?;
     let now = now_seconds();
-    let attempt = throttle::begin(&app.store, Scope::Login, &source_ip(&req), now).await?;
+    let attempt = throttle::begin(&app.store, Target::AdminLogin, &source_ip(&req), now).await?;
     if !verify_admin(login, &username, &password) {
-        attempt.failed().await?;
+        attempt.failed();
         return Err(ApiError::Unauthenticated("Invalid username or password"));
     }
     attempt.succeeded().await?;
@@ -64,12 +64,13 @@ async fn room_token(app: &App, req: Request) -> HandlerResult {
     fields.finish()?;
     let secret = secret.unwrap_or_default();
     let now = now_seconds();
-    let attempt = throttle::begin(&app.store, Scope::RoomSecret, &source_ip(&req), now).await?;
+    let attempt =
+        throttle::begin(&app.store, Target::Room(&room_id), &source_ip(&req), now).await?;
     let room = app.store.get_room(&room_id).await?;
     // An unknown room and a wrong secret look the same, so ids cannot be probed.
     let Some((room, role)) = room.and_then(|r| r.role_for_secret(&secret).map(|role| (r, role)))
     else {
-        attempt.failed().await?;
+        attempt.failed();
         return Err(ApiError::Unauthenticated("Invalid room secret"));
     };
     attempt.succeeded().await?;

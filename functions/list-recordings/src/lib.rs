@@ -9,7 +9,7 @@ use shared::permissions::Action;
 use shared::runtime::{App, HandlerResult};
 
 pub async fn handle(app: &App, req: Request) -> HandlerResult {
-    let mut query = ListQuery::parse(|name| query_param(&req, name), &app.page_tokens)?;
+    let mut query = ListQuery::parse(|name| query_param(&req, name), app.page_tokens()?)?;
     let principal = app.auth.authenticate(&req)?;
     query.scope_to(&principal);
     authorize_in_room(
@@ -24,7 +24,7 @@ pub async fn handle(app: &App, req: Request) -> HandlerResult {
         "recordings",
         query.max_items,
         &query.fingerprint,
-        &app.page_tokens,
+        app.page_tokens()?,
         |r| query.fields.apply(r),
     );
     Ok(json_response(StatusCode::OK, &body))

@@ -9,10 +9,11 @@ use shared::access::authorized_recording;
 use shared::clock::now_millis;
 use shared::error::ApiError;
 use shared::http::{bool_param, json_response, query_param, recording_id_param};
-use shared::model::ShareAccess;
+use shared::model::{RecordingId, ShareAccess};
 use shared::permissions::Action;
 use shared::runtime::{App, HandlerResult};
-use shared::shares::{MAX_EXPIRES_IN_SECONDS, new_link};
+use shared::shares::{MAX_EXPIRES_IN_SECONDS, MAX_LIVE_LINKS, new_link};
+use shared::store::ShareCreated;
 
 pub async fn handle(app: &App, req: Request) -> HandlerResult {
     let path = req.uri().path().trim_end_matches('/').to_owned();
@@ -56,10 +57,17 @@ async fn create(app: &App, req: Request) -> HandlerResult {
     let expires_in = expires_in(&req)?;
     let principal = app.auth.authenticate(&req)?;
     authorized_recording(app, &principal, &id, Action::CreateShareLink).await?;
-    let (link, secret) = new_link(&principal, access, now_millis(), expires_in);
-    if !app.store.create_share(&id, &link).await? {
-        // Deleted between the read and the write.
-        return Err(ApiError::recording_not_found(id.as_str()));
+    let now = now_millis();
+    let (link, secret) = new_link(&principal, access, now, expires_in);
+    match app
+        .store
+        .create_share(&id, &link, MAX_LIVE_LINKS, now)
+        .await?
+    {
+        ShareCreated::Created => {}
+        // Deleted, or being deleted, since it was read.
+        ShareCreated::RecordingGone => return Err(ApiError::recording_not_found(id.as_str())),
+        ShareCreated::AtCap => return Err(too_many_links(&id)),
     }
     let url = format!(
         "{}/recording/{id}?secret={secret}",
@@ -69,6 +77,15 @@ async fn create(app: &App, req: Request) -> HandlerResult {
         StatusCode::OK,
         &json!({"url": url, "shareId": link.share_id, "expiresAt": link.link_expires_at}),
     ))
+}
+
+fn too_many_links(id: &RecordingId) -> ApiError {
+    ApiError::Conflict {
+        category: "Share Error",
+        message: format!(
+            "Recording '{id}' has {MAX_LIVE_LINKS} live share links, the most it may have: revoke some first"
+        ),
+    }
 }
 
 async fn list(app: &App, req: Request) -> HandlerResult {

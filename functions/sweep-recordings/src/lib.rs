@@ -1,14 +1,23 @@
 //! Scheduled: aborts recordings stuck in `starting`, `active` or `ending` past their
-//! limits (`STALE_*_SECONDS`), so that they become deletable and their rooms free.
+//! limits (`STALE_*_SECONDS`), so that they become deletable and their rooms free, and
+//! finishes deletes that their callers abandoned after a failure.
 
 use serde_json::{Value, json};
 use shared::clock::now_millis;
 use shared::error::ApiError;
-use shared::lifecycle;
+use shared::model::Recording;
 use shared::runtime::App;
+use shared::{deletion, lifecycle};
 
 pub async fn sweep(app: &App) -> Result<Value, ApiError> {
-    let aborted = lifecycle::sweep(app, now_millis()).await?;
-    let ids: Vec<_> = aborted.iter().map(|r| r.recording_id.as_str()).collect();
-    Ok(json!({ "aborted": ids }))
+    let now = now_millis();
+    let aborted = lifecycle::sweep(app, now).await?;
+    let deleted = deletion::finish_abandoned(app, now).await?;
+    let ids = |recordings: &[Recording]| -> Vec<String> {
+        recordings
+            .iter()
+            .map(|r| r.recording_id.to_string())
+            .collect()
+    };
+    Ok(json!({ "aborted": ids(&aborted), "deleted": ids(&deleted) }))
 }

@@ -7,5 +7,5 @@ mod share;
 
 pub use ids::{RecordingId, RoomId, filename, s3_key, uid_of_file};
 pub use recording::{FieldSelection, Recording, RecordingStatus};
-pub use room::{RecordingConfig, Room, RoomConfig, RoomSecret};
+pub use room::{RecordingConfig, Room, RoomConfig, RoomSecret, RoomSecrets, SecretDigests};
 pub use share::{CreatorRole, ShareAccess, ShareLink};

@@ -45,8 +45,8 @@ impl RoomSecret {
         &self.0
     }
 
-    fn matches(&self, presented: &str) -> bool {
-        crypto::constant_time_eq(self.0.as_bytes(), presented.as_bytes())
+    fn digest(&self) -> String {
+        crypto::sha256_hex(self.0.as_bytes())
     }
 }
 
@@ -54,6 +54,44 @@ impl fmt::Debug for RoomSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("RoomSecret(<redacted>)")
     }
+}
+
+/// A room's secrets in plaintext: they are in its moderator and speaker URLs, which only
+/// administrators are shown. Stored apart from the room, where only the rooms function may
+/// read them; everything else sees the room's [`SecretDigests`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomSecrets {
+    #[serde(rename = "moderatorSecret")]
+    pub moderator: RoomSecret,
+    #[serde(rename = "speakerSecret")]
+    pub speaker: RoomSecret,
+}
+
+impl RoomSecrets {
+    pub fn generate() -> Self {
+        Self {
+            moderator: RoomSecret::generate(),
+            speaker: RoomSecret::generate(),
+        }
+    }
+
+    pub fn digests(&self) -> SecretDigests {
+        SecretDigests {
+            moderator: self.moderator.digest(),
+            speaker: self.speaker.digest(),
+        }
+    }
+}
+
+/// SHA-256 digests (hex) of a room's secrets: all that exchanging a secret for a token
+/// needs, and of no use for finding one (192 random bits each).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretDigests {
+    #[serde(rename = "moderatorSecretHash")]
+    moderator: String,
+    #[serde(rename = "speakerSecretHash")]
+    speaker: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,19 +102,24 @@ pub struct Room {
     /// Epoch milliseconds.
     pub creation_date: i64,
     pub config: RoomConfig,
-    pub moderator_secret: RoomSecret,
-    pub speaker_secret: RoomSecret,
+    #[serde(flatten)]
+    pub secret_digests: SecretDigests,
 }
 
 impl Room {
-    pub fn new(room_name: String, config: RoomConfig, creation_date: i64) -> Self {
+    /// A new room, with an id made from its name, admitting with `secrets`.
+    pub fn new(
+        room_name: String,
+        config: RoomConfig,
+        creation_date: i64,
+        secrets: &RoomSecrets,
+    ) -> Self {
         Self {
             room_id: RoomId::generate(&room_name),
             room_name,
             creation_date,
             config,
-            moderator_secret: RoomSecret::generate(),
-            speaker_secret: RoomSecret::generate(),
+            secret_digests: secrets.digests(),
         }
     }
 
@@ -88,10 +131,13 @@ impl Room {
         }
     }
 
-    /// The role a presented secret admits to; both secrets are always compared.
+    /// The role a presented secret admits to; both digests are always compared, in
+    /// constant time.
     pub fn role_for_secret(&self, presented: &str) -> Option<Role> {
-        let moderator = self.moderator_secret.matches(presented);
-        let speaker = self.speaker_secret.matches(presented);
+        let digest = crypto::sha256_hex(presented.as_bytes());
+        let digests = &self.secret_digests;
+        let moderator = crypto::constant_time_eq(digest.as_bytes(), digests.moderator.as_bytes());
+        let speaker = crypto::constant_time_eq(digest.as_bytes(), digests.speaker.as_bytes());
         match (moderator, speaker) {
             (true, _) => Some(Role::Moderator),
             (false, true) => Some(Role::Speaker),
@@ -99,16 +145,20 @@ impl Room {
         }
     }
 
-    /// The room as the API shows it; the URLs carry the secrets, so only administrators
-    /// get them.
-    pub fn to_json(&self, public_base_url: &str, with_urls: bool) -> serde_json::Value {
+    /// The room as the API shows it; with its secrets (administrators only), its moderator
+    /// and speaker URLs, which carry them.
+    pub fn to_json(
+        &self,
+        public_base_url: &str,
+        secrets: Option<&RoomSecrets>,
+    ) -> serde_json::Value {
         let mut json = serde_json::json!({
             "roomId": self.room_id,
             "roomName": self.room_name,
             "creationDate": self.creation_date,
             "config": self.config,
         });
-        if with_urls {
+        if let Some(secrets) = secrets {
             let url = |secret: &RoomSecret| {
                 format!(
                     "{public_base_url}/room/{}?secret={}",
@@ -116,8 +166,8 @@ impl Room {
                     secret.expose()
                 )
             };
-            json["moderatorUrl"] = url(&self.moderator_secret).into();
-            json["speakerUrl"] = url(&self.speaker_secret).into();
+            json["moderatorUrl"] = url(&secrets.moderator).into();
+            json["speakerUrl"] = url(&secrets.speaker).into();
         }
         json
     }
@@ -129,25 +179,40 @@ mod tests {
 
     #[test]
     fn room_secrets_admit_to_their_role_only() {
-        let room = Room::new("Standup".into(), RoomConfig::default(), 0);
-        assert_ne!(room.moderator_secret, room.speaker_secret);
-        assert!(room.moderator_secret.expose().len() >= 32);
-        let m = room.moderator_secret.expose().to_owned();
-        let s = room.speaker_secret.expose().to_owned();
+        let secrets = RoomSecrets::generate();
+        let room = Room::new("Standup".into(), RoomConfig::default(), 0, &secrets);
+        assert_ne!(secrets.moderator, secrets.speaker);
+        assert!(secrets.moderator.expose().len() >= 32);
+        let m = secrets.moderator.expose().to_owned();
+        let s = secrets.speaker.expose().to_owned();
         assert_eq!(room.role_for_secret(&m), Some(Role::Moderator));
         assert_eq!(room.role_for_secret(&s), Some(Role::Speaker));
         assert_eq!(room.role_for_secret(""), None);
         assert_eq!(room.role_for_secret(&m[1..]), None);
-        assert!(!format!("{room:?}").contains(&m));
+        // What a digest is, is no secret that admits.
+        let digest = crypto::sha256_hex(m.as_bytes());
+        assert_eq!(room.role_for_secret(&digest), None);
+        assert!(!format!("{room:?}{secrets:?}").contains(&m));
+    }
+
+    #[test]
+    fn the_stored_room_holds_digests_only() {
+        let secrets = RoomSecrets::generate();
+        let room = Room::new("Standup".into(), RoomConfig::default(), 0, &secrets);
+        let stored = serde_json::to_string(&room).expect("serializes");
+        assert!(!stored.contains(secrets.moderator.expose()));
+        assert!(!stored.contains(secrets.speaker.expose()));
+        assert!(stored.contains(&crypto::sha256_hex(secrets.speaker.expose().as_bytes())));
     }
 
     #[test]
     fn only_urls_carry_the_secrets() {
-        let room = Room::new("Standup".into(), RoomConfig::default(), 0);
-        let secret = room.speaker_secret.expose();
-        let public = room.to_json("http://x", false).to_string();
-        assert!(!public.contains(secret) && !public.contains("Url"));
-        let admin = room.to_json("http://x", true);
+        let secrets = RoomSecrets::generate();
+        let room = Room::new("Standup".into(), RoomConfig::default(), 0, &secrets);
+        let secret = secrets.speaker.expose();
+        let public = room.to_json("http://x", None).to_string();
+        assert!(!public.contains(secret) && !public.contains("Url") && !public.contains("Hash"));
+        let admin = room.to_json("http://x", Some(&secrets));
         assert_eq!(
             admin["speakerUrl"],
             format!("http://x/room/{}?secret={secret}", room.room_id)

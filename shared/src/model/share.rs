@@ -73,6 +73,11 @@ pub struct ShareLink {
 }
 
 impl ShareLink {
+    /// Neither revoked nor expired at `now_ms`.
+    pub fn is_live(&self, now_ms: i64) -> bool {
+        self.revoked_at.is_none() && self.link_expires_at.is_none_or(|t| t > now_ms)
+    }
+
     /// The link as listed: never the secret or its digest.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({

@@ -1,18 +1,24 @@
-//! The writes of a delete: marking recordings `deleting`, then removing their items.
+//! The writes of a delete: marking recordings `deleting` (each with its video's
+//! tombstone), removing their share partitions, then their items.
 
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, TransactWriteItem, Update, WriteRequest,
+    AttributeValue, DeleteRequest, Put, TransactWriteItem, Update, WriteRequest,
 };
 use futures_util::future::join_all;
 
-use super::items::StoredRecording;
-use super::{BATCH_RETRIES, BATCH_WRITE_ITEMS, Item, Store, primary_key, recording_pk, s};
+use super::items::{RecordingItem, SHARE_COUNT, StoredRecording, VideoItem};
+use super::{
+    BATCH_RETRIES, BATCH_WRITE_ITEMS, Item, Store, date_sort_key, decode, encode, primary_key,
+    recording_pk, s, transaction_outcome,
+};
 use crate::aws::AwsError;
 use crate::model::{RecordingId, RecordingStatus};
 
-const TRANSACTION_ITEMS: usize = 100;
+/// Two items a recording (its mark and its video's tombstone), 100 to a transaction.
+const MARKS_PER_TRANSACTION: usize = 50;
+
+/// GSI3's partition of recordings being deleted, by when the delete began.
+pub(super) const DELETING_RECORDINGS: &str = "DELETING";
 
 /// Statuses a recording may be deleted in: finished ones.
 pub const DELETABLE_STATUSES: [RecordingStatus; 4] = [
@@ -33,68 +39,56 @@ pub enum MarkOutcome {
 
 impl Store {
     /// Marks recordings `deleting`, each only if it still exists in a status that may be
-    /// deleted (or is already being deleted), and takes it out of the list indexes.
-    /// Conditional writes go 100 to a transaction; when a transaction is cancelled, the
-    /// items whose condition failed are dropped and the rest are tried again.
-    pub async fn mark_deleting(&self, ids: &[RecordingId]) -> Vec<(RecordingId, MarkOutcome)> {
+    /// deleted (or is already being deleted): it leaves the list indexes for the index of
+    /// deletes under way, and its video's claim becomes a tombstone in the same
+    /// transaction, so that no later event of the media server can bring it back. When a
+    /// transaction is cancelled, the recordings whose condition failed are dropped and the
+    /// rest are tried again.
+    pub async fn mark_deleting(
+        &self,
+        ids: &[RecordingId],
+        now_ms: i64,
+    ) -> Vec<(RecordingId, MarkOutcome)> {
         let calls = ids
-            .chunks(TRANSACTION_ITEMS)
-            .map(|chunk| self.mark_deleting_batch(chunk.to_vec()));
+            .chunks(MARKS_PER_TRANSACTION)
+            .map(|chunk| self.mark_deleting_batch(chunk.to_vec(), now_ms));
         join_all(calls).await.into_iter().flatten().collect()
     }
 
     async fn mark_deleting_batch(
         &self,
         mut ids: Vec<RecordingId>,
+        now_ms: i64,
     ) -> Vec<(RecordingId, MarkOutcome)> {
         let mut outcomes = Vec::new();
         for _ in 0..BATCH_RETRIES {
             if ids.is_empty() {
                 break;
             }
-            let items: Result<Vec<_>, _> = ids.iter().map(|id| self.mark_update(id)).collect();
+            let items: Result<Vec<_>, _> = ids
+                .iter()
+                .map(|id| self.mark_items(id, now_ms))
+                .collect::<Result<Vec<_>, _>>()
+                .map(|pairs| pairs.into_iter().flatten().collect());
             let result = match items {
-                Ok(items) => self
-                    .client
-                    .transact_write_items()
-                    .set_transact_items(Some(items))
-                    .send()
-                    .await
-                    .map(|_| ()),
-                Err(e) => {
-                    tracing::error!(error = %e, "building a delete mark");
-                    outcomes.extend(ids.drain(..).map(|id| (id, MarkOutcome::Unavailable)));
-                    break;
+                Ok(items) => {
+                    let sent = self
+                        .client
+                        .transact_write_items()
+                        .set_transact_items(Some(items))
+                        .send()
+                        .await;
+                    transaction_outcome(sent, ids.len() * 2)
                 }
+                Err(e) => Err(e),
             };
             match result {
-                Ok(()) => {
-                    outcomes.extend(ids.drain(..).map(|id| (id, MarkOutcome::Marked)));
-                }
-                Err(SdkError::ServiceError(e))
-                    if matches!(
-                        e.err(),
-                        TransactWriteItemsError::TransactionCanceledException(_)
-                    ) =>
-                {
-                    let reasons = match e.into_err() {
-                        TransactWriteItemsError::TransactionCanceledException(c) => {
-                            c.cancellation_reasons.unwrap_or_default()
-                        }
-                        _ => Vec::new(),
-                    };
-                    let failed: Vec<bool> = ids
-                        .iter()
-                        .enumerate()
-                        .map(|(i, _)| {
-                            reasons
-                                .get(i)
-                                .and_then(|r| r.code())
-                                .is_some_and(|c| c == "ConditionalCheckFailed")
-                        })
-                        .collect();
-                    let (gone, rest): (Vec<_>, Vec<_>) =
-                        ids.drain(..).zip(failed).partition(|(_, f)| *f);
+                Ok(None) => outcomes.extend(ids.drain(..).map(|id| (id, MarkOutcome::Marked))),
+                Ok(Some(failed)) => {
+                    let (gone, rest): (Vec<_>, Vec<_>) = ids
+                        .drain(..)
+                        .zip(failed.chunks(2))
+                        .partition(|(_, pair)| pair.contains(&true));
                     outcomes.extend(
                         gone.into_iter()
                             .map(|(id, _)| (id, MarkOutcome::ConditionFailed)),
@@ -102,7 +96,7 @@ impl Store {
                     ids = rest.into_iter().map(|(id, _)| id).collect();
                 }
                 Err(e) => {
-                    tracing::warn!(error = %AwsError::from(e), "marking recordings deleting");
+                    tracing::warn!(error = %e, "marking recordings deleting");
                     outcomes.extend(ids.drain(..).map(|id| (id, MarkOutcome::Unavailable)));
                 }
             }
@@ -111,7 +105,13 @@ impl Store {
         outcomes
     }
 
-    fn mark_update(&self, id: &RecordingId) -> Result<TransactWriteItem, AwsError> {
+    /// The mark, and the tombstone of the video the recording claims (a claim of another
+    /// recording's is never overwritten).
+    fn mark_items(
+        &self,
+        id: &RecordingId,
+        now_ms: i64,
+    ) -> Result<[TransactWriteItem; 2], AwsError> {
         let deletable = DELETABLE_STATUSES
             .iter()
             .enumerate()
@@ -121,34 +121,101 @@ impl Store {
         let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(primary_key(recording_pk(id.as_str()))))
-            .update_expression("SET deleting = :true REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK")
+            .update_expression(
+                "SET deleting = :true, GSI3PK = :deleting, GSI3SK = if_not_exists(GSI3SK, :since) \
+                 REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK",
+            )
             .condition_expression(format!(
                 "attribute_exists(PK) AND (deleting = :true OR #status IN ({deletable}))"
             ))
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":true", AttributeValue::Bool(true));
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":deleting", s(DELETING_RECORDINGS))
+            .expression_attribute_values(":since", s(date_sort_key(now_ms, id.as_str())));
         for (i, status) in DELETABLE_STATUSES.iter().enumerate() {
             update = update.expression_attribute_values(format!(":s{i}"), s(status.as_str()));
         }
         let update = update.build().map_err(|e| AwsError::Other(e.to_string()))?;
-        Ok(TransactWriteItem::builder().update(update).build())
+        let tombstone = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(encode(VideoItem::tombstone(id, now_ms))?))
+            .condition_expression("attribute_not_exists(PK) OR recordingId = :id")
+            .expression_attribute_values(":id", s(id.as_str()))
+            .build()
+            .map_err(|e| AwsError::Other(e.to_string()))?;
+        Ok([
+            TransactWriteItem::builder().update(update).build(),
+            TransactWriteItem::builder().put(tombstone).build(),
+        ])
     }
 
-    /// Deletes every item of the given recordings (the recording and its share links),
-    /// 25 to a `BatchWriteItem`, calls concurrent, unprocessed items retried. Returns the
-    /// recordings whose items could not all be deleted.
-    pub async fn delete_recording_items(&self, recordings: &[StoredRecording]) -> Vec<RecordingId> {
-        let mut keys: Vec<(RecordingId, Item)> = Vec::new();
-        for stored in recordings {
-            let id = &stored.recording.recording_id;
-            let pk = recording_pk(id.as_str());
-            keys.push((id.clone(), primary_key(pk.clone())));
-            for share in &stored.share_ids {
-                let mut key = primary_key(pk.clone());
-                key.insert("SK".into(), s(share.clone()));
-                keys.push((id.clone(), key));
+    /// Recordings whose delete began before `before_ms` and never finished, oldest first,
+    /// at most `limit` (a query of the index of deletes under way).
+    pub async fn abandoned_deletes(
+        &self,
+        before_ms: i64,
+        limit: i32,
+    ) -> Result<Vec<StoredRecording>, AwsError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI3")
+            .key_condition_expression("GSI3PK = :deleting AND GSI3SK < :before")
+            .expression_attribute_values(":deleting", s(DELETING_RECORDINGS))
+            .expression_attribute_values(":before", s(date_sort_key(before_ms, "")))
+            .limit(limit)
+            .send()
+            .await?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(decode::<RecordingItem, _>)
+            .collect()
+    }
+
+    /// Deletes the share partitions of the given recordings (links first, each counter
+    /// last), 25 items to a `BatchWriteItem`. Returns the recordings whose partition could
+    /// not all be deleted.
+    pub async fn delete_share_partitions(&self, ids: &[RecordingId]) -> Vec<RecordingId> {
+        let partitions = match self.share_partition_keys(ids).await {
+            Ok(partitions) => partitions,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading share partitions");
+                return ids.to_vec();
             }
-        }
+        };
+        let (links, counters): (Vec<_>, Vec<_>) = partitions
+            .into_iter()
+            .flat_map(|(id, keys)| keys.into_iter().map(move |key| (id.clone(), key)))
+            .partition(|(_, key)| key.get("SK") != Some(&s(SHARE_COUNT)));
+        let mut failed = self.delete_keys(&links).await;
+        let counters: Vec<_> = counters
+            .into_iter()
+            .filter(|(id, _)| !failed.contains(id))
+            .collect();
+        failed.extend(self.delete_keys(&counters).await);
+        failed.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        failed.dedup();
+        failed
+    }
+
+    /// Deletes the given recordings' own items, the last step of a delete. Returns the
+    /// recordings whose item could not be deleted.
+    pub async fn delete_recording_items(&self, recordings: &[StoredRecording]) -> Vec<RecordingId> {
+        let keys: Vec<(RecordingId, Item)> = recordings
+            .iter()
+            .map(|stored| {
+                let id = &stored.recording.recording_id;
+                (id.clone(), primary_key(recording_pk(id.as_str())))
+            })
+            .collect();
+        self.delete_keys(&keys).await
+    }
+
+    /// Deletes items 25 to a `BatchWriteItem`, calls concurrent, unprocessed items
+    /// retried; returns the recordings some of whose items are left.
+    async fn delete_keys(&self, keys: &[(RecordingId, Item)]) -> Vec<RecordingId> {
         let calls = keys
             .chunks(BATCH_WRITE_ITEMS)
             .map(|chunk| self.batch_delete(chunk));
@@ -198,8 +265,9 @@ impl Store {
         keys.iter()
             .filter(|(_, key)| {
                 pending.iter().any(|w| {
-                    w.delete_request()
-                        .is_some_and(|d| d.key().get("PK") == key.get("PK"))
+                    w.delete_request().is_some_and(|d| {
+                        d.key().get("PK") == key.get("PK") && d.key().get("SK") == key.get("SK")
+                    })
                 })
             })
             .map(|(id, _)| id.clone())

@@ -33,15 +33,6 @@ pub(super) struct RecordingItem {
     /// Set by the first step of a delete; such a recording is no longer listed or served.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     deleting: bool,
-    /// The sort keys of the recording's share links, so a delete removes them without a
-    /// query.
-    #[serde(
-        rename = "shareIds",
-        default,
-        with = "serde_dynamo::string_set",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    share_ids: Vec<String>,
     #[serde(flatten)]
     recording: Recording,
 }
@@ -60,7 +51,6 @@ impl From<&Recording> for RecordingItem {
             gsi3sk: (!r.status.is_final()).then_some(sort_key),
             s3_key: r.recording_id.s3_key(),
             deleting: false,
-            share_ids: Vec::new(),
             recording: r.clone(),
         }
     }
@@ -72,7 +62,6 @@ pub struct StoredRecording {
     pub recording: Recording,
     pub s3_key: String,
     pub deleting: bool,
-    pub share_ids: Vec<String>,
 }
 
 impl From<RecordingItem> for StoredRecording {
@@ -80,7 +69,6 @@ impl From<RecordingItem> for StoredRecording {
         Self {
             s3_key: item.s3_key,
             deleting: item.deleting,
-            share_ids: item.share_ids,
             recording: item.recording,
         }
     }
@@ -124,7 +112,7 @@ impl From<RoomItem> for Room {
     }
 }
 
-/// A share link as stored, under its recording's partition.
+/// A share link as stored, in its recording's share partition.
 #[derive(Serialize, Deserialize)]
 pub(super) struct ShareItem {
     #[serde(rename = "PK")]
@@ -145,9 +133,22 @@ impl From<ShareItem> for ShareLink {
     }
 }
 
-pub(super) fn share_sk(share_id: &str) -> String {
-    format!("SHARE#{share_id}")
+/// The partition of a recording's share links and their counter: its own, so that what
+/// writes links can be kept from writing recordings (`dynamodb:LeadingKeys`).
+pub(super) fn share_pk(recording: &RecordingId) -> String {
+    format!("{SHARE_PREFIX}{recording}")
 }
+
+pub(super) const SHARE_PREFIX: &str = "SHARE#";
+
+pub(super) fn share_sk(share_id: &str) -> String {
+    format!("{LINK_PREFIX}{share_id}")
+}
+
+pub(super) const LINK_PREFIX: &str = "LINK#";
+
+/// The sort key of the counter of a recording's live links.
+pub(super) const SHARE_COUNT: &str = "COUNT";
 
 /// How long an expired or revoked link's item is kept, to answer 410 rather than 404.
 pub(super) const SHARE_TOMBSTONE_SECONDS: i64 = 30 * 24 * 60 * 60;
@@ -158,9 +159,56 @@ pub(super) fn share_item(recording: &RecordingId, link: &ShareLink) -> ShareItem
         (None, expires) => expires,
     };
     ShareItem {
-        pk: recording_pk(recording.as_str()),
+        pk: share_pk(recording),
         sk: share_sk(&link.share_id),
         purge_at: ended.map(|ms| ms / 1000 + SHARE_TOMBSTONE_SECONDS),
         link: link.clone(),
+    }
+}
+
+/// The claim of one video file by one recording, made when the recording is first stored,
+/// and its tombstone once the recording is being deleted: the media server's events about
+/// that file are then refused, however late they come.
+#[derive(Serialize, Deserialize)]
+pub(super) struct VideoItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(rename = "recordingId")]
+    pub(super) recording_id: String,
+    /// When the recording's delete began (epoch ms).
+    #[serde(rename = "deletedAt", default, skip_serializing_if = "Option::is_none")]
+    pub(super) deleted_at: Option<i64>,
+    /// DynamoDB's TTL (epoch seconds): only tombstones expire.
+    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
+    purge_at: Option<i64>,
+}
+
+pub(super) fn video_pk(s3_key: &str) -> String {
+    format!("VIDEO#{s3_key}")
+}
+
+/// How long a tombstone outlives the start of its recording's delete: far longer than any
+/// egress runs or LiveKit retries a webhook (and than the webhooks' freshness window).
+pub(super) const VIDEO_TOMBSTONE_SECONDS: i64 = 30 * 24 * 60 * 60;
+
+impl VideoItem {
+    pub(super) fn claim(recording: &RecordingId) -> Self {
+        Self {
+            pk: video_pk(&recording.s3_key()),
+            sk: META.to_owned(),
+            recording_id: recording.as_str().to_owned(),
+            deleted_at: None,
+            purge_at: None,
+        }
+    }
+
+    pub(super) fn tombstone(recording: &RecordingId, now_ms: i64) -> Self {
+        Self {
+            deleted_at: Some(now_ms),
+            purge_at: Some(now_ms / 1000 + VIDEO_TOMBSTONE_SECONDS),
+            ..Self::claim(recording)
+        }
     }
 }

@@ -2,10 +2,14 @@
 //!
 //! | item        | PK                      | SK     | index keys                                   |
 //! |-------------|-------------------------|--------|----------------------------------------------|
-//! | recording   | `REC#<id>`              | `META` | GSI1 `ROOM#<roomId>` / `<date>#<id>`; GSI2 `ALL` / `<date>#<id>`; GSI3 `LIVE` / `<date>#<id>` while unfinished |
-//! | room        | `ROOM#<roomId>`         | `META` | GSI1 `ROOMS` / `<created>#<roomId>`; `activeRecording` while one runs |
-//! | share link  | `REC#<id>`              | `SHARE#<shareId>` | none; listed in the recording's `shareIds` |
-//! | throttle    | `THROTTLE#<scope>#<source>` | `META` | none; `expiresAt` lets DynamoDB's TTL remove it |
+//! | recording   | `REC#<id>`              | `META` | GSI1 `ROOM#<roomId>` / `<date>#<id>`; GSI2 `ALL` / `<date>#<id>`; GSI3 `LIVE` / `<date>#<id>` while unfinished, `DELETING` / `<marked>#<id>` while being deleted |
+//! | room        | `ROOM#<roomId>`         | `META` | GSI1 `ROOMS` / `<created>#<roomId>`; `activeRecording` while one runs; its secrets' digests |
+//! | room secrets | `ROOMSECRET#<roomId>`  | `META` | none; the plaintext secrets, which only the rooms function may read |
+//! | share link  | `SHARE#<id>`            | `LINK#<shareId>` | none; found by a query on the partition |
+//! | live links  | `SHARE#<id>`            | `COUNT` | none; how many links are live, for the cap |
+//! | video claim | `VIDEO#<s3Key>`         | `META` | none; the recording the file belongs to; a tombstone with `expiresAt` once deleted |
+//! | webhook event | `EVENT#<eventId>`     | `META` | none; events applied, `expiresAt` after a day |
+//! | throttle    | `THROTTLE#<scope>#<target>#<source>` | `META` | none; `expiresAt` lets DynamoDB's TTL remove it |
 
 mod deletion;
 mod items;
@@ -22,7 +26,10 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, WriteRequest};
+use aws_sdk_dynamodb::operation::transact_write_items::{
+    TransactWriteItemsError, TransactWriteItemsOutput,
+};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -31,10 +38,11 @@ use crate::pagination::{Cursor, Listed, Page, SortOrder};
 
 pub use deletion::{DELETABLE_STATUSES, MarkOutcome};
 pub use items::StoredRecording;
-pub use progress::Progress;
+pub use progress::{Applied, Progress};
 pub use recordings::Loaded;
+pub use shares::ShareCreated;
 pub use shares::ShareOpening;
-pub use throttle::Attempts;
+pub use throttle::Reservation;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -134,6 +142,40 @@ where
     }
 }
 
+/// How a transaction went: `Ok(None)` when it was written; `Ok(Some(failed))` when it was
+/// cancelled because conditions failed, `failed[i]` telling whether item `i`'s did. A
+/// cancellation with no failed condition (a conflict with another transaction) is an
+/// [`AwsError::Unavailable`]: the caller may try again.
+fn transaction_outcome<R: std::fmt::Debug>(
+    result: Result<TransactWriteItemsOutput, SdkError<TransactWriteItemsError, R>>,
+    items: usize,
+) -> Result<Option<Vec<bool>>, AwsError> {
+    let cancelled = match result {
+        Ok(_) => return Ok(None),
+        Err(SdkError::ServiceError(e)) => match e.into_err() {
+            TransactWriteItemsError::TransactionCanceledException(c) => c,
+            other => return Err(AwsError::of_service(&other)),
+        },
+        Err(e) => return Err(e.into()),
+    };
+    let reasons = cancelled.cancellation_reasons.unwrap_or_default();
+    let failed: Vec<bool> = (0..items)
+        .map(|i| {
+            reasons
+                .get(i)
+                .and_then(|r| r.code())
+                .is_some_and(|c| c == "ConditionalCheckFailed")
+        })
+        .collect();
+    if failed.contains(&true) {
+        Ok(Some(failed))
+    } else {
+        Err(AwsError::Unavailable(
+            "a transaction conflicted with another".into(),
+        ))
+    }
+}
+
 #[derive(Clone)]
 pub struct Store {
     client: Client,
@@ -174,27 +216,6 @@ impl Store {
         }
         Err(AwsError::Unavailable(
             "BatchGetItem left keys unprocessed".into(),
-        ))
-    }
-
-    async fn batch_write(&self, mut pending: Vec<WriteRequest>) -> Result<(), AwsError> {
-        for _ in 0..BATCH_RETRIES {
-            let out = self
-                .client
-                .batch_write_item()
-                .request_items(&self.table, pending)
-                .send()
-                .await?;
-            pending = out
-                .unprocessed_items
-                .and_then(|mut u| u.remove(&self.table))
-                .unwrap_or_default();
-            if pending.is_empty() {
-                return Ok(());
-            }
-        }
-        Err(AwsError::Unavailable(
-            "BatchWriteItem left items unprocessed".into(),
         ))
     }
 

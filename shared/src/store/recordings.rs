@@ -32,12 +32,14 @@ impl Store {
         Ok(())
     }
 
+    /// The recording as last written (a strongly consistent read).
     pub async fn get_recording(&self, id: &RecordingId) -> Result<Option<Recording>, AwsError> {
         let out = self
             .client
             .get_item()
             .table_name(&self.table)
             .set_key(Some(primary_key(recording_pk(id.as_str()))))
+            .consistent_read(true)
             .send()
             .await?;
         out.item.map(decode::<RecordingItem, _>).transpose()

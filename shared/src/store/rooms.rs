@@ -1,26 +1,109 @@
-//! Rooms: creation, config changes, the room list, and the one-recording lock.
+//! Rooms: creation, config changes, the room list, the one-recording lock, and the rooms'
+//! secrets, kept apart from them.
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
+use serde::{Deserialize, Serialize};
 
 use super::items::RoomItem;
-use super::{ALL_ROOMS, IndexList, Store, condition_held, decode, encode, primary_key, room_pk, s};
+use super::{
+    ALL_ROOMS, BATCH_GET_KEYS, IndexList, META, Store, condition_held, decode, encode, primary_key,
+    room_pk, s,
+};
 use crate::aws::AwsError;
-use crate::model::{Room, RoomId};
+use crate::model::{Room, RoomId, RoomSecrets};
 use crate::pagination::{Page, RoomListQuery, SortOrder};
 use crate::rooms::RecordingConfigPatch;
 
+/// A room's plaintext secrets, in a partition of their own (`ROOMSECRET#<roomId>`) so that
+/// `dynamodb:LeadingKeys` keeps every function but the rooms function from reading them;
+/// with no index keys, no index query returns them either. The room item holds only their
+/// digests.
+#[derive(Serialize, Deserialize)]
+struct RoomSecretsItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(rename = "roomId")]
+    room_id: RoomId,
+    #[serde(flatten)]
+    secrets: RoomSecrets,
+}
+
+fn room_secrets_pk(id: &RoomId) -> String {
+    format!("ROOMSECRET#{id}")
+}
+
 impl Store {
-    /// Stores a new room unless one with its id exists; returns whether it was stored.
-    pub async fn create_room(&self, room: &Room) -> Result<bool, AwsError> {
+    /// Stores a new room and its secrets unless a room with its id exists; returns whether
+    /// they were stored.
+    pub async fn create_room(&self, room: &Room, secrets: &RoomSecrets) -> Result<bool, AwsError> {
+        let secrets = RoomSecretsItem {
+            pk: room_secrets_pk(&room.room_id),
+            sk: META.to_owned(),
+            room_id: room.room_id.clone(),
+            secrets: secrets.clone(),
+        };
+        let put = |item| {
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(PK)")
+                .build()
+                .map(|put| TransactWriteItem::builder().put(put).build())
+                .map_err(|e| AwsError::Other(e.to_string()))
+        };
         let result = self
             .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(encode(RoomItem::from(room))?))
-            .condition_expression("attribute_not_exists(PK)")
+            .transact_write_items()
+            .transact_items(put(encode(RoomItem::from(room))?)?)
+            .transact_items(put(encode(secrets)?)?)
             .send()
             .await;
         Ok(condition_held(result)?.is_some())
+    }
+
+    /// The room and its secrets, in one round trip; `None` when there is no such room.
+    pub async fn get_room_with_secrets(
+        &self,
+        id: &RoomId,
+    ) -> Result<Option<(Room, Option<RoomSecrets>)>, AwsError> {
+        let keys = [
+            primary_key(room_pk(id.as_str())),
+            primary_key(room_secrets_pk(id)),
+        ];
+        let mut room = None;
+        let mut secrets = None;
+        for item in self.batch_get(&keys).await? {
+            match item.get("PK") {
+                Some(AttributeValue::S(pk)) if pk.starts_with("ROOMSECRET#") => {
+                    secrets = Some(decode::<RoomSecretsItem, RoomSecretsItem>(item)?.secrets);
+                }
+                _ => room = Some(decode::<RoomItem, Room>(item)?),
+            }
+        }
+        Ok(room.map(|room| (room, secrets)))
+    }
+
+    /// The secrets of the given rooms (a page of them), by room.
+    pub async fn room_secrets(
+        &self,
+        ids: &[&RoomId],
+    ) -> Result<HashMap<RoomId, RoomSecrets>, AwsError> {
+        let keys: Vec<_> = ids
+            .iter()
+            .map(|id| primary_key(room_secrets_pk(id)))
+            .collect();
+        let mut secrets = HashMap::with_capacity(keys.len());
+        for chunk in keys.chunks(BATCH_GET_KEYS) {
+            for item in self.batch_get(chunk).await? {
+                let item: RoomSecretsItem = decode::<RoomSecretsItem, _>(item)?;
+                secrets.insert(item.room_id, item.secrets);
+            }
+        }
+        Ok(secrets)
     }
 
     pub async fn get_room(&self, id: &RoomId) -> Result<Option<Room>, AwsError> {

@@ -1,16 +1,16 @@
-//! Share links, kept under their recording's partition.
+//! Share links, kept in their recording's share partition with a counter of the live ones.
+//! Every write is conditional on the item it changes still existing, so nothing here can
+//! bring back what a delete removed.
 
-use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, PutRequest, TransactWriteItem, Update, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
 use futures_util::future::join_all;
 
 use super::items::{
-    RecordingItem, RoomItem, SHARE_TOMBSTONE_SECONDS, ShareItem, StoredRecording, share_item,
-    share_sk,
+    LINK_PREFIX, RecordingItem, RoomItem, SHARE_COUNT, SHARE_PREFIX, SHARE_TOMBSTONE_SECONDS,
+    ShareItem, StoredRecording, share_item, share_pk, share_sk,
 };
 use super::{
-    BATCH_WRITE_ITEMS, Store, condition_held, decode, encode, primary_key, recording_pk, room_pk, s,
+    Item, Store, decode, encode, primary_key, recording_pk, room_pk, s, transaction_outcome,
 };
 use crate::aws::AwsError;
 use crate::model::{RecordingId, Room, ShareLink};
@@ -23,6 +23,30 @@ pub struct ShareOpening {
     pub link: Option<ShareLink>,
 }
 
+/// How creating a link went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShareCreated {
+    Created,
+    /// The recording is gone or being deleted.
+    RecordingGone,
+    /// The recording has as many live links as it may.
+    AtCap,
+}
+
+fn key(pk: String, sk: &str) -> Item {
+    let mut key = primary_key(pk);
+    key.insert("SK".into(), s(sk));
+    key
+}
+
+fn number(n: i64) -> AttributeValue {
+    AttributeValue::N(n.to_string())
+}
+
+fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, AwsError> {
+    result.map_err(|e| AwsError::Other(e.to_string()))
+}
+
 impl Store {
     /// The recording, its room and one of its share links, in one `BatchGetItem`.
     pub async fn load_share_opening(
@@ -30,13 +54,10 @@ impl Store {
         id: &RecordingId,
         share_id: &str,
     ) -> Result<ShareOpening, AwsError> {
-        let pk = recording_pk(id.as_str());
-        let mut share_key = primary_key(pk.clone());
-        share_key.insert("SK".into(), s(share_sk(share_id)));
         let keys = [
-            primary_key(pk),
+            primary_key(recording_pk(id.as_str())),
             primary_key(room_pk(id.room_id().as_str())),
-            share_key,
+            key(share_pk(id), &share_sk(share_id)),
         ];
         let mut opening = ShareOpening {
             recording: None,
@@ -44,140 +65,273 @@ impl Store {
             link: None,
         };
         for item in self.batch_get(&keys).await? {
-            let sk = match item.get("SK") {
-                Some(AttributeValue::S(sk)) => sk.clone(),
-                _ => String::new(),
-            };
-            let is_room =
-                matches!(item.get("PK"), Some(AttributeValue::S(pk)) if pk.starts_with("ROOM#"));
-            if sk.starts_with("SHARE#") {
-                opening.link = Some(decode::<ShareItem, _>(item)?);
-            } else if is_room {
-                opening.room = Some(decode::<RoomItem, _>(item)?);
-            } else {
-                opening.recording = Some(decode::<RecordingItem, _>(item)?);
+            match item.get("PK") {
+                Some(AttributeValue::S(pk)) if pk.starts_with(SHARE_PREFIX) => {
+                    opening.link = Some(decode::<ShareItem, _>(item)?);
+                }
+                Some(AttributeValue::S(pk)) if pk.starts_with("ROOM#") => {
+                    opening.room = Some(decode::<RoomItem, _>(item)?);
+                }
+                _ => opening.recording = Some(decode::<RecordingItem, _>(item)?),
             }
         }
         Ok(opening)
     }
 
-    /// Stores a share link and lists it on its recording, atomically, and only while the
-    /// recording exists and is not being deleted; `false` otherwise.
-    pub async fn create_share(&self, id: &RecordingId, link: &ShareLink) -> Result<bool, AwsError> {
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(encode(share_item(id, link))?))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(|e| AwsError::Other(e.to_string()))?;
-        let listed = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(primary_key(recording_pk(id.as_str()))))
-            .update_expression("ADD shareIds :share")
-            .condition_expression("attribute_exists(PK) AND attribute_not_exists(deleting)")
-            .expression_attribute_values(
-                ":share",
-                AttributeValue::Ss(vec![share_sk(&link.share_id)]),
-            )
-            .build()
-            .map_err(|e| AwsError::Other(e.to_string()))?;
+    /// Stores a share link, in one transaction that counts it among the recording's live
+    /// links (at most `cap`) and holds only while the recording exists and is not being
+    /// deleted. At the cap, links that expired since are taken off the count first.
+    pub async fn create_share(
+        &self,
+        id: &RecordingId,
+        link: &ShareLink,
+        cap: u32,
+        now_ms: i64,
+    ) -> Result<ShareCreated, AwsError> {
+        let created = self.try_create_share(id, link, cap).await?;
+        if created != ShareCreated::AtCap || !self.recount_live_links(id, cap, now_ms).await? {
+            return Ok(created);
+        }
+        self.try_create_share(id, link, cap).await
+    }
+
+    async fn try_create_share(
+        &self,
+        id: &RecordingId,
+        link: &ShareLink,
+        cap: u32,
+    ) -> Result<ShareCreated, AwsError> {
+        let recording_present = built(
+            ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(primary_key(recording_pk(id.as_str()))))
+                .condition_expression("attribute_exists(PK) AND attribute_not_exists(deleting)")
+                .build(),
+        )?;
+        let counted = built(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(share_pk(id), SHARE_COUNT)))
+                .update_expression("ADD live :one")
+                .condition_expression("attribute_not_exists(live) OR live < :cap")
+                .expression_attribute_values(":one", number(1))
+                .expression_attribute_values(":cap", number(i64::from(cap)))
+                .build(),
+        )?;
+        let put = built(
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(encode(share_item(id, link))?))
+                .condition_expression("attribute_not_exists(PK)")
+                .build(),
+        )?;
         let result = self
             .client
             .transact_write_items()
+            .transact_items(
+                TransactWriteItem::builder()
+                    .condition_check(recording_present)
+                    .build(),
+            )
+            .transact_items(TransactWriteItem::builder().update(counted).build())
             .transact_items(TransactWriteItem::builder().put(put).build())
-            .transact_items(TransactWriteItem::builder().update(listed).build())
             .send()
             .await;
-        Ok(condition_held(result)?.is_some())
+        Ok(match transaction_outcome(result, 3)? {
+            None => ShareCreated::Created,
+            Some(failed) if failed[0] => ShareCreated::RecordingGone,
+            Some(failed) if failed[1] => ShareCreated::AtCap,
+            // A share id taken already: 72 random bits make it a broken random source.
+            Some(_) => return Err(AwsError::Other("a share id was drawn twice".into())),
+        })
     }
 
-    /// Every share link of a recording, revoked ones included.
+    /// Sets the live-link counter to the links still live, if it has not changed
+    /// meanwhile; `true` when that freed a place.
+    async fn recount_live_links(
+        &self,
+        id: &RecordingId,
+        cap: u32,
+        now_ms: i64,
+    ) -> Result<bool, AwsError> {
+        let counter = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(share_pk(id), SHARE_COUNT)))
+            .consistent_read(true)
+            .send()
+            .await?;
+        let Some(AttributeValue::N(counted)) = counter.item.and_then(|mut i| i.remove("live"))
+        else {
+            return Ok(false);
+        };
+        let live = self
+            .list_shares(id)
+            .await?
+            .iter()
+            .filter(|l| l.is_live(now_ms))
+            .count();
+        let live = i64::try_from(live).unwrap_or(i64::MAX);
+        if live >= i64::from(cap) {
+            return Ok(false);
+        }
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(share_pk(id), SHARE_COUNT)))
+            .update_expression("SET live = :live")
+            .condition_expression("live = :counted")
+            .expression_attribute_values(":live", number(live))
+            .expression_attribute_values(":counted", AttributeValue::N(counted))
+            .send()
+            .await;
+        Ok(super::condition_held(result)?.is_some())
+    }
+
+    /// Every share link of a recording, revoked and expired ones included.
     pub async fn list_shares(&self, id: &RecordingId) -> Result<Vec<ShareLink>, AwsError> {
-        let mut links = Vec::new();
+        self.links_of(id, None)
+            .await?
+            .into_iter()
+            .map(decode::<ShareItem, _>)
+            .collect()
+    }
+
+    /// The link items of a recording's share partition (only `projection`, if given).
+    async fn links_of(
+        &self,
+        id: &RecordingId,
+        projection: Option<&str>,
+    ) -> Result<Vec<Item>, AwsError> {
+        let mut items = Vec::new();
         let mut start_key = None;
         loop {
             let out = self
                 .client
                 .query()
                 .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :share)")
-                .expression_attribute_values(":pk", s(recording_pk(id.as_str())))
-                .expression_attribute_values(":share", s("SHARE#"))
+                .key_condition_expression("PK = :pk AND begins_with(SK, :link)")
+                .expression_attribute_values(":pk", s(share_pk(id)))
+                .expression_attribute_values(":link", s(LINK_PREFIX))
+                .set_projection_expression(projection.map(str::to_owned))
                 .consistent_read(true)
                 .set_exclusive_start_key(start_key)
                 .send()
                 .await?;
-            for item in out.items.unwrap_or_default() {
-                links.push(decode::<ShareItem, _>(item)?);
-            }
+            items.extend(out.items.unwrap_or_default());
             match out.last_evaluated_key {
                 Some(key) => start_key = Some(key),
-                None => return Ok(links),
+                None => return Ok(items),
             }
         }
     }
 
-    /// Revokes a link, keeping its item a while so that opening it answers 410; `false`
-    /// when there is no such link.
+    /// Revokes a link, keeping its item a while so that opening it answers 410, and takes
+    /// it off the live count; `false` when there is no such link.
     pub async fn revoke_share(
         &self,
         id: &RecordingId,
         share_id: &str,
         now_ms: i64,
     ) -> Result<bool, AwsError> {
-        let mut key = primary_key(recording_pk(id.as_str()));
-        key.insert("SK".into(), s(share_sk(share_id)));
+        let link_key = key(share_pk(id), &share_sk(share_id));
+        let revoke = built(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(link_key.clone()))
+                .update_expression("SET revokedAt = :now, expiresAt = :purge")
+                .condition_expression("attribute_exists(PK) AND attribute_not_exists(revokedAt)")
+                .expression_attribute_values(":now", number(now_ms))
+                .expression_attribute_values(
+                    ":purge",
+                    number(now_ms / 1000 + SHARE_TOMBSTONE_SECONDS),
+                )
+                .build(),
+        )?;
+        let uncount = built(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(share_pk(id), SHARE_COUNT)))
+                .update_expression("ADD live :minus_one")
+                .condition_expression("attribute_exists(PK)")
+                .expression_attribute_values(":minus_one", number(-1))
+                .build(),
+        )?;
         let result = self
             .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key))
-            .update_expression("SET revokedAt = if_not_exists(revokedAt, :now), expiresAt = :purge")
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_values(":now", AttributeValue::N(now_ms.to_string()))
-            .expression_attribute_values(
-                ":purge",
-                AttributeValue::N((now_ms / 1000 + SHARE_TOMBSTONE_SECONDS).to_string()),
-            )
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(revoke).build())
+            .transact_items(TransactWriteItem::builder().update(uncount).build())
             .send()
             .await;
-        Ok(condition_held(result)?.is_some())
+        if transaction_outcome(result, 2)?.is_none() {
+            return Ok(true);
+        }
+        // Revoked already (revoking stays idempotent), or no such link.
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(link_key))
+            .consistent_read(true)
+            .send()
+            .await?;
+        Ok(out.item.is_some())
     }
 
-    /// Revokes every link of a recording that is not revoked yet: one query, then the
-    /// revoked items written back 25 a call. Returns how many were revoked.
+    /// Revokes every live link of a recording: one query, then the revocations
+    /// concurrently (at most the cap of them). Returns how many were revoked.
     pub async fn revoke_all_shares(
         &self,
         id: &RecordingId,
         now_ms: i64,
     ) -> Result<usize, AwsError> {
-        let live: Vec<ShareLink> = self
-            .list_shares(id)
-            .await?
-            .into_iter()
+        let links = self.list_shares(id).await?;
+        let revocations = links
+            .iter()
             .filter(|l| l.revoked_at.is_none())
-            .map(|mut l| {
-                l.revoked_at = Some(now_ms);
-                l
+            .map(|l| self.revoke_share(id, &l.share_id, now_ms));
+        let mut revoked = 0;
+        for result in join_all(revocations).await {
+            revoked += usize::from(result?);
+        }
+        Ok(revoked)
+    }
+
+    /// The keys of every item in the share partitions of `ids` that have one, their
+    /// counters last: a partition holds links only while its counter exists.
+    pub(super) async fn share_partition_keys(
+        &self,
+        ids: &[RecordingId],
+    ) -> Result<Vec<(RecordingId, Vec<Item>)>, AwsError> {
+        let counters: Vec<Item> = ids
+            .iter()
+            .map(|id| key(share_pk(id), SHARE_COUNT))
+            .collect();
+        let mut shared = Vec::new();
+        for chunk in counters.chunks(super::BATCH_GET_KEYS) {
+            shared.extend(self.batch_get(chunk).await?);
+        }
+        let with_links: Vec<&RecordingId> = ids
+            .iter()
+            .filter(|id| {
+                let pk = share_pk(id);
+                shared
+                    .iter()
+                    .any(|item| matches!(item.get("PK"), Some(AttributeValue::S(p)) if *p == pk))
             })
             .collect();
-        let requests: Vec<WriteRequest> = live
+        let queries = with_links
             .iter()
-            .map(|link| {
-                let item = encode(share_item(id, link))?;
-                PutRequest::builder()
-                    .set_item(Some(item))
-                    .build()
-                    .map(|p| WriteRequest::builder().put_request(p).build())
-                    .map_err(|e| AwsError::Other(e.to_string()))
-            })
-            .collect::<Result<_, _>>()?;
-        let calls = requests
-            .chunks(BATCH_WRITE_ITEMS)
-            .map(|c| self.batch_write(c.to_vec()));
-        for result in join_all(calls).await {
-            result?;
+            .map(|id| self.links_of(id, Some("PK, SK")));
+        let mut partitions = Vec::new();
+        for (id, links) in with_links.iter().zip(join_all(queries).await) {
+            let mut keys = links?;
+            keys.push(key(share_pk(id), SHARE_COUNT));
+            partitions.push(((*id).clone(), keys));
         }
-        Ok(live.len())
+        Ok(partitions)
     }
 }

@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+
+use crate::aws::AwsError;
 
 /// An `UpdateItem` expression with every attribute name behind a placeholder (several of
 /// ours, like `status` and `size`, are DynamoDB reserved words).
@@ -57,14 +59,37 @@ impl UpdateBuilder {
         format!("{prefix} ({})", list.join(", "))
     }
 
-    pub(super) fn apply(self, request: UpdateItemFluentBuilder) -> UpdateItemFluentBuilder {
+    fn expression(&self) -> String {
         let mut expression = format!("SET {}", self.sets.join(", "));
         if !self.removes.is_empty() {
             expression.push_str(&format!(" REMOVE {}", self.removes.join(", ")));
         }
+        expression
+    }
+
+    pub(super) fn apply(self, request: UpdateItemFluentBuilder) -> UpdateItemFluentBuilder {
         request
-            .update_expression(expression)
+            .update_expression(self.expression())
             .set_expression_attribute_names(Some(self.names))
             .set_expression_attribute_values(Some(self.values))
+    }
+
+    /// The same update as one item of a transaction.
+    pub(super) fn into_transaction_item(
+        self,
+        table: &str,
+        key: HashMap<String, AttributeValue>,
+        condition: String,
+    ) -> Result<TransactWriteItem, AwsError> {
+        let update = Update::builder()
+            .table_name(table)
+            .set_key(Some(key))
+            .update_expression(self.expression())
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(self.names))
+            .set_expression_attribute_values(Some(self.values))
+            .build()
+            .map_err(|e| AwsError::Other(e.to_string()))?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 }

@@ -1,3 +1,4 @@
+use futures_util::future::join_all;
 use integration_tests::{ApiRequest, ApiResponse, TestStack};
 use serde_json::json;
 use shared::permissions::RecordingAccess;
@@ -171,4 +172,108 @@ async fn repeated_wrong_secrets_are_throttled() {
         .expect_error(429, "Too Many Requests");
     let elsewhere = exchange(&stack, id, room.speaker_secret.expose(), "192.0.2.21").await;
     assert_eq!(elsewhere.status, 200);
+}
+
+#[tokio::test]
+async fn a_burst_of_concurrent_wrong_passwords_gets_exactly_the_allowed_tries() {
+    let stack = TestStack::new().await;
+    let user = stack.env.get("ADMIN_USERNAME");
+    let passwords: Vec<String> = (0..20).map(|n| format!("guess-{n}")).collect();
+    let guesses = passwords
+        .iter()
+        .map(|p| login(&stack, &user, p, "203.0.113.40"));
+    let statuses: Vec<u16> = join_all(guesses).await.iter().map(|r| r.status).collect();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert_eq!(
+        (checked, refused),
+        (MAX_FAILURES as usize, 20 - MAX_FAILURES as usize),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_burst_of_concurrent_wrong_secrets_gets_exactly_the_allowed_tries() {
+    let stack = TestStack::new().await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let id = room.room_id.as_str();
+    let secrets: Vec<String> = (0..20).map(|n| format!("guess-{n}")).collect();
+    let guesses = secrets
+        .iter()
+        .map(|secret| exchange(&stack, id, secret, "192.0.2.40"));
+    let statuses: Vec<u16> = join_all(guesses).await.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        MAX_FAILURES as usize,
+        "{statuses:?}"
+    );
+    assert!(statuses.iter().all(|s| *s == 401 || *s == 429));
+}
+
+#[tokio::test]
+async fn a_success_clears_only_its_own_targets_count() {
+    let stack = TestStack::new().await;
+    let (a, b) = (
+        room(&stack, RecordingAccess::AdminModeratorSpeaker).await,
+        room(&stack, RecordingAccess::AdminModeratorSpeaker).await,
+    );
+    let ip = "192.0.2.50";
+    for n in 0..MAX_FAILURES - 1 {
+        exchange(&stack, b.room_id.as_str(), &format!("guess-{n}"), ip)
+            .await
+            .expect_error(401, "Authentication Error");
+    }
+    // A genuine secret of room A does not reset the guesses at room B...
+    let genuine = exchange(&stack, a.room_id.as_str(), a.speaker_secret.expose(), ip).await;
+    assert_eq!(genuine.status, 200);
+    exchange(&stack, b.room_id.as_str(), "one-more-guess", ip)
+        .await
+        .expect_error(401, "Authentication Error");
+    exchange(&stack, b.room_id.as_str(), b.speaker_secret.expose(), ip)
+        .await
+        .expect_error(429, "Too Many Requests");
+    // ...nor does the administrator's login, whose own count is separate.
+    let (user, password) = (
+        stack.env.get("ADMIN_USERNAME"),
+        stack.env.get("ADMIN_PASSWORD"),
+    );
+    assert_eq!(login(&stack, &user, &password, ip).await.status, 200);
+    exchange(&stack, b.room_id.as_str(), b.speaker_secret.expose(), ip)
+        .await
+        .expect_error(429, "Too Many Requests");
+}
+
+#[tokio::test]
+async fn responses_that_carry_credentials_are_never_cached() {
+    let stack = TestStack::new().await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let (user, password) = (
+        stack.env.get("ADMIN_USERNAME"),
+        stack.env.get("ADMIN_PASSWORD"),
+    );
+    let responses = [
+        login(&stack, &user, &password, "192.0.2.60").await,
+        login(&stack, &user, "wrong", "192.0.2.61").await,
+        exchange(
+            &stack,
+            room.room_id.as_str(),
+            room.moderator_secret.expose(),
+            "192.0.2.60",
+        )
+        .await,
+        stack
+            .call(stack.admin("GET", "/api/v1/rooms"), room_access::handle)
+            .await,
+        stack
+            .call(
+                stack
+                    .admin("GET", "/api/v1/rooms/{roomId}")
+                    .path_param("roomId", room.room_id.as_str()),
+                room_access::handle,
+            )
+            .await,
+    ];
+    for response in responses {
+        assert_eq!(response.headers["cache-control"], "no-store");
+    }
 }

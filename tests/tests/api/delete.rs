@@ -70,8 +70,9 @@ async fn a_single_delete_removes_item_and_video() {
         response.json()["message"],
         format!("Recording '{id}' deleted successfully")
     );
-    // Read, mark, delete the video, delete the items.
-    assert_eq!(response.aws_calls, 4);
+    // Read, mark (with the tombstone), delete the video, read the share counter (none:
+    // never shared), delete the item.
+    assert_eq!(response.aws_calls, 5);
     assert_eq!(remains(&stack, id).await, (false, false));
     delete_one(&stack, &stack.app, id)
         .await
@@ -301,9 +302,11 @@ async fn bulk_delete_is_batched() {
         );
         calls.push((size, response.aws_calls));
     }
-    // N ids of an administrator, whose decision reads no room: ⌈N/100⌉ reads, ⌈N/100⌉
-    // marks, ⌈N/1000⌉ S3 calls, ⌈N/25⌉ item deletes.
-    assert_eq!(calls, [(25, 4), (100, 7), (150, 11)]);
+    // N ids of an administrator, whose decision reads no room: ⌈N/100⌉ reads, ⌈N/50⌉
+    // marks (each with its video's tombstone), ⌈N/1000⌉ S3 calls, ⌈N/100⌉ reads of the
+    // share counters (no recording here was shared, so no partition to query), ⌈N/25⌉
+    // item deletes.
+    assert_eq!(calls, [(25, 5), (100, 9), (150, 14)]);
     println!("AWS calls per bulk delete (ids, calls): {calls:?}");
     assert!(stack.video_keys().await.is_empty());
 }
@@ -408,4 +411,35 @@ async fn dynamodb_down_from_the_start_is_a_clean_503() {
         .call_with(&broken, stack.admin("GET", MANY), list_recordings::handle)
         .await;
     listed.expect_error(503, "Service Unavailable");
+}
+
+#[tokio::test]
+async fn a_delete_its_caller_abandoned_is_finished_by_the_sweeper() {
+    let stack = TestStack::new().await;
+    let rec = recording("room-a", 1, RecordingStatus::Complete);
+    stored(&stack, std::slice::from_ref(&rec)).await;
+    let id = &rec.recording_id;
+    // DynamoDB answers the read and the mark, then is unreachable; nobody retries.
+    let broken_dynamodb = stack.app_with_outage(Some(Outage::after(2)), None);
+    delete_one(&stack, &broken_dynamodb, id)
+        .await
+        .expect_error(503, "Service Unavailable");
+    assert_eq!(remains(&stack, id).await, (true, false));
+
+    let now = shared::clock::now_millis();
+    let early = shared::deletion::finish_abandoned(&stack.app, now)
+        .await
+        .expect("swept");
+    assert!(early.is_empty(), "a delete under way is left to its caller");
+    let later = now + shared::deletion::ABANDONED_AFTER_MS + 1000;
+    let finished = shared::deletion::finish_abandoned(&stack.app, later)
+        .await
+        .expect("swept");
+    assert_eq!(finished.len(), 1);
+    assert_eq!(remains(&stack, id).await, (false, false));
+    no_orphan_videos(&stack).await;
+    let again = shared::deletion::finish_abandoned(&stack.app, later)
+        .await
+        .expect("swept");
+    assert!(again.is_empty());
 }

@@ -2,7 +2,8 @@
 
 use integration_tests::{ApiRequest, TestStack, remember_secret};
 use shared::model::{
-    Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig, RoomId,
+    Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig, RoomId, RoomSecret,
+    RoomSecrets,
 };
 use shared::permissions::{RecordingAccess, Role};
 use shared::store::Store;
@@ -36,21 +37,52 @@ pub async fn put_all(store: &Store, recordings: &[Recording]) {
     }
 }
 
+/// A room as stored, and the secrets that only its URLs carry, which tests exchange for
+/// tokens. Reads as the room.
+pub struct TestRoom {
+    pub room: Room,
+    pub moderator_secret: RoomSecret,
+    pub speaker_secret: RoomSecret,
+}
+
+impl std::ops::Deref for TestRoom {
+    type Target = Room;
+    fn deref(&self) -> &Room {
+        &self.room
+    }
+}
+
 /// A room with `access`, stored directly.
-pub async fn room(stack: &TestStack, access: RecordingAccess) -> Room {
+pub async fn room(stack: &TestStack, access: RecordingAccess) -> TestRoom {
     let config = RoomConfig {
         recording: RecordingConfig {
             enabled: true,
             allow_access_to: access,
         },
     };
-    let room = Room::new("Test room".to_owned(), config, BASE_DATE);
-    assert!(stack.store.create_room(&room).await.expect("room stored"));
-    room
+    stored_room(stack, config).await
+}
+
+/// A room with `config`, stored directly.
+pub async fn stored_room(stack: &TestStack, config: RoomConfig) -> TestRoom {
+    let secrets = RoomSecrets::generate();
+    let room = Room::new("Test room".to_owned(), config, BASE_DATE, &secrets);
+    assert!(
+        stack
+            .store
+            .create_room(&room, &secrets)
+            .await
+            .expect("room stored")
+    );
+    TestRoom {
+        room,
+        moderator_secret: secrets.moderator,
+        speaker_secret: secrets.speaker,
+    }
 }
 
 /// A room token, exchanged for the room's secret through the real handler.
-pub async fn room_token(stack: &TestStack, room: &Room, role: Role) -> String {
+pub async fn room_token(stack: &TestStack, room: &TestRoom, role: Role) -> String {
     let secret = match role {
         Role::Moderator => room.moderator_secret.expose(),
         Role::Speaker => room.speaker_secret.expose(),

@@ -1,6 +1,8 @@
 //! Starting and stopping recordings through LiveKit's egress (a local server speaking its
 //! Twirp protocol), webhooks signed by LiveKit's own SDK, events, and the sweeper.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use futures_util::future::join_all;
 use integration_tests::egress::{API_KEY, API_SECRET, Behaviour, FakeEgress, signed_webhook};
 use integration_tests::{ApiRequest, ApiResponse, TestStack};
@@ -9,7 +11,7 @@ use shared::clock::{now_millis, now_seconds};
 use shared::model::{Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig};
 use shared::permissions::{RecordingAccess, Role};
 
-use crate::fixtures::{recording, room, room_token};
+use crate::fixtures::{recording, room, room_token, stored_room};
 
 const START: &str = "/api/v1/recordings";
 const STOP: &str = "/api/v1/recordings/{recordingId}/stop";
@@ -47,7 +49,9 @@ fn event(id: &RecordingId, kind: &str, status: &str, extra: Value, created_at: i
     if let (Some(info), Some(extra)) = (info.as_object_mut(), extra.as_object()) {
         info.extend(extra.clone());
     }
-    json!({"event": kind, "id": format!("EV_{}", id.uid()), "createdAt": created_at.to_string(), "egressInfo": info})
+    static EVENTS: AtomicUsize = AtomicUsize::new(0);
+    let event_id = format!("EV_{}_{}", id.uid(), EVENTS.fetch_add(1, Ordering::Relaxed));
+    json!({"event": kind, "id": event_id, "createdAt": created_at.to_string(), "egressInfo": info})
 }
 
 async fn deliver(stack: &TestStack, event: &Value, secret: &str) -> ApiResponse {
@@ -103,8 +107,11 @@ async fn start_asks_the_egress_for_the_room_and_file_then_stop_ends_it() {
         .claims
         .as_ref()
         .expect("the token verifies with the API secret");
-    assert_eq!(claims["video"]["roomRecord"], true);
-    assert_eq!(claims["video"]["room"], room.room_id.as_str());
+    // Recording that room and nothing more (no roomAdmin).
+    assert_eq!(
+        claims["video"],
+        json!({"roomRecord": true, "room": room.room_id.as_str()})
+    );
     assert_eq!(call.body["roomName"], room.room_id.as_str());
     assert_eq!(call.body["fileOutputs"][0]["filepath"], id.s3_key());
     assert_eq!(
@@ -157,17 +164,16 @@ async fn who_may_start_and_stop() {
     }
 
     // Recording disabled: nobody may start, administrators included.
-    let disabled = Room::new(
-        "Quiet".into(),
+    let disabled = stored_room(
+        &stack,
         RoomConfig {
             recording: RecordingConfig {
                 enabled: false,
                 allow_access_to: RecordingAccess::AdminModeratorSpeaker,
             },
         },
-        0,
-    );
-    assert!(stack.store.create_room(&disabled).await.expect("stored"));
+    )
+    .await;
     let moderator = room_token(&stack, &disabled, Role::Moderator).await;
     start(&stack, &disabled, None)
         .await
@@ -355,7 +361,7 @@ async fn duplicate_and_late_webhooks_change_nothing() {
     let first = stored(&stack, &id).await;
     assert_eq!(
         deliver(&stack, &complete, API_SECRET).await.json()["message"],
-        "ignored"
+        "duplicate"
     );
     let late = event(
         &id,
@@ -483,4 +489,183 @@ async fn the_sweeper_aborts_stuck_recordings_and_leaves_healthy_ones() {
     assert_eq!(deleted.status, 200);
     let again = sweep_recordings::sweep(&stack.app).await.expect("swept");
     assert_eq!(again["aborted"], json!([]));
+}
+
+fn demo_video() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../infra/demo/demo-1.mp4"
+    ))
+    .expect("demo video")
+}
+
+/// `egress_ended` reporting the finished file of `id`.
+fn ended(id: &RecordingId, size: usize) -> Value {
+    event(
+        id,
+        "egress_ended",
+        "EGRESS_COMPLETE",
+        json!({"fileResults": [{"filename": id.s3_key(), "size": size.to_string(), "duration": "4000000000"}]}),
+        now_seconds(),
+    )
+}
+
+async fn delete(stack: &TestStack, id: &RecordingId) -> ApiResponse {
+    let request = stack
+        .admin("DELETE", "/api/v1/recordings/{recordingId}")
+        .path_param("recordingId", id.as_str());
+    stack.call(request, delete_recordings::handle).await
+}
+
+async fn listed(stack: &TestStack) -> Vec<String> {
+    let response = stack
+        .call(stack.admin("GET", START), list_recordings::handle)
+        .await;
+    response.json()["recordings"]
+        .as_array()
+        .expect("recordings")
+        .iter()
+        .filter_map(|r| r["recordingId"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_deleted_recording_stays_deleted_whatever_its_egress_reports_later() {
+    let egress = FakeEgress::start().await;
+    let stack = stack_with(&egress).await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let id = recording_id(&start(&stack, &room, None).await);
+    let video = demo_video();
+    stack.put_video(&id.s3_key(), video.clone()).await;
+    let complete = ended(&id, video.len());
+    assert_eq!(
+        deliver(&stack, &complete, API_SECRET).await.json()["message"],
+        "applied"
+    );
+    assert_eq!(delete(&stack, &id).await.status, 200);
+
+    // The same event again (a LiveKit retry or a replay), and a later one with a new id,
+    // each after the egress wrote the file once more.
+    let again = ended(&id, video.len());
+    for late in [&complete, &again] {
+        stack.put_video(&id.s3_key(), video.clone()).await;
+        let response = deliver(&stack, late, API_SECRET).await;
+        assert_eq!(response.status, 200, "{}", response.json());
+        assert_eq!(response.json()["message"], "refused");
+        assert!(
+            stack
+                .store
+                .get_recording(&id)
+                .await
+                .expect("read")
+                .is_none(),
+            "not brought back"
+        );
+        assert!(!listed(&stack).await.contains(&id.to_string()));
+        assert!(
+            !stack.video_keys().await.contains(&id.s3_key()),
+            "the late file is deleted, not orphaned"
+        );
+    }
+    let get = stack
+        .call(
+            stack
+                .admin("GET", "/api/v1/recordings/{recordingId}")
+                .path_param("recordingId", id.as_str()),
+            get_recording::handle,
+        )
+        .await;
+    get.expect_error(404, "Recording Error");
+}
+
+#[tokio::test]
+async fn a_recording_aborted_and_deleted_before_its_upload_stays_deleted() {
+    let egress = FakeEgress::start().await;
+    let stack = stack_with(&egress).await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let id = recording_id(&start(&stack, &room, None).await);
+    let much_later = now_millis() + 48 * 3_600_000;
+    let aborted = shared::lifecycle::sweep(&stack.app, much_later)
+        .await
+        .expect("swept");
+    assert_eq!(aborted.len(), 1);
+    assert_eq!(delete(&stack, &id).await.status, 200);
+
+    // The egress finishes uploading after all.
+    let video = demo_video();
+    stack.put_video(&id.s3_key(), video.clone()).await;
+    let response = deliver(&stack, &ended(&id, video.len()), API_SECRET).await;
+    assert_eq!(response.json()["message"], "refused");
+    assert!(
+        stack
+            .store
+            .get_recording(&id)
+            .await
+            .expect("read")
+            .is_none()
+    );
+    assert!(!stack.video_keys().await.contains(&id.s3_key()));
+}
+
+#[tokio::test]
+async fn one_video_one_recording_another_egress_for_the_same_file_is_refused() {
+    let egress = FakeEgress::start().await;
+    let stack = stack_with(&egress).await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let id = recording_id(&start(&stack, &room, None).await);
+    let video = demo_video();
+    stack.put_video(&id.s3_key(), video.clone()).await;
+    deliver(&stack, &ended(&id, video.len()), API_SECRET).await;
+    let first = stored(&stack, &id).await;
+
+    // A new egress id with the first recording's uid names the same file.
+    let alias = RecordingId::new(id.room_id(), "EG_alias", id.uid()).expect("valid id");
+    assert_eq!(alias.s3_key(), id.s3_key());
+    for kind in [
+        event(
+            &alias,
+            "egress_started",
+            "EGRESS_ACTIVE",
+            json!({}),
+            now_seconds(),
+        ),
+        ended(&alias, 5),
+    ] {
+        let response = deliver(&stack, &kind, API_SECRET).await;
+        assert_eq!(response.json()["message"], "refused");
+    }
+    assert!(
+        stack
+            .store
+            .get_recording(&alias)
+            .await
+            .expect("read")
+            .is_none()
+    );
+    assert_eq!(stored(&stack, &id).await, first);
+    assert!(stack.video_keys().await.contains(&id.s3_key()));
+
+    // The same holds for a recording that a webhook created (its start never stored).
+    let orphan = recording(room.room_id.as_str(), 78, RecordingStatus::Active).recording_id;
+    let response = deliver(
+        &stack,
+        &event(
+            &orphan,
+            "egress_updated",
+            "EGRESS_ACTIVE",
+            json!({}),
+            now_seconds(),
+        ),
+        API_SECRET,
+    )
+    .await;
+    assert_eq!(response.json()["message"], "applied");
+    let orphan_alias =
+        RecordingId::new(orphan.room_id(), "EG_alias2", orphan.uid()).expect("valid id");
+    let response = deliver(&stack, &ended(&orphan_alias, 5), API_SECRET).await;
+    assert_eq!(response.json()["message"], "refused");
+    assert_eq!(
+        stored(&stack, &orphan).await.status,
+        RecordingStatus::Active
+    );
 }

@@ -11,5 +11,6 @@ mod log_hygiene;
 mod media;
 mod room_access;
 mod rooms;
+mod secrets;
 mod shares;
 mod token_attacks;

@@ -1,3 +1,4 @@
+use aws_sdk_dynamodb::types::AttributeValue;
 use integration_tests::{ApiRequest, TestStack};
 use serde_json::{Value, json};
 use shared::permissions::{RecordingAccess, Role};
@@ -51,6 +52,91 @@ async fn admin_creates_a_room_with_secret_urls() {
         secrets.push(secret.to_owned());
     }
     assert_ne!(secrets[0], secrets[1]);
+}
+
+/// Every function reads room items; only room-access may read the secrets' own partition
+/// (the template's `dynamodb:LeadingKeys`), so the room item holds digests alone.
+#[tokio::test]
+async fn room_secrets_live_apart_from_the_room_and_still_admit() {
+    let stack = TestStack::new().await;
+    let created = create(&stack, &json!({"roomName": "Apart"})).await.json();
+    let room_id = created["roomId"].as_str().expect("roomId");
+    let secret_of = |body: &Value, key: &str| {
+        let url = body[key].as_str().expect("url");
+        url.split_once("secret=").expect("a secret").1.to_owned()
+    };
+    let moderator = secret_of(&created, "moderatorUrl");
+    let speaker = secret_of(&created, "speakerUrl");
+
+    let item = |pk: String| {
+        let dynamodb = stack.dynamodb.clone();
+        let table = stack.table.clone();
+        async move {
+            dynamodb
+                .get_item()
+                .table_name(table)
+                .key("PK", AttributeValue::S(pk))
+                .key("SK", AttributeValue::S("META".into()))
+                .send()
+                .await
+                .expect("read")
+                .item
+                .expect("the item")
+        }
+    };
+    let room_item = format!("{:?}", item(format!("ROOM#{room_id}")).await);
+    for secret in [&moderator, &speaker] {
+        assert!(!room_item.contains(secret.as_str()), "{room_item}");
+        let digest = shared::crypto::sha256_hex(secret.as_bytes());
+        assert!(room_item.contains(&digest), "{room_item}");
+    }
+    let secrets_item = item(format!("ROOMSECRET#{room_id}")).await;
+    assert_eq!(
+        secrets_item.get("moderatorSecret"),
+        Some(&AttributeValue::S(moderator.clone()))
+    );
+    assert!(
+        secrets_item.keys().all(|k| !k.starts_with("GSI")),
+        "no index returns the secrets"
+    );
+
+    // Administrators still see the same URLs, whichever way they read the room.
+    let got = stack
+        .call(
+            stack.admin("GET", ROOM).path_param("roomId", room_id),
+            room_access::handle,
+        )
+        .await
+        .json();
+    let listed = stack
+        .call(stack.admin("GET", ROOMS), room_access::handle)
+        .await
+        .json();
+    let listed = listed["rooms"]
+        .as_array()
+        .expect("rooms")
+        .iter()
+        .find(|r| r["roomId"] == room_id)
+        .cloned()
+        .expect("listed");
+    for body in [&got, &listed] {
+        assert_eq!(secret_of(body, "moderatorUrl"), moderator);
+        assert_eq!(secret_of(body, "speakerUrl"), speaker);
+    }
+
+    // And the secrets admit, compared with the digests.
+    for (secret, role) in [(&moderator, "moderator"), (&speaker, "speaker")] {
+        let response = stack
+            .call(
+                ApiRequest::new("POST", "/api/v1/rooms/{roomId}/recording-token")
+                    .path_param("roomId", room_id)
+                    .json(&json!({ "secret": secret })),
+                issue_token::handle,
+            )
+            .await;
+        assert_eq!(response.status, 200, "{}", response.json());
+        assert_eq!(response.json()["role"], role);
+    }
 }
 
 #[tokio::test]
@@ -279,10 +365,7 @@ async fn config_updates_set_only_the_fields_given() {
         .expect("read")
         .expect("room");
     assert!(!stored.config.recording.enabled);
-    assert_eq!(
-        stored.moderator_secret, room.moderator_secret,
-        "secrets kept"
-    );
+    assert_eq!(stored.secret_digests, room.secret_digests, "secrets kept");
 
     for (body, field) in [
         (json!({}), "config.recording"),

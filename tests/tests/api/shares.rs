@@ -417,3 +417,140 @@ async fn a_thousand_random_secrets_are_all_refused() {
     assert_eq!(refused, 1000);
     assert_eq!(open_api(&stack, &rec, &real.secret, None).await.status, 200);
 }
+
+async fn revoke_all(stack: &TestStack, rec: &Recording) -> ApiResponse {
+    let request = stack
+        .admin("DELETE", SHARES)
+        .path_param("recordingId", rec.recording_id.as_str());
+    stack.call(request, share_recording::handle).await
+}
+
+/// The items of a recording's share partition (links and their counter).
+async fn share_items(stack: &TestStack, rec: &Recording) -> usize {
+    let out = stack
+        .dynamodb
+        .query()
+        .table_name(&stack.table)
+        .key_condition_expression("PK = :pk")
+        .expression_attribute_values(
+            ":pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("SHARE#{}", rec.recording_id)),
+        )
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("queried");
+    out.items().len()
+}
+
+#[tokio::test]
+async fn live_links_per_recording_are_capped() {
+    let stack = TestStack::new().await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let rec = shared_recording(&stack, &room).await;
+    let cap = shared::shares::MAX_LIVE_LINKS as usize;
+    let mut links = Vec::new();
+    for _ in 0..cap - 1 {
+        links.push(link(&stack, &rec, None, &[]).await);
+    }
+    // The last place goes to a link that expires at once.
+    link(&stack, &rec, None, &[("expiresIn", "1")]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    // Its place is free again once it has expired...
+    link(&stack, &rec, None, &[]).await;
+    // ...and now every place is taken.
+    let refused = create(&stack, &rec, None, &[]).await;
+    let body = refused.expect_error(409, "Share Error");
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("revoke"),
+        "{body}"
+    );
+    // Revoking one frees a place.
+    let request = stack
+        .admin("DELETE", SHARE)
+        .path_param("recordingId", rec.recording_id.as_str())
+        .path_param("shareId", &links[0].share_id);
+    assert_eq!(
+        stack.call(request, share_recording::handle).await.status,
+        200
+    );
+    link(&stack, &rec, None, &[]).await;
+    assert_eq!(create(&stack, &rec, None, &[]).await.status, 409);
+}
+
+#[tokio::test]
+async fn links_die_with_their_recording_and_nothing_brings_their_items_back() {
+    let stack = TestStack::new().await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let rec = shared_recording(&stack, &room).await;
+    for _ in 0..3 {
+        link(&stack, &rec, None, &[]).await;
+    }
+    let id = &rec.recording_id;
+    // A delete marks the recording first: a link made now is refused.
+    let marked = stack.store.mark_deleting(std::slice::from_ref(id), 0).await;
+    assert_eq!(marked[0].1, shared::store::MarkOutcome::Marked);
+    create(&stack, &rec, None, &[])
+        .await
+        .expect_error(404, "Recording Error");
+    // A revoke-all racing the delete writes nothing back once the delete removed them.
+    let delete = stack
+        .admin("DELETE", GET)
+        .path_param("recordingId", id.as_str());
+    let (deleted, revoked) = tokio::join!(
+        stack.call(delete, delete_recordings::handle),
+        revoke_all(&stack, &rec)
+    );
+    assert_eq!(deleted.status, 200, "{}", deleted.json());
+    assert!(revoked.status == 200 || revoked.status == 404 || revoked.status == 503);
+    assert_eq!(revoke_all(&stack, &rec).await.status, 404);
+    assert_eq!(
+        share_items(&stack, &rec).await,
+        0,
+        "no share item outlives it"
+    );
+}
+
+#[tokio::test]
+async fn a_delete_that_fails_among_the_share_links_is_finished_by_a_retry() {
+    let stack = TestStack::new().await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let rec = shared_recording(&stack, &room).await;
+    for _ in 0..3 {
+        link(&stack, &rec, None, &[]).await;
+    }
+    let id = &rec.recording_id;
+    // DynamoDB answers the read, the mark and the share counters, then fails.
+    let broken = stack.app_with_outage(Some(integration_tests::Outage::after(3)), None);
+    let delete = || {
+        stack
+            .admin("DELETE", GET)
+            .path_param("recordingId", id.as_str())
+    };
+    let response = stack
+        .call_with(&broken, delete(), delete_recordings::handle)
+        .await;
+    response.expect_error(503, "Service Unavailable");
+    assert!(share_items(&stack, &rec).await > 0, "links kept");
+    assert!(
+        stack.store.get_recording(id).await.expect("read").is_some(),
+        "the recording's item stays until its links are gone"
+    );
+    let retry = stack.call(delete(), delete_recordings::handle).await;
+    assert_eq!(retry.status, 200, "{}", retry.json());
+    assert_eq!(share_items(&stack, &rec).await, 0);
+    assert!(stack.store.get_recording(id).await.expect("read").is_none());
+}
+
+#[tokio::test]
+async fn share_links_are_never_cached() {
+    let stack = TestStack::new().await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let rec = shared_recording(&stack, &room).await;
+    let response = create(&stack, &rec, None, &[]).await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.headers["cache-control"], "no-store");
+}

@@ -6,7 +6,11 @@
 //!   behave;
 //! - every API route in `infra/template.yaml` is served locally by the same function through
 //!   Cargo.toml's `[workspace.metadata.lambda.watch.router]`, and vice versa;
-//! - every crate under `functions/` is a function of the template, and vice versa.
+//! - every crate under `functions/` is a function of the template, and vice versa;
+//! - every function's role grants what its code calls and nothing else, and its
+//!   environment names the secrets it reads, never their values (`policies.rs`).
+
+mod policies;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -227,7 +231,7 @@ fn unexpected_keys(what: &str, value: &Value, allowed: &[&[&str]], problems: &mu
             problems.push(format!(
                 "{what} has {key}, which the local stack does not recreate: teach \
                  devstack/src/template.rs and resources.rs about it (or add it to the \
-                 AWS-only list in tests/tests/infra.rs if it cannot change behaviour)"
+                 AWS-only list in tests/tests/infra/main.rs if it cannot change behaviour)"
             ));
         }
     }
