@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use serde_json::{Value, json};
 use shared::model::{Recording, RecordingId, Room};
 use shared::permissions::{RecordingAccess, Role};
@@ -162,6 +163,34 @@ struct World {
 
 fn api_get(route: &str, id: &str) -> ApiEvent {
     ApiEvent::new("GET", route).path_param("recordingId", id)
+}
+
+/// The list function's secrets (as `env` gives them) stored in the local Secrets Manager,
+/// as a deployment stores them: each variable with its secret's ARN.
+async fn store_secrets(
+    aws: &Aws,
+    name: &str,
+    env: &[(String, String)],
+) -> Result<Vec<(String, String)>, String> {
+    let client = aws_sdk_secretsmanager::Client::new(&aws.sdk);
+    let mut secrets = Vec::new();
+    for variable in ["TOKEN_SIGNING_KEY", "API_KEY_HASHES"] {
+        let value = env
+            .iter()
+            .find(|(k, _)| k == variable)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| format!("{variable} is not in the functions' environment"))?;
+        let created = client
+            .create_secret()
+            .name(format!("{name}-{variable}"))
+            .secret_string(value)
+            .send()
+            .await
+            .map_err(|e| format!("creating a secret: {}", DisplayErrorContext(&e)))?;
+        let arn = created.arn.ok_or("a secret without an ARN")?;
+        secrets.push((variable.to_owned(), arn));
+    }
+    Ok(secrets)
 }
 
 fn cold_targets(world: &Arc<World>, iterations: usize) -> Result<Vec<Target>, String> {
@@ -751,6 +780,10 @@ async fn measure(options: &Options, aws: &Aws, name: &str, meta: &str) -> Result
     if let (Some(list), Some(hello)) = (find("list-recordings"), find("bench-hello")) {
         eprintln!("[bench] cold starts loading the system's trust store");
         cold_start["system_store"] = cold::system_store(list, hello, iterations, &env).await?;
+        eprintln!("[bench] cold starts reading their secrets from Secrets Manager");
+        let secrets = store_secrets(aws, name, &env).await?;
+        cold_start["secrets_manager"] =
+            cold::secrets_manager(list, hello, iterations, &env, &secrets).await?;
     }
     lap(&mut timings, "cold_start");
 

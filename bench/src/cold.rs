@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::harness::FunctionProcess;
 use crate::runtime_api::RuntimeApi;
-use crate::stats::{round3, summarize};
+use crate::stats::{Summary, round3, summarize};
 
 /// A binary and the events its starts are measured with.
 pub struct Target {
@@ -171,6 +171,29 @@ pub async fn run(
     }))
 }
 
+/// Medians' summaries of `target` started with `env` and with `variant`, and of the hello,
+/// round-robin so that the machine's load falls on all three alike.
+async fn side_by_side(
+    target: &Target,
+    hello: &Target,
+    iterations: usize,
+    env: &[(String, String)],
+    variant: &[(String, String)],
+) -> Result<(Summary, Summary, Summary), String> {
+    let (mut usual, mut changed, mut floor) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..=iterations {
+        let a = one_start(target, &(target.event)(), env).await?;
+        let b = one_start(target, &(target.event)(), variant).await?;
+        let c = one_start(hello, &(hello.event)(), env).await?;
+        if round > 0 {
+            usual.push(a.init_ms);
+            changed.push(b.init_ms);
+            floor.push(c.init_ms);
+        }
+    }
+    Ok((summarize(&usual), summarize(&changed), summarize(&floor)))
+}
+
 /// What the functions' bundled roots save: the same binary started as usual (trusting the
 /// AWS roots it carries) and with `SSL_CERT_FILE` and `SSL_CERT_DIR` naming the system's
 /// store, which makes it load that store as the SDK's default client does, beside the
@@ -190,18 +213,7 @@ pub async fn system_store(
     system.push(("SSL_CERT_FILE".into(), bundle.display().to_string()));
     system.push(("SSL_CERT_DIR".into(), certs.display().to_string()));
     let entries = std::fs::read_dir(certs).map_or(0, |d| d.count());
-    let (mut bundled, mut loaded, mut floor) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..=iterations {
-        let a = one_start(target, &(target.event)(), env).await?;
-        let b = one_start(target, &(target.event)(), &system).await?;
-        let c = one_start(hello, &(hello.event)(), env).await?;
-        if round > 0 {
-            bundled.push(a.init_ms);
-            loaded.push(b.init_ms);
-            floor.push(c.init_ms);
-        }
-    }
-    let (bundled, loaded, floor) = (summarize(&bundled), summarize(&loaded), summarize(&floor));
+    let (bundled, loaded, floor) = side_by_side(target, hello, iterations, env, &system).await?;
     Ok(json!({
         "binary": target.name,
         "certificate_entries": entries,
@@ -211,5 +223,39 @@ pub async fn system_store(
         "ratio_bundled": round3(bundled.p50 / floor.p50),
         "ratio_system_store": round3(loaded.p50 / floor.p50),
         "saved_ms": round3(loaded.p50 - bundled.p50),
+    }))
+}
+
+/// What reading secrets at cold start costs, as deployed functions do: the same binary
+/// given its secrets as plain variables (as locally) and as the ARNs of Secrets Manager
+/// secrets holding them (`secrets`: variable and ARN), beside the hello, round-robin.
+pub async fn secrets_manager(
+    target: &Target,
+    hello: &Target,
+    iterations: usize,
+    env: &[(String, String)],
+    secrets: &[(String, String)],
+) -> Result<Value, String> {
+    let mut deployed: Vec<(String, String)> = env
+        .iter()
+        .filter(|(k, _)| !secrets.iter().any(|(variable, _)| variable == k))
+        .cloned()
+        .collect();
+    for (variable, arn) in secrets {
+        deployed.push((
+            format!("{variable}{}", shared::secrets::SECRET_ARN_SUFFIX),
+            arn.clone(),
+        ));
+    }
+    let (plain, read, floor) = side_by_side(target, hello, iterations, env, &deployed).await?;
+    Ok(json!({
+        "binary": target.name,
+        "secrets": secrets.iter().map(|(variable, _)| variable).collect::<Vec<_>>(),
+        "environment_init_ms": plain,
+        "secrets_manager_init_ms": read,
+        "hello_init_ms": floor,
+        "ratio_environment": round3(plain.p50 / floor.p50),
+        "ratio_secrets_manager": round3(read.p50 / floor.p50),
+        "added_ms": round3(read.p50 - plain.p50),
     }))
 }
