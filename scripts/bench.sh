@@ -45,4 +45,8 @@ fi
 
 # shellcheck disable=SC2086 # BENCH_ARGS is split into arguments on purpose
 target/release/bench run --name "$name" --build-seconds "$build_seconds" "${arm64[@]}" ${BENCH_ARGS:-}
-echo "[bench] done in $((SECONDS - started)) s: docs/benchmarks.md, docs/benchmarks.json"
+
+# --- the web console (scripts/console.sh bench): its own report, docs/console-benchmarks.md ---
+scripts/console.sh bench
+
+echo "[bench] done in $((SECONDS - started)) s: docs/benchmarks.md, docs/benchmarks.json, docs/console-benchmarks.md"

@@ -9,7 +9,8 @@
 #                                arm64 with cargo-lambda; prints each binary's size
 #   scripts/sam.sh deploy [ARG...]
 #                                `sam deploy` of that build (add --guided the first time);
-#                                its answers are saved in infra/samconfig.toml
+#                                its answers are saved in infra/samconfig.toml; then the web
+#                                console is built and published (scripts/console.sh deployed)
 #   scripts/sam.sh ARG...        any other sam command, for example
 #                                `scripts/sam.sh delete --config-file infra/samconfig.toml`
 # `sam local` needs Docker and is not used: `make dev` serves the functions locally.
@@ -54,6 +55,9 @@ case "${1:-}" in
         shift
         [[ -f "$build_dir/template.yaml" ]] || { echo "[sam] run 'make build' first" >&2; exit 1; }
         sam deploy --template-file "$build_dir/template.yaml" --config-file "$config" "$@"
+        # The web console: built, config.json with the stack's ApiUrl, uploaded to the console
+        # bucket, CloudFront invalidated (scripts/console.sh).
+        scripts/console.sh deployed
         ;;
     *)
         sam "$@"

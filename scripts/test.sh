@@ -17,6 +17,8 @@ step "dependency audit"; scripts/audit.sh
 
 step "infrastructure template"; scripts/infra-check.sh
 
+step "web console: format, lint, types, API client, unit tests, build"; scripts/console.sh check
+
 step "local stack"
 scripts/stack.sh start
 scripts/node-deps.sh
@@ -29,3 +31,5 @@ cargo test -p fault-tests -- --test-threads=1
 
 step "the API through cargo lambda watch"
 scripts/smoke.sh
+
+step "the web console in Chromium, against the local stack"; scripts/console.sh test

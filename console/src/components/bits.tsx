@@ -1,0 +1,95 @@
+// Small shared pieces: status badge, delayed loading indicator, error panel with Retry,
+// copy button, and a media-query hook for the narrow layout.
+import type { ComponentChildren, VNode } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { useApp } from '../context';
+import { userMessage } from '../lib/errors';
+import { isInProgress, type RecordingStatus, STATUS_LABEL } from '../lib/recordings';
+
+export function StatusBadge({ status }: { status: RecordingStatus }) {
+  const live = isInProgress(status);
+  return (
+    <span class={`badge badge-${status}`}>
+      {live && <span class="live-dot" aria-hidden="true" />}
+      {STATUS_LABEL[status]}
+    </span>
+  );
+}
+
+/** Shows its children only after `delay` ms, so quick loads do not flash. */
+export function Delayed({ delay = 300, children }: { delay?: number; children: ComponentChildren }) {
+  const [shown, setShown] = useState(false);
+  useEffect(() => {
+    const timer = setTimeout(() => setShown(true), delay);
+    return () => clearTimeout(timer);
+  }, [delay]);
+  return shown ? (children as VNode) : null;
+}
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <Delayed>
+      <div class="loading" role="status">
+        <span class="spinner" aria-hidden="true" />
+        {label}
+      </div>
+    </Delayed>
+  );
+}
+
+export function ErrorPanel({ error, onRetry, title }: { error: unknown; onRetry?: () => void; title?: string }) {
+  return (
+    <div class="panel panel-error" role="alert">
+      <h2>{title ?? 'Something went wrong'}</h2>
+      <p>{userMessage(error)}</p>
+      {onRetry && (
+        <button type="button" class="button button-primary" onClick={onRetry}>
+          Retry
+        </button>
+      )}
+    </div>
+  );
+}
+
+export async function copyText(text: string): Promise<void> {
+  await navigator.clipboard.writeText(text);
+}
+
+export function CopyButton({ text, label = 'Copy', what }: { text: string; label?: string; what: string }) {
+  const { toast } = useApp();
+  return (
+    <button
+      type="button"
+      class="button button-small"
+      aria-label={`${label} ${what}`}
+      onClick={async () => {
+        try {
+          await copyText(text);
+          toast('success', `${what[0]?.toUpperCase()}${what.slice(1)} copied`);
+        } catch {
+          toast('error', 'Could not copy: select the text and copy it by hand');
+        }
+      }}
+    >
+      {label}
+    </button>
+  );
+}
+
+export function useMediaQuery(query: string): boolean {
+  const [matches, setMatches] = useState(() => window.matchMedia(query).matches);
+  useEffect(() => {
+    const list = window.matchMedia(query);
+    const update = () => setMatches(list.matches);
+    list.addEventListener('change', update);
+    update();
+    return () => list.removeEventListener('change', update);
+  }, [query]);
+  return matches;
+}
+
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} · Recordings console`;
+  }, [title]);
+}

@@ -1,0 +1,222 @@
+// One recording: the player, its facts, and Download, Share, Delete.
+import { useEffect, useState } from 'preact/hooks';
+import { call } from '../../api/client';
+import { CopyButton, ErrorPanel, Loading, StatusBadge, useTitle } from '../../components/bits';
+import { ConfirmDialog } from '../../components/Dialog';
+import { useApp } from '../../context';
+import { ApiError, userMessage } from '../../lib/errors';
+import { formatDateTime, formatDuration, formatSize } from '../../lib/format';
+import { ADMIN_CAPABILITIES, actionsFor, isInProgress, type Recording } from '../../lib/recordings';
+import { Link, navigate } from '../../router';
+import { deleteOne, download } from '../recordings/api';
+import { ShareDialog } from '../share/ShareDialog';
+import { Player } from './Player';
+
+type Load = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'ready'; recording: Recording };
+
+export function RecordingView({ recordingId }: { recordingId: string }) {
+  const { api, toast } = useApp();
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const [reload, setReload] = useState(0);
+  const [sharing, setSharing] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [busy, setBusy] = useState(false);
+  useTitle(
+    load.state === 'ready' ? `${load.recording.roomName}, ${formatDateTime(load.recording.startDate)}` : 'Recording',
+  );
+
+  useEffect(() => {
+    let live = true;
+    call(api.GET('/api/v1/recordings/{recordingId}', { params: { path: { recordingId } } })).then(
+      (recording) => live && setLoad({ state: 'ready', recording: recording as Recording }),
+      (error) => live && setLoad({ state: 'error', error }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [recordingId, reload]);
+
+  const back = (
+    <p class="back">
+      <Link href="/recordings">← All recordings</Link>
+    </p>
+  );
+  if (load.state === 'loading')
+    return (
+      <>
+        {back}
+        <Loading label="Loading the recording…" />
+      </>
+    );
+  if (load.state === 'error') {
+    const notFound = load.error instanceof ApiError && (load.error.status === 404 || load.error.status === 422);
+    return (
+      <>
+        {back}
+        {notFound ? (
+          <div class="panel">
+            <h1>Recording not found</h1>
+            <p>
+              It may have been deleted. <Link href="/recordings">See all recordings</Link>.
+            </p>
+          </div>
+        ) : (
+          <ErrorPanel
+            title="The recording could not be loaded"
+            error={load.error}
+            onRetry={() => setReload((n) => n + 1)}
+          />
+        )}
+      </>
+    );
+  }
+
+  const r = load.recording;
+  const actions = actionsFor(r.status, ADMIN_CAPABILITIES);
+  const remove = async () => {
+    setBusy(true);
+    try {
+      await deleteOne(api, r.recordingId);
+      toast('success', 'Recording deleted');
+      navigate('/recordings');
+    } catch (e) {
+      toast('error', userMessage(e));
+      setBusy(false);
+      setDeleting(false);
+    }
+  };
+
+  return (
+    <article class="page recording-view" aria-labelledby="page-title">
+      {back}
+      <div class="page-head">
+        <h1 id="page-title">
+          {r.roomName} <span class="muted">· {formatDateTime(r.startDate)}</span>
+        </h1>
+        <div class="actions">
+          {actions.download.enabled && (
+            <button
+              type="button"
+              class="button"
+              onClick={async () => {
+                try {
+                  await download(api, r.recordingId);
+                  toast('success', `Downloading ${r.filename}`);
+                } catch (e) {
+                  toast('error', userMessage(e));
+                }
+              }}
+            >
+              Download
+            </button>
+          )}
+          {actions.share.enabled && (
+            <button type="button" class="button" onClick={() => setSharing(true)}>
+              Share
+            </button>
+          )}
+          <button
+            type="button"
+            class="button button-danger-quiet"
+            aria-disabled={actions.delete.enabled ? undefined : 'true'}
+            title={actions.delete.reason ?? undefined}
+            onClick={() => (actions.delete.enabled ? setDeleting(true) : toast('info', actions.delete.reason ?? ''))}
+          >
+            Delete
+          </button>
+        </div>
+      </div>
+
+      {r.status === 'complete' ? (
+        <Player recordingId={r.recordingId} title={`${r.roomName}, ${formatDateTime(r.startDate)}`} />
+      ) : isInProgress(r.status) ? (
+        <div class="panel panel-live" role="status">
+          <h2>
+            <StatusBadge status={r.status} /> This recording is in progress
+          </h2>
+          <p>It can be played once it is complete.</p>
+          <button type="button" class="button button-primary" onClick={() => setReload((n) => n + 1)}>
+            Refresh
+          </button>
+        </div>
+      ) : (
+        <div class="panel panel-error">
+          <h2>
+            This recording{' '}
+            {r.status === 'failed' ? 'failed' : r.status === 'aborted' ? 'was aborted' : 'stopped at its limit'}
+          </h2>
+          <p>{r.error ?? 'There is no video to play.'}</p>
+        </div>
+      )}
+
+      <dl class="facts">
+        <div>
+          <dt>Status</dt>
+          <dd>
+            <StatusBadge status={r.status} />
+          </dd>
+        </div>
+        <div>
+          <dt>Room</dt>
+          <dd>
+            <Link href={`/recordings?room=${encodeURIComponent(r.roomId)}`}>{r.roomName}</Link>{' '}
+            <span class="muted mono small">{r.roomId}</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>{formatDateTime(r.startDate)}</dd>
+        </div>
+        <div>
+          <dt>Ended</dt>
+          <dd>{formatDateTime(r.endDate)}</dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd>{formatDuration(r.duration)}</dd>
+        </div>
+        <div>
+          <dt>Size</dt>
+          <dd>{formatSize(r.size)}</dd>
+        </div>
+        <div>
+          <dt>File name</dt>
+          <dd class="mono">{r.filename}</dd>
+        </div>
+        {(r.error || r.errorCode !== null) && (
+          <div>
+            <dt>Error</dt>
+            <dd>
+              {r.error}
+              {r.errorCode !== null ? ` (code ${r.errorCode})` : ''}
+            </dd>
+          </div>
+        )}
+        {r.details && (
+          <div>
+            <dt>Details</dt>
+            <dd>{r.details}</dd>
+          </div>
+        )}
+        <div>
+          <dt>Recording id</dt>
+          <dd class="id-row">
+            <code class="mono">{r.recordingId}</code> <CopyButton text={r.recordingId} what="recording id" />
+          </dd>
+        </div>
+      </dl>
+
+      {sharing && <ShareDialog recording={r} canRevoke onClose={() => setSharing(false)} />}
+      {deleting && (
+        <ConfirmDialog
+          title="Delete this recording?"
+          confirmLabel="Delete"
+          busy={busy}
+          onConfirm={remove}
+          onClose={() => setDeleting(false)}
+          message={<p>The recording, its video and its share links will be deleted. This cannot be undone.</p>}
+        />
+      )}
+    </article>
+  );
+}

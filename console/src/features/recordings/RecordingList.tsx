@@ -1,0 +1,239 @@
+// The recordings as a table (wide screens) or cards (narrow), with selection and the actions
+// each row's status and the viewer's capabilities allow. Shared by the Recordings page and
+// the participants' room view (which hides the room column).
+import { StatusBadge, useMediaQuery } from '../../components/bits';
+import { useApp } from '../../context';
+import { formatDateTime, formatDuration, formatSize } from '../../lib/format';
+import { type ActionState, actionsFor, type Capabilities, type Recording } from '../../lib/recordings';
+import { Link } from '../../router';
+
+export interface RowHandlers {
+  onDownload: (recording: Recording) => void;
+  onShare: (recording: Recording) => void;
+  onDelete: (recording: Recording) => void;
+}
+
+interface ListProps extends RowHandlers {
+  recordings: Recording[];
+  capabilities: Capabilities;
+  showRoom?: boolean;
+  selected: Set<string>;
+  onSelect: (ids: string[], selected: boolean) => void;
+  /** Where a recording's own view is. */
+  hrefFor: (recording: Recording) => string;
+}
+
+function describe(recording: Recording): string {
+  return `${recording.roomName}, ${formatDateTime(recording.startDate)}`;
+}
+
+function ActionButton({
+  state,
+  label,
+  what,
+  danger,
+  onClick,
+}: {
+  state: ActionState;
+  label: string;
+  what: string;
+  danger?: boolean;
+  onClick: () => void;
+}) {
+  const { toast } = useApp();
+  if (!state.shown) return null;
+  const handle = (event: MouseEvent) => {
+    event.preventDefault();
+    if (state.enabled) onClick();
+    else if (state.reason) toast('info', state.reason);
+  };
+  return (
+    <button
+      type="button"
+      class={`button button-small${danger ? ' button-danger-quiet' : ''}`}
+      aria-disabled={state.enabled ? undefined : 'true'}
+      aria-label={`${label} ${what}`}
+      title={state.reason ?? undefined}
+      data-action={label.toLowerCase()}
+      onClick={handle}
+    >
+      {label}
+    </button>
+  );
+}
+
+function Actions({
+  recording,
+  capabilities,
+  hrefFor,
+  onDownload,
+  onShare,
+  onDelete,
+}: {
+  recording: Recording;
+  capabilities: Capabilities;
+  hrefFor: (recording: Recording) => string;
+} & RowHandlers) {
+  const actions = actionsFor(recording.status, capabilities);
+  const what = describe(recording);
+  return (
+    <div class="actions">
+      {actions.play.shown &&
+        (actions.play.enabled ? (
+          <Link href={hrefFor(recording)} class="button button-small" aria-label={`Play ${what}`} data-action="play">
+            Play
+          </Link>
+        ) : (
+          <ActionButton state={actions.play} label="Play" what={what} onClick={() => undefined} />
+        ))}
+      <ActionButton state={actions.download} label="Download" what={what} onClick={() => onDownload(recording)} />
+      <ActionButton state={actions.share} label="Share" what={what} onClick={() => onShare(recording)} />
+      <ActionButton state={actions.delete} label="Delete" what={what} danger onClick={() => onDelete(recording)} />
+    </div>
+  );
+}
+
+function SelectBox({
+  recording,
+  selected,
+  onSelect,
+}: {
+  recording: Recording;
+  selected: Set<string>;
+  onSelect: (ids: string[], selected: boolean) => void;
+}) {
+  return (
+    <input
+      type="checkbox"
+      class="checkbox"
+      aria-label={`Select ${describe(recording)}`}
+      checked={selected.has(recording.recordingId)}
+      onChange={(e) => onSelect([recording.recordingId], e.currentTarget.checked)}
+    />
+  );
+}
+
+export function RecordingList(props: ListProps) {
+  const narrow = useMediaQuery('(max-width: 760px)');
+  const { recordings, selected, onSelect, capabilities, showRoom = true, hrefFor } = props;
+  const selectable = capabilities.canDelete;
+  const allSelected = recordings.length > 0 && recordings.every((r) => selected.has(r.recordingId));
+  const someSelected = !allSelected && recordings.some((r) => selected.has(r.recordingId));
+
+  if (narrow) {
+    return (
+      <ul class="cards" aria-label="Recordings">
+        {recordings.map((r) => (
+          <li key={r.recordingId} class="card" data-recording-id={r.recordingId}>
+            <div class="card-head">
+              {selectable && <SelectBox recording={r} selected={selected} onSelect={onSelect} />}
+              <div class="card-title">
+                {showRoom && (
+                  <Link href={hrefFor(r)} class="room-name">
+                    {r.roomName}
+                  </Link>
+                )}
+                <span class="muted">{formatDateTime(r.startDate)}</span>
+              </div>
+              <StatusBadge status={r.status} />
+            </div>
+            <dl class="card-facts">
+              <div>
+                <dt>Duration</dt>
+                <dd>{formatDuration(r.duration)}</dd>
+              </div>
+              <div>
+                <dt>Size</dt>
+                <dd>{formatSize(r.size)}</dd>
+              </div>
+              {showRoom && (
+                <div>
+                  <dt>Room id</dt>
+                  <dd class="mono">{r.roomId}</dd>
+                </div>
+              )}
+            </dl>
+            <Actions recording={r} {...props} />
+          </li>
+        ))}
+      </ul>
+    );
+  }
+
+  return (
+    <div class="table-wrap">
+      <table class="table">
+        <caption class="visually-hidden">Recordings</caption>
+        <thead>
+          <tr>
+            {selectable && (
+              <th scope="col" class="col-select">
+                <input
+                  type="checkbox"
+                  class="checkbox"
+                  aria-label="Select all loaded recordings"
+                  checked={allSelected}
+                  ref={(el) => {
+                    if (el) el.indeterminate = someSelected;
+                  }}
+                  onChange={(e) =>
+                    onSelect(
+                      recordings.map((r) => r.recordingId),
+                      e.currentTarget.checked,
+                    )
+                  }
+                />
+              </th>
+            )}
+            {showRoom && <th scope="col">Room</th>}
+            <th scope="col">Status</th>
+            <th scope="col">Started</th>
+            <th scope="col" class="num">
+              Duration
+            </th>
+            <th scope="col" class="num">
+              Size
+            </th>
+            <th scope="col" class="col-actions">
+              Actions
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {recordings.map((r) => (
+            <tr
+              key={r.recordingId}
+              data-recording-id={r.recordingId}
+              class={selected.has(r.recordingId) ? 'row-selected' : ''}
+            >
+              {selectable && (
+                <td class="col-select">
+                  <SelectBox recording={r} selected={selected} onSelect={onSelect} />
+                </td>
+              )}
+              {showRoom && (
+                <td>
+                  <Link href={hrefFor(r)} class="room-name">
+                    {r.roomName}
+                  </Link>
+                  <span class="muted mono small">{r.roomId}</span>
+                </td>
+              )}
+              <td>
+                <StatusBadge status={r.status} />
+              </td>
+              <td>
+                <time dateTime={new Date(r.startDate).toISOString()}>{formatDateTime(r.startDate)}</time>
+              </td>
+              <td class="num">{formatDuration(r.duration)}</td>
+              <td class="num">{formatSize(r.size)}</td>
+              <td class="col-actions">
+                <Actions recording={r} {...props} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,255 @@
+// Rooms (administrators): who may access each room's recordings, its links, its recordings.
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { call } from '../../api/client';
+import type { components } from '../../api/schema';
+import { CopyButton, ErrorPanel, Loading, useMediaQuery, useTitle } from '../../components/bits';
+import { Dialog } from '../../components/Dialog';
+import { useApp } from '../../context';
+import { userMessage } from '../../lib/errors';
+import { formatDate } from '../../lib/format';
+import { Link } from '../../router';
+
+type Room = components['schemas']['RoomWithUrls'];
+type Access = components['schemas']['RecordingAccess'];
+
+export const ACCESS: { value: Access; label: string; hint: string }[] = [
+  { value: 'admin', label: 'Only admins', hint: 'Participants cannot see, share or delete the recordings.' },
+  {
+    value: 'admin_moderator',
+    label: 'Admins and moderators',
+    hint: 'Moderators can play, share and delete them; speakers cannot see them.',
+  },
+  {
+    value: 'admin_moderator_speaker',
+    label: 'Admins, moderators and speakers',
+    hint: 'Everyone in the room can play and share them; moderators can also delete them.',
+  },
+];
+export const ACCESS_LABEL = Object.fromEntries(ACCESS.map((a) => [a.value, a.label])) as Record<Access, string>;
+
+type Load =
+  | { state: 'loading' }
+  | { state: 'error'; error: unknown }
+  | { state: 'ready'; rooms: Room[]; next: string | null };
+
+export function RoomsPage() {
+  useTitle('Rooms');
+  const { api } = useApp();
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<Room | null>(null);
+  const narrow = useMediaQuery('(max-width: 760px)');
+
+  const fetchRooms = useCallback(
+    async (token: string | null) =>
+      call(
+        api.GET('/api/v1/rooms', { params: { query: { maxItems: 50, ...(token ? { nextPageToken: token } : {}) } } }),
+      ),
+    [api],
+  );
+  const refresh = useCallback(() => {
+    fetchRooms(null).then(
+      (page) => setLoad({ state: 'ready', rooms: page.rooms, next: page.pagination.nextPageToken ?? null }),
+      (error) => setLoad({ state: 'error', error }),
+    );
+  }, [fetchRooms]);
+  useEffect(refresh, [refresh]);
+
+  const more = async () => {
+    if (load.state !== 'ready' || !load.next) return;
+    const page = await fetchRooms(load.next);
+    setLoad({ state: 'ready', rooms: [...load.rooms, ...page.rooms], next: page.pagination.nextPageToken ?? null });
+  };
+  const replace = (room: Room) =>
+    setLoad((l) =>
+      l.state === 'ready' ? { ...l, rooms: l.rooms.map((r) => (r.roomId === room.roomId ? room : r)) } : l,
+    );
+
+  return (
+    <section class="page" aria-labelledby="page-title">
+      <div class="page-head">
+        <h1 id="page-title">Rooms</h1>
+        <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
+          Create room
+        </button>
+      </div>
+      {load.state === 'loading' && <Loading label="Loading rooms…" />}
+      {load.state === 'error' && (
+        <ErrorPanel title="The rooms could not be loaded" error={load.error} onRetry={refresh} />
+      )}
+      {load.state === 'ready' && load.rooms.length === 0 && (
+        <div class="panel empty">
+          <h2>No rooms yet</h2>
+          <p>Create a room to get its moderator and speaker links.</p>
+        </div>
+      )}
+      {load.state === 'ready' && load.rooms.length > 0 && (
+        <ul class={narrow ? 'cards' : 'room-list'} aria-label="Rooms">
+          {load.rooms.map((room) => (
+            <RoomItem key={room.roomId} room={room} onEdit={() => setEditing(room)} />
+          ))}
+        </ul>
+      )}
+      {load.state === 'ready' && load.next && (
+        <div class="list-footer">
+          <button type="button" class="button" onClick={more}>
+            Load more
+          </button>
+        </div>
+      )}
+      {creating && (
+        <RoomDialog
+          onClose={() => setCreating(false)}
+          onSaved={(room) => {
+            setCreating(false);
+            setLoad((l) => (l.state === 'ready' ? { ...l, rooms: [room, ...l.rooms] } : l));
+          }}
+        />
+      )}
+      {editing && (
+        <RoomDialog
+          room={editing}
+          onClose={() => setEditing(null)}
+          onSaved={(room) => {
+            setEditing(null);
+            replace(room);
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function RoomItem({ room, onEdit }: { room: Room; onEdit: () => void }) {
+  const rec = room.config.recording;
+  return (
+    <li class="card room" data-room-id={room.roomId}>
+      <div class="room-main">
+        <h2 class="room-title">{room.roomName}</h2>
+        <span class="muted mono small">{room.roomId}</span>
+        <dl class="room-facts">
+          <div>
+            <dt>Created</dt>
+            <dd>{formatDate(room.creationDate)}</dd>
+          </div>
+          <div>
+            <dt>Recording</dt>
+            <dd>{rec.enabled ? 'On' : 'Off'}</dd>
+          </div>
+          <div>
+            <dt>Who can access recordings</dt>
+            <dd data-field="access">{ACCESS_LABEL[rec.allowAccessTo]}</dd>
+          </div>
+        </dl>
+      </div>
+      <div class="actions room-actions">
+        <CopyButton text={room.moderatorUrl} label="Moderator link" what={`moderator link of ${room.roomName}`} />
+        <CopyButton text={room.speakerUrl} label="Speaker link" what={`speaker link of ${room.roomName}`} />
+        <Link href={`/recordings?room=${encodeURIComponent(room.roomId)}`} class="button button-small">
+          Recordings
+        </Link>
+        <button
+          type="button"
+          class="button button-small"
+          aria-label={`Recording settings of ${room.roomName}`}
+          onClick={onEdit}
+        >
+          Settings
+        </button>
+      </div>
+    </li>
+  );
+}
+
+function RoomDialog({ room, onClose, onSaved }: { room?: Room; onClose: () => void; onSaved: (room: Room) => void }) {
+  const { api, toast } = useApp();
+  const [name, setName] = useState(room?.roomName ?? '');
+  const [enabled, setEnabled] = useState(room?.config.recording.enabled ?? true);
+  const [access, setAccess] = useState<Access>(room?.config.recording.allowAccessTo ?? 'admin_moderator_speaker');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    if (!room && !name.trim()) {
+      setError('Give the room a name');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      if (room) {
+        const config = await call(
+          api.PUT('/api/v1/rooms/{roomId}/config', {
+            params: { path: { roomId: room.roomId } },
+            body: { config: { recording: { enabled, allowAccessTo: access } } },
+          }),
+        );
+        onSaved({ ...room, config });
+        toast('success', `Settings of ${room.roomName} saved`);
+      } else {
+        const created = await call(
+          api.POST('/api/v1/rooms', {
+            body: { roomName: name.trim(), config: { recording: { enabled, allowAccessTo: access } } },
+          }),
+        );
+        onSaved(created);
+        toast('success', `Room ${created.roomName} created`);
+      }
+    } catch (e) {
+      setError(userMessage(e));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title={room ? `Recording settings: ${room.roomName}` : 'Create room'} onClose={onClose}>
+      <form onSubmit={save} class="room-form">
+        {!room && (
+          <div class="field">
+            <label for="room-name">Name</label>
+            <input id="room-name" maxLength={128} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          </div>
+        )}
+        <label class="checkbox-label">
+          <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
+          <span>
+            <strong>Recording enabled</strong>
+            <span class="hint">Moderators can start and stop recordings of this room.</span>
+          </span>
+        </label>
+        <fieldset>
+          <legend>Who can access recordings</legend>
+          {ACCESS.map((a) => (
+            <label class="radio" key={a.value}>
+              <input
+                type="radio"
+                name="access"
+                value={a.value}
+                checked={access === a.value}
+                onChange={() => setAccess(a.value)}
+              />
+              <span>
+                <strong>{a.label}</strong>
+                <span class="hint">{a.hint}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        {error && (
+          <p class="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="dialog-footer">
+          <button type="button" class="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="button button-primary" disabled={busy}>
+            {busy ? 'Saving…' : room ? 'Save' : 'Create room'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
