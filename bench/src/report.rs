@@ -430,7 +430,11 @@ fn cold_section(out: &mut String, cold: &Value) {
             "**What reading secrets at cold start costs.** Deployed, a function holds no secret in its environment: it reads each secret it uses from Secrets Manager at cold start, concurrently (`shared/src/secrets.rs`). Given {} that way from the local Secrets Manager, `{}` reaches its first event in {} ms instead of {} ms with the same values as plain variables (medians of {} starts each, round-robin with the hello): ×{} the hello instead of ×{}, {} ms more: one round trip to the service, which no secret store kept out of the environment can avoid.\n",
             r["secrets"]
                 .as_array()
-                .map(|v| v.iter().map(|s| format!("`{}`", text(s))).collect::<Vec<_>>().join(" and "))
+                .map(|v| v
+                    .iter()
+                    .map(|s| format!("`{}`", text(s)))
+                    .collect::<Vec<_>>()
+                    .join(" and "))
                 .unwrap_or_default(),
             text(&r["binary"]),
             num(f(&r["secrets_manager_init_ms"]["p50"])),

@@ -1,6 +1,7 @@
 // Feedback for every action: a short message in a live region, gone after a few seconds
-// (errors stay until dismissed).
-import { useCallback, useState } from 'preact/hooks';
+// (errors stay until dismissed). The region is a manual popover, shown again on each new
+// message, so that it sits in the top layer above an open modal dialog and its backdrop.
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ToastKind } from '../context';
 
 interface Toast {
@@ -26,8 +27,15 @@ export function useToasts() {
 }
 
 export function ToastRegion({ toasts, dismiss }: { toasts: Toast[]; dismiss: (id: number) => void }) {
+  const region = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = region.current;
+    if (!element?.showPopover) return;
+    if (element.matches(':popover-open')) element.hidePopover();
+    if (toasts.length > 0) element.showPopover();
+  }, [toasts]);
   return (
-    <div class="toasts" aria-live="polite" aria-relevant="additions">
+    <div ref={region} popover="manual" class="toasts" aria-live="polite" aria-relevant="additions">
       {toasts.map((t) => (
         <div key={t.id} class={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
           <span>{t.message}</span>
