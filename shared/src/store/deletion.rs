@@ -194,9 +194,8 @@ impl Store {
             .into_iter()
             .filter(|(id, _)| !failed.contains(id))
             .collect();
+        // Disjoint from the links' failures, whose counters were kept back.
         failed.extend(self.delete_keys(&counters).await);
-        failed.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-        failed.dedup();
         failed
     }
 

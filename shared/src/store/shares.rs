@@ -310,9 +310,12 @@ impl Store {
             .iter()
             .map(|id| key(share_pk(id), SHARE_COUNT))
             .collect();
+        let reads = counters
+            .chunks(super::BATCH_GET_KEYS)
+            .map(|chunk| self.batch_get(chunk));
         let mut shared = Vec::new();
-        for chunk in counters.chunks(super::BATCH_GET_KEYS) {
-            shared.extend(self.batch_get(chunk).await?);
+        for items in join_all(reads).await {
+            shared.extend(items?);
         }
         let with_links: Vec<&RecordingId> = ids
             .iter()

@@ -443,6 +443,17 @@ async fn share_items(stack: &TestStack, rec: &Recording) -> usize {
     out.items().len()
 }
 
+/// A stack with a complete recording that has `links` public links.
+async fn recording_with_links(links: usize) -> (TestStack, Recording) {
+    let stack = TestStack::new().await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let rec = shared_recording(&stack, &room).await;
+    for _ in 0..links {
+        link(&stack, &rec, None, &[]).await;
+    }
+    (stack, rec)
+}
+
 #[tokio::test]
 async fn live_links_per_recording_are_capped() {
     let stack = TestStack::new().await;
@@ -483,12 +494,7 @@ async fn live_links_per_recording_are_capped() {
 
 #[tokio::test]
 async fn links_die_with_their_recording_and_nothing_brings_their_items_back() {
-    let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
-    let rec = shared_recording(&stack, &room).await;
-    for _ in 0..3 {
-        link(&stack, &rec, None, &[]).await;
-    }
+    let (stack, rec) = recording_with_links(3).await;
     let id = &rec.recording_id;
     // A delete marks the recording first: a link made now is refused.
     let marked = stack.store.mark_deleting(std::slice::from_ref(id), 0).await;
@@ -516,12 +522,7 @@ async fn links_die_with_their_recording_and_nothing_brings_their_items_back() {
 
 #[tokio::test]
 async fn a_delete_that_fails_among_the_share_links_is_finished_by_a_retry() {
-    let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
-    let rec = shared_recording(&stack, &room).await;
-    for _ in 0..3 {
-        link(&stack, &rec, None, &[]).await;
-    }
+    let (stack, rec) = recording_with_links(3).await;
     let id = &rec.recording_id;
     // DynamoDB answers the read, the mark and the share counters, then fails.
     let broken = stack.app_with_outage(Some(integration_tests::Outage::after(3)), None);
