@@ -1,7 +1,9 @@
 // A modal dialog on the native <dialog>: showModal() makes the rest of the page inert (focus
-// stays inside) and Escape closes it; focus goes back to where it was.
+// stays inside) and Escape closes it; focus goes back to where it was. A layout effect, not a
+// passive one: Preact runs passive cleanups only after the next paint, by which time the
+// dialog is gone from the page and focus has fallen to <body>.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 const FOCUSABLE = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
 
@@ -17,7 +19,7 @@ export function Dialog({ title, onClose, children, footer, wide }: DialogProps) 
   const ref = useRef<HTMLDialogElement>(null);
   const closeRef = useRef(onClose);
   closeRef.current = onClose;
-  useEffect(() => {
+  useLayoutEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
     const opener = document.activeElement as HTMLElement | null;
