@@ -642,7 +642,7 @@ export interface components {
         };
         WebhookAck: {
             /** @enum {string} */
-            message: "applied" | "ignored";
+            message: "applied" | "duplicate" | "refused" | "ignored";
         };
         RoomToken: {
             /** @description A JWT, sent as `Authorization: Bearer <token>`. */
@@ -1352,6 +1352,15 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["RecordingNotFound"];
+            /** @description The recording already has 100 live links, the most it may have (`Share Error`); revoke some first. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1490,7 +1499,12 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The event was verified; `applied` if it changed a recording, else `ignored`. */
+            /**
+             * @description The event was verified. `applied`: it changed a recording; `duplicate`: an event of
+             *     that id was already applied; `refused`: its recording was deleted (a late
+             *     `egress_ended` then deletes the file it reports) or its file belongs to another
+             *     recording; `ignored`: stale, or about nothing this API knows.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
