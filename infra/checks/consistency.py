@@ -16,7 +16,8 @@ project promises about its deployment, generically for every function:
   JSON access logs, CORS for one origin (never "*");
 - data and console: on-demand table with PITR, TTL and deletion protection; buckets with
   Block Public Access and encryption; the console bucket readable only by its CloudFront
-  distribution, through Origin Access Control.
+  distribution, through Origin Access Control;
+- parameters: no secret-looking defaults; RustLog refuses `trace` at any level or target.
 
 Usage: python consistency.py TRANSFORMED.json
 Prints every problem found and exits 1 if there is any.
@@ -335,6 +336,27 @@ def check_parameters(template):
             problem(f"parameter {name}: secrets are never template defaults")
         if re.fullmatch(r"[0-9a-f]{64}(,[0-9a-f]{64})*|\$argon2id\$.*", default):
             problem(f"parameter {name}: its default looks like a key digest or password hash")
+    check_rust_log(template.get("Parameters", {}).get("RustLog", {}))
+
+
+# RUST_LOG values the RustLog parameter must accept, and ones it must refuse: at trace the
+# Lambda runtime logs whole raw events (credentials, ?secret=, bodies), and the SDK whole
+# requests and responses.
+RUST_LOG_ACCEPTED = ("info", "error", "warn,shared=debug", "info,aws_smithy_runtime=debug")
+RUST_LOG_REFUSED = ("trace", "info,lambda_runtime=trace", "debug,trace", "TRACE", "info,", "lambda_http", "")
+
+
+def check_rust_log(param):
+    pattern = param.get("AllowedPattern")
+    if not pattern:
+        problem("parameter RustLog: needs an AllowedPattern that refuses trace")
+        return
+    for value in RUST_LOG_ACCEPTED:
+        if not re.fullmatch(pattern, value):
+            problem(f"parameter RustLog: refuses {value!r}, a level the functions may log at")
+    for value in RUST_LOG_REFUSED:
+        if re.fullmatch(pattern, value):
+            problem(f"parameter RustLog: accepts {value!r}")
 
 
 def main(argv):
