@@ -83,6 +83,7 @@ pub struct FileOutput {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RoomCompositeRequest {
+    #[serde(alias = "file_outputs")]
     pub file_outputs: Vec<FileOutput>,
 }
 
@@ -125,22 +126,28 @@ impl EgressStatus {
     }
 }
 
-/// `livekit.EgressInfo`, as far as recordings need it.
+/// `livekit.EgressInfo`, as far as recordings need it. Webhooks write protobuf JSON's
+/// camelCase names; the Egress API's Twirp replies write the proto's own snake_case ones.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct EgressInfo {
+    #[serde(alias = "egress_id")]
     pub egress_id: String,
+    #[serde(alias = "room_name")]
     pub room_name: String,
     pub status: EgressStatus,
     /// Nanoseconds since the epoch; 0 when not yet known.
-    #[serde(deserialize_with = "int64")]
+    #[serde(alias = "started_at", deserialize_with = "int64")]
     pub started_at: i64,
-    #[serde(deserialize_with = "int64")]
+    #[serde(alias = "ended_at", deserialize_with = "int64")]
     pub ended_at: i64,
     pub error: String,
+    #[serde(alias = "error_code")]
     pub error_code: i32,
     pub details: String,
+    #[serde(alias = "file_results")]
     pub file_results: Vec<FileInfo>,
+    #[serde(alias = "room_composite")]
     pub room_composite: Option<RoomCompositeRequest>,
 }
 
@@ -406,5 +413,24 @@ mod tests {
         }))
         .expect("parses");
         assert_eq!(pending.filepath(), Some("recordings/r/r--u2.mp4"));
+    }
+
+    /// What livekit-server's Twirp handlers answer: proto field names, defaults included.
+    #[test]
+    fn egress_info_reads_twirp_replies_in_proto_names() {
+        let info: EgressInfo = serde_json::from_value(json!({
+            "egress_id": "EG_abc", "room_id": "RM_x", "room_name": "room-a",
+            "status": "EGRESS_STARTING", "started_at": "0", "ended_at": "0", "error": "",
+            "error_code": 0, "details": "", "file_results": [],
+            "room_composite": {"room_name": "room-a", "file_outputs": [{"filepath": "recordings/r/r--u3.mp4"}]},
+        }))
+        .expect("parses");
+        assert_eq!(info.egress_id, "EG_abc");
+        assert_eq!(info.room_name, "room-a");
+        assert_eq!(
+            info.status.to_recording_status(),
+            Some(RecordingStatus::Starting)
+        );
+        assert_eq!(info.filepath(), Some("recordings/r/r--u3.mp4"));
     }
 }

@@ -120,16 +120,17 @@ fn verify(token: &str) -> Option<Value> {
     .map(|data| data.claims)
 }
 
+/// Replies as livekit-server's Twirp handlers write them: proto field names (snake_case).
 fn reply_to(method: &str, body: &Value) -> Value {
     match method {
         "StartRoomCompositeEgress" => json!({
-            "egressId": format!("EG_{}", shared::crypto::random_alphanumeric(12)),
-            "roomName": body["roomName"],
+            "egress_id": format!("EG_{}", shared::crypto::random_alphanumeric(12)),
+            "room_name": body["roomName"],
             "status": "EGRESS_STARTING",
-            "startedAt": "0",
-            "roomComposite": {"roomName": body["roomName"], "fileOutputs": body["fileOutputs"]},
+            "started_at": "0",
+            "room_composite": {"room_name": body["roomName"], "file_outputs": body["fileOutputs"]},
         }),
-        "StopEgress" => json!({"egressId": body["egressId"], "status": "EGRESS_ENDING"}),
+        "StopEgress" => json!({"egress_id": body["egressId"], "status": "EGRESS_ENDING"}),
         _ => json!({"code": "bad_route", "msg": "no such method"}),
     }
 }
