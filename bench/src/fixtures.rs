@@ -252,17 +252,15 @@ impl Aws {
 /// A room with a fixed id (so runs are reproducible) and fresh secrets.
 pub fn room(id: &str, name: &str, access: RecordingAccess) -> Result<(Room, RoomSecrets), String> {
     let secrets = RoomSecrets::generate();
+    let config = RoomConfig {
+        recording: RecordingConfig {
+            enabled: true,
+            allow_access_to: access,
+        },
+    };
     let room = Room {
         room_id: RoomId::parse(id)?,
-        room_name: name.to_owned(),
-        creation_date: NEWEST_START,
-        config: RoomConfig {
-            recording: RecordingConfig {
-                enabled: true,
-                allow_access_to: access,
-            },
-        },
-        secret_digests: secrets.digests(),
+        ..Room::new(name.to_owned(), config, NEWEST_START, &secrets)
     };
     Ok((room, secrets))
 }

@@ -58,7 +58,7 @@ async fn run(command: &str) -> Result<(), String> {
         }
         "seed" => {
             let rooms = seed::seed(&Store::new(dynamodb, table), &s3, &bucket).await?;
-            let base = env("PUBLIC_BASE_URL")?;
+            let base = env("CONSOLE_ORIGIN")?;
             println!("demo rooms (moderator and speaker URLs carry each room's secrets):");
             for (room, secrets) in rooms {
                 let json = room.to_json(&base, secrets.as_ref());

@@ -94,17 +94,16 @@ async fn seed_rooms(store: &Store) -> Result<Vec<(Room, Option<RoomSecrets>)>, S
     let mut rooms = Vec::new();
     for (index, (id, name, access, _)) in ROOMS.iter().enumerate() {
         let secrets = RoomSecrets::generate();
+        let config = RoomConfig {
+            recording: RecordingConfig {
+                enabled: true,
+                allow_access_to: *access,
+            },
+        };
+        let created = NEWEST_START - 30 * DAY_MS + index as i64;
         let room = Room {
             room_id: RoomId::parse(id)?,
-            room_name: (*name).to_owned(),
-            creation_date: NEWEST_START - 30 * DAY_MS + index as i64,
-            config: RoomConfig {
-                recording: RecordingConfig {
-                    enabled: true,
-                    allow_access_to: *access,
-                },
-            },
-            secret_digests: secrets.digests(),
+            ..Room::new((*name).to_owned(), config, created, &secrets)
         };
         let failed = |e| format!("writing a demo room: {e}");
         if store.create_room(&room, &secrets).await.map_err(failed)? {

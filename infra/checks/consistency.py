@@ -329,6 +329,28 @@ def check_console(resources):
                 problem(f"{bid}: bucket policy statement {s.get('Sid')} must allow only {did} (cloudfront.amazonaws.com with AWS:SourceArn)")
 
 
+def csp_of(policy):
+    """The CSP text of a response headers policy: a !Sub string, or a !Sub [string, vars]."""
+    csp = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]
+    text = csp["ContentSecurityPolicy"]
+    text = text.get("Fn::Sub", text) if isinstance(text, dict) else text
+    return " ".join((text[0] if isinstance(text, list) else text).split())
+
+
+def check_console_headers(resources):
+    """The embeddable room recordings get the console's CSP but for frame-ancestors."""
+    main = resources.get("ConsoleResponseHeadersPolicy")
+    embed = resources.get("ConsoleEmbedResponseHeadersPolicy")
+    if not main or not embed:
+        problem("the console needs ConsoleResponseHeadersPolicy and ConsoleEmbedResponseHeadersPolicy")
+        return
+    strict, framed = csp_of(main), csp_of(embed)
+    if "frame-ancestors 'none'" not in strict:
+        problem("ConsoleResponseHeadersPolicy: the console's CSP must say frame-ancestors 'none'")
+    if framed != strict.replace("frame-ancestors 'none'", "frame-ancestors ${Ancestors}"):
+        problem("ConsoleEmbedResponseHeadersPolicy: its CSP must be the console's, but for frame-ancestors")
+
+
 def check_parameters(template):
     for name, param in sorted(template.get("Parameters", {}).items()):
         default = str(param.get("Default", ""))
@@ -372,6 +394,7 @@ def main(argv):
     check_http_api(resources)
     check_data(resources)
     check_console(resources)
+    check_console_headers(resources)
     check_parameters(template)
     if problems:
         for p in problems:

@@ -87,6 +87,9 @@ pub struct Config {
     pub signing_key: Option<SecretBytes>,
     pub presign_ttl: Duration,
     pub public_base_url: String,
+    /// Where the web console is served (`CONSOLE_ORIGIN`), which rooms' moderator and
+    /// speaker links open; given where those links are made.
+    pub console_origin: Option<String>,
     /// Path-style S3 addressing, which local emulators need.
     pub s3_force_path_style: bool,
     /// Present where the login function runs (`ADMIN_USERNAME`, `ADMIN_PASSWORD_HASH`).
@@ -213,6 +216,7 @@ impl Config {
             public_base_url: required("PUBLIC_BASE_URL")?
                 .trim_end_matches('/')
                 .to_owned(),
+            console_origin: optional("CONSOLE_ORIGIN").map(|o| o.trim_end_matches('/').to_owned()),
             s3_force_path_style,
         })
     }

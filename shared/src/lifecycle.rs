@@ -4,16 +4,18 @@
 
 use std::time::Duration;
 
+use serde::Serialize;
+
 use crate::access::{authorize, authorized_recording};
 use crate::clock::now_millis;
 use crate::crypto;
 use crate::error::ApiError;
 use crate::events::RecordingEvent;
 use crate::livekit::{Egress, LiveKitError, S3Upload, WebhookEvent};
-use crate::model::{self, Recording, RecordingId, RecordingStatus, RoomId};
+use crate::model::{self, Recording, RecordingId, RecordingLock, RecordingStatus, Room, RoomId};
 use crate::permissions::{Action, Principal};
 use crate::runtime::App;
-use crate::store::{Applied, Progress};
+use crate::store::{Applied, Progress, Store};
 
 fn egress(app: &App) -> Result<&Egress, ApiError> {
     app.egress
@@ -56,7 +58,7 @@ pub async fn start(
     let stale = app.config.stale;
     let now = now_millis();
     let uid = crypto::random_alphanumeric(10);
-    let holder = format!("PENDING#{uid}");
+    let holder = format!("{}{uid}", model::PENDING_LOCK_PREFIX);
     let locked = app
         .store
         .lock_room_recording(room_id, &holder, now, now + millis(stale.starting))
@@ -114,6 +116,47 @@ pub async fn start(
         .publish(RecordingEvent::Started, std::slice::from_ref(&recording))
         .await;
     Ok(recording)
+}
+
+/// The recording running in a room, as the room's read shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrentRecording {
+    /// None while a start request waits for the media server.
+    pub recording_id: Option<RecordingId>,
+    pub status: RecordingStatus,
+    pub start_date: Option<i64>,
+}
+
+/// What runs in `room` at `now_ms`, from the room's lock: one more read while a recording
+/// holds it, none otherwise.
+pub async fn current_recording(
+    store: &Store,
+    room: &Room,
+    now_ms: i64,
+) -> Result<Option<CurrentRecording>, ApiError> {
+    let holder = match room.recording_lock(now_ms) {
+        RecordingLock::Free => return Ok(None),
+        RecordingLock::Starting => {
+            return Ok(Some(CurrentRecording {
+                recording_id: None,
+                status: RecordingStatus::Starting,
+                start_date: None,
+            }));
+        }
+        RecordingLock::Held(holder) => holder,
+    };
+    let Ok(id) = RecordingId::parse(holder) else {
+        return Ok(None);
+    };
+    let recording = store.get_recording(&id).await?;
+    Ok(recording
+        .filter(|r| !r.status.is_final())
+        .map(|r| CurrentRecording {
+            recording_id: Some(r.recording_id),
+            status: r.status,
+            start_date: Some(r.start_date),
+        }))
 }
 
 /// `POST /recordings/{id}/stop`: marks the recording `ending` and asks the egress to stop;

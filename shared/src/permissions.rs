@@ -196,6 +196,28 @@ pub fn is_allowed(principal: &Principal, action: Action, room: Option<&RoomPolic
     }
 }
 
+/// What a principal may do with a room's recordings now, as the API reports it
+/// (`permissions`): a summary of [`is_allowed`] for the console, which the API still
+/// decides on every request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomPermissions {
+    pub can_retrieve_recordings: bool,
+    pub can_delete_recordings: bool,
+    pub can_record: bool,
+}
+
+impl RoomPermissions {
+    pub fn of(principal: &Principal, room: &RoomPolicy<'_>) -> Self {
+        let may = |action| is_allowed(principal, action, Some(room));
+        Self {
+            can_retrieve_recordings: may(Action::ReadRecording),
+            can_delete_recordings: may(Action::DeleteRecording),
+            can_record: may(Action::ControlRecording),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -89,6 +89,14 @@ impl App {
         })
     }
 
+    /// Where rooms' links lead; a function not given `CONSOLE_ORIGIN` makes none.
+    pub fn console_origin(&self) -> Result<&str, ApiError> {
+        self.config
+            .console_origin
+            .as_deref()
+            .ok_or_else(|| ApiError::Internal("CONSOLE_ORIGIN is not configured".into()))
+    }
+
     /// The list pages' token keys; a function not given `TOKEN_SIGNING_KEY` lists nothing.
     pub fn page_tokens(&self) -> Result<&PageTokens, ApiError> {
         self.page_tokens

@@ -336,6 +336,7 @@ impl TestStack {
             ("API_KEY_HASHES", env.get("API_KEY_HASHES")),
             ("TOKEN_SIGNING_KEY", env.get("TOKEN_SIGNING_KEY")),
             ("PUBLIC_BASE_URL", env.get("PUBLIC_BASE_URL")),
+            ("CONSOLE_ORIGIN", env.get("CONSOLE_ORIGIN")),
             ("S3_FORCE_PATH_STYLE", "true".to_owned()),
             ("ADMIN_USERNAME", env.get("ADMIN_USERNAME")),
             ("ADMIN_PASSWORD_HASH", env.get("ADMIN_PASSWORD_HASH")),

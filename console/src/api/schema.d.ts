@@ -87,7 +87,10 @@ export interface paths {
          * Get a room
          * @description Administrators and the room's participants. Only administrators get the moderator
          *     and speaker URLs. A participant of another room gets 403 whether or not the room
-         *     exists.
+         *     exists. Also says what the caller may do in the room now, and the recording that
+         *     runs in it, if any, so that a room view can show both with one request. Answers
+         *     carry an `ETag`: polled with `If-None-Match`, an unchanged room answers 304 with no
+         *     body.
          */
         get: operations["getRoom"];
         put?: never;
@@ -560,14 +563,42 @@ export interface components {
             config: components["schemas"]["RoomConfig"];
             /**
              * Format: uri
-             * @description `<PUBLIC_BASE_URL>/room/<roomId>?secret=<moderator secret>`
+             * @description `<console base URL>/room/<roomId>?secret=<moderator secret>`: opens the room in the console
              */
             moderatorUrl?: string;
             /**
              * Format: uri
-             * @description `<PUBLIC_BASE_URL>/room/<roomId>?secret=<speaker secret>`
+             * @description `<console base URL>/room/<roomId>?secret=<speaker secret>`: opens the room in the console
              */
             speakerUrl?: string;
+        };
+        /** @description A room as `GET /rooms/{roomId}` shows it; the URLs only for administrators. */
+        RoomView: {
+            roomId: components["schemas"]["RoomId"];
+            roomName: string;
+            creationDate: components["schemas"]["EpochMillis"];
+            config: components["schemas"]["RoomConfig"];
+            /** Format: uri */
+            moderatorUrl?: string;
+            /** Format: uri */
+            speakerUrl?: string;
+            permissions: components["schemas"]["RoomPermissions"];
+            /** @description The recording that runs in the room now (starting, active or ending); null when none does. */
+            currentRecording: null | components["schemas"]["CurrentRecording"];
+        };
+        CurrentRecording: {
+            /** @description Null for the moment between a start request and the media server's answer. */
+            recordingId: null | components["schemas"]["RecordingId"];
+            /** @enum {string} */
+            status: "starting" | "active" | "ending";
+            /** @description Null for the moment between a start request and the media server's answer. */
+            startDate: null | components["schemas"]["EpochMillis"];
+        };
+        /** @description What the caller may do in the room now; re-decided on every request. */
+        RoomPermissions: {
+            canRetrieveRecordings: boolean;
+            canDeleteRecordings: boolean;
+            canRecord: boolean;
         };
         RoomWithUrls: WithRequired<components["schemas"]["Room"], "moderatorUrl" | "speakerUrl">;
         RoomPage: {
@@ -649,12 +680,7 @@ export interface components {
             token: string;
             /** @enum {string} */
             role: "moderator" | "speaker";
-            /** @description What the token permits in the room now; re-decided on every request. */
-            permissions: {
-                canRetrieveRecordings: boolean;
-                canDeleteRecordings: boolean;
-                canRecord: boolean;
-            };
+            permissions: components["schemas"]["RoomPermissions"];
         };
     };
     responses: {
@@ -820,6 +846,8 @@ export interface components {
         WwwAuthenticate: "Bearer";
         /** @description Seconds to wait before retrying. */
         RetryAfter: string;
+        /** @description A strong validator of the answer's body, for `If-None-Match`. */
+        ETag: string;
         /** @description The response carries a short-lived URL, which no cache may keep. */
         NoStore: "no-store";
     };
@@ -953,7 +981,10 @@ export interface operations {
     getRoom: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of an earlier answer; anything else is no match. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @example daily-standup-x7k2m */
                 roomId: components["parameters"]["RoomIdPath"];
@@ -965,11 +996,20 @@ export interface operations {
             /** @description The room. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Room"];
+                    "application/json": components["schemas"]["RoomView"];
                 };
+            };
+            /** @description Unchanged since the answer whose `ETag` was sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];

@@ -9,7 +9,7 @@ use shared::auth::verify_admin;
 use shared::clock::now_seconds;
 use shared::error::ApiError;
 use shared::http::{Fields, json_response, room_id_param, source_ip};
-use shared::permissions::{Action, Principal, is_allowed};
+use shared::permissions::{Principal, RoomPermissions};
 use shared::runtime::{App, HandlerResult};
 use shared::throttle::{self, Target};
 use shared::tokens::TOKEN_LIFETIME_SECONDS;
@@ -83,17 +83,12 @@ async fn room_token(app: &App, req: Request) -> HandlerResult {
         room_id: room.room_id.clone(),
         role,
     };
-    let may = |action| is_allowed(&principal, action, Some(&room.policy()));
     Ok(json_response(
         StatusCode::OK,
         &json!({
             "token": token,
             "role": role.as_str(),
-            "permissions": {
-                "canRetrieveRecordings": may(Action::ReadRecording),
-                "canDeleteRecordings": may(Action::DeleteRecording),
-                "canRecord": may(Action::ControlRecording),
-            },
+            "permissions": RoomPermissions::of(&principal, &room.policy()),
         }),
     ))
 }

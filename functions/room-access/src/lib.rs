@@ -1,16 +1,19 @@
 //! Rooms and their recording access: `POST /api/v1/rooms`, `GET /api/v1/rooms`,
 //! `GET /api/v1/rooms/{roomId}`, `GET` and `PUT /api/v1/rooms/{roomId}/config`. The only
-//! function that reads rooms' secrets, to show administrators the rooms' URLs.
+//! function that reads rooms' secrets, to show administrators the rooms' URLs, which open
+//! the room in the console.
 
 use lambda_http::Request;
 use lambda_http::http::{Method, StatusCode};
+use serde_json::json;
 use shared::access::authorize;
 use shared::clock::now_millis;
 use shared::error::ApiError;
-use shared::http::{json_response, query_param, room_id_param};
+use shared::http::{conditional_json_response, json_response, query_param, room_id_param};
+use shared::lifecycle::current_recording;
 use shared::model::{Room, RoomSecrets};
 use shared::pagination::RoomListQuery;
-use shared::permissions::{Action, Principal};
+use shared::permissions::{Action, Principal, RoomPermissions};
 use shared::rooms::{CreateRoom, parse_config_update};
 use shared::runtime::{App, HandlerResult};
 
@@ -39,7 +42,7 @@ async fn create(app: &App, req: Request) -> HandlerResult {
     }
     Ok(json_response(
         StatusCode::CREATED,
-        &room.to_json(&app.config.public_base_url, Some(&secrets)),
+        &room.to_json(app.console_origin()?, Some(&secrets)),
     ))
 }
 
@@ -52,12 +55,13 @@ async fn list(app: &App, req: Request) -> HandlerResult {
     let page = app.store.list_rooms(&query).await?;
     let ids: Vec<_> = page.items.iter().map(|room| &room.room_id).collect();
     let secrets = app.store.room_secrets(&ids).await?;
+    let console = app.console_origin()?;
     let body = page.to_json(
         "rooms",
         query.max_items,
         RoomListQuery::FINGERPRINT,
         app.page_tokens()?,
-        |room| room.to_json(&app.config.public_base_url, secrets.get(&room.room_id)),
+        |room| room.to_json(console, secrets.get(&room.room_id)),
     );
     Ok(json_response(StatusCode::OK, &body))
 }
@@ -68,7 +72,7 @@ async fn load_readable(
     app: &App,
     req: &Request,
     urls: bool,
-) -> Result<(Room, Option<RoomSecrets>), ApiError> {
+) -> Result<(Room, Option<RoomSecrets>, Principal), ApiError> {
     let room_id = room_id_param(req)?;
     let principal = app.auth.authenticate(req)?;
     let (room, secrets) = if urls && principal == Principal::Admin {
@@ -81,19 +85,27 @@ async fn load_readable(
     };
     authorize(&principal, Action::ReadRoom, room.as_ref())?;
     let room = room.ok_or_else(|| ApiError::room_not_found(room_id.as_str()))?;
-    Ok((room, secrets))
+    Ok((room, secrets, principal))
 }
 
+/// The room, what the caller may do in it now and what it records now: all a room view
+/// shows, in one request that a poll with `If-None-Match` gets back as a bodiless 304.
 async fn get(app: &App, req: Request) -> HandlerResult {
-    let (room, secrets) = load_readable(app, &req, true).await?;
-    Ok(json_response(
-        StatusCode::OK,
-        &room.to_json(&app.config.public_base_url, secrets.as_ref()),
-    ))
+    let (room, secrets, principal) = load_readable(app, &req, true).await?;
+    let current = current_recording(&app.store, &room, now_millis()).await?;
+    // Only an administrator's read has the secrets, and with them the links.
+    let console = match secrets {
+        Some(_) => app.console_origin()?,
+        None => "",
+    };
+    let mut body = room.to_json(console, secrets.as_ref());
+    body["permissions"] = json!(RoomPermissions::of(&principal, &room.policy()));
+    body["currentRecording"] = json!(current);
+    Ok(conditional_json_response(&req, StatusCode::OK, &body))
 }
 
 async fn get_config(app: &App, req: Request) -> HandlerResult {
-    let (room, _) = load_readable(app, &req, false).await?;
+    let (room, ..) = load_readable(app, &req, false).await?;
     Ok(json_response(StatusCode::OK, &room.config))
 }
 

@@ -7,5 +7,8 @@ mod share;
 
 pub use ids::{RecordingId, RoomId, filename, s3_key, uid_of_file};
 pub use recording::{FieldSelection, Recording, RecordingStatus};
-pub use room::{RecordingConfig, Room, RoomConfig, RoomSecret, RoomSecrets, SecretDigests};
+pub use room::{
+    PENDING_LOCK_PREFIX, RecordingConfig, RecordingLock, Room, RoomConfig, RoomSecret, RoomSecrets,
+    SecretDigests,
+};
 pub use share::{CreatorRole, ShareAccess, ShareLink};

@@ -104,6 +104,25 @@ pub struct Room {
     pub config: RoomConfig,
     #[serde(flatten)]
     pub secret_digests: SecretDigests,
+    /// Who holds the room's one-recording-at-a-time lock, and until when (epoch ms): read
+    /// with the room, written only by the lock's own conditional updates.
+    #[serde(rename = "activeRecording", default, skip_serializing)]
+    pub lock_holder: Option<String>,
+    #[serde(rename = "activeUntil", default, skip_serializing)]
+    pub lock_until: Option<i64>,
+}
+
+/// How a start request holds a room's lock until the media server names the recording.
+pub const PENDING_LOCK_PREFIX: &str = "PENDING#";
+
+/// What holds a room's recording lock at a given moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordingLock<'a> {
+    Free,
+    /// A start request waits for the media server.
+    Starting,
+    /// The recording with this id runs (or has just ended and not yet let go).
+    Held(&'a str),
 }
 
 impl Room {
@@ -120,6 +139,21 @@ impl Room {
             creation_date,
             config,
             secret_digests: secrets.digests(),
+            lock_holder: None,
+            lock_until: None,
+        }
+    }
+
+    pub fn recording_lock(&self, now_ms: i64) -> RecordingLock<'_> {
+        match (self.lock_holder.as_deref(), self.lock_until) {
+            (Some(holder), Some(until)) if until >= now_ms => {
+                if holder.starts_with(PENDING_LOCK_PREFIX) {
+                    RecordingLock::Starting
+                } else {
+                    RecordingLock::Held(holder)
+                }
+            }
+            _ => RecordingLock::Free,
         }
     }
 
@@ -149,7 +183,7 @@ impl Room {
     /// and speaker URLs, which carry them.
     pub fn to_json(
         &self,
-        public_base_url: &str,
+        console_origin: &str,
         secrets: Option<&RoomSecrets>,
     ) -> serde_json::Value {
         let mut json = serde_json::json!({
@@ -161,7 +195,7 @@ impl Room {
         if let Some(secrets) = secrets {
             let url = |secret: &RoomSecret| {
                 format!(
-                    "{public_base_url}/room/{}?secret={}",
+                    "{console_origin}/room/{}?secret={}",
                     self.room_id,
                     secret.expose()
                 )

@@ -669,3 +669,64 @@ async fn one_video_one_recording_another_egress_for_the_same_file_is_refused() {
         RecordingStatus::Active
     );
 }
+
+/// The room view's one request: the room, what the caller may do, what runs in it; polled
+/// with `If-None-Match`, an unchanged room is a bodiless 304.
+#[tokio::test]
+async fn the_room_read_shows_its_current_recording_and_answers_304_while_unchanged() {
+    let egress = FakeEgress::start().await;
+    let stack = stack_with(&egress).await;
+    let room = room(&stack, RecordingAccess::AdminModerator).await;
+    let speaker = room_token(&stack, &room, Role::Speaker).await;
+    let read = |etag: Option<&str>| {
+        let mut request = ApiRequest::new("GET", "/api/v1/rooms/{roomId}")
+            .path_param("roomId", room.room_id.as_str())
+            .bearer(&speaker);
+        if let Some(etag) = etag {
+            request = request.header("if-none-match", etag);
+        }
+        stack.call(request, room_access::handle)
+    };
+
+    let idle = read(None).await;
+    assert_eq!(idle.status, 200);
+    assert_eq!(idle.json()["currentRecording"], Value::Null);
+    // A speaker of an admins-and-moderators room: nothing to retrieve, delete or record.
+    assert_eq!(
+        idle.json()["permissions"],
+        json!({"canRetrieveRecordings": false, "canDeleteRecordings": false, "canRecord": false})
+    );
+    let etag = idle.headers["etag"].to_str().expect("ascii").to_owned();
+    let unchanged = read(Some(&etag)).await;
+    assert_eq!(unchanged.status, 304);
+    assert!(unchanged.body.is_empty());
+    assert_eq!(unchanged.headers["etag"], etag.as_str());
+    assert_eq!(unchanged.headers["cache-control"], "no-store");
+
+    let started = start(&stack, &room, None).await;
+    let id = recording_id(&started);
+    let recording = read(Some(&etag)).await;
+    assert_eq!(recording.status, 200, "a new recording changes the room");
+    assert_eq!(
+        recording.json()["currentRecording"],
+        json!({"recordingId": id.as_str(), "status": "starting", "startDate": started.json()["startDate"]})
+    );
+    // Reading it costs the room and the recording that holds its lock.
+    assert_eq!(recording.aws_calls, 2);
+
+    assert_eq!(stop(&stack, id.as_str()).await.status, 202);
+    let ending = read(Some(recording.headers["etag"].to_str().expect("ascii"))).await;
+    assert_eq!(ending.json()["currentRecording"]["status"], "ending");
+
+    let ended = event(
+        &id,
+        "egress_ended",
+        "EGRESS_ABORTED",
+        json!({}),
+        now_seconds(),
+    );
+    assert_eq!(deliver(&stack, &ended, API_SECRET).await.status, 200);
+    let after = read(None).await;
+    assert_eq!(after.json()["currentRecording"], Value::Null);
+    assert_eq!(after.json()["roomId"], room.room_id.as_str());
+}

@@ -42,7 +42,7 @@ async fn admin_creates_a_room_with_secret_urls() {
         body["config"],
         json!({"recording": {"enabled": true, "allowAccessTo": "admin_moderator"}})
     );
-    let base = stack.env.get("PUBLIC_BASE_URL");
+    let base = stack.env.get("CONSOLE_ORIGIN");
     let mut secrets = Vec::new();
     for key in ["moderatorUrl", "speakerUrl"] {
         let url = body[key].as_str().expect("url");

@@ -69,12 +69,11 @@ const GRANTS: &[(&str, &[Grant])] = &[
         &[
             // Store::list_rooms.
             (&["dynamodb:Query"], "table/index/GSI1", &[]),
-            // get_room (a participant reads the room), update_recording_config.
-            (
-                &["dynamodb:GetItem", "dynamodb:UpdateItem"],
-                TABLE,
-                &["ROOM#"],
-            ),
+            // get_room (a participant reads the room), and get_recording for the recording
+            // that holds the room's lock (lifecycle::current_recording).
+            (&["dynamodb:GetItem"], TABLE, &["REC#", "ROOM#"]),
+            // update_recording_config.
+            (&["dynamodb:UpdateItem"], TABLE, &["ROOM#"]),
             // The only function reading rooms' secrets: get_room_with_secrets and
             // room_secrets for administrators; create_room writes both in a transaction.
             (
