@@ -27,6 +27,8 @@ load_local_env() {
         export AWS_ENDPOINT_URL_SECRETS_MANAGER="${AWS_ENDPOINT_URL_SECRETS_MANAGER:-http://127.0.0.1:$LOCALSTACK_PORT}"
     fi
     export AWS_DEFAULT_REGION="$AWS_REGION"
+    # Where the media server's egress uploads recordings: the same S3 as the functions.
+    export EGRESS_S3_ENDPOINT="${EGRESS_S3_ENDPOINT:-${AWS_ENDPOINT_URL_S3:-$AWS_ENDPOINT_URL}}"
 }
 
 load_local_env
