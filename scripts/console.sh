@@ -16,7 +16,8 @@
 #                  the console as deployed (vite build, served by vite preview) and an API of its
 #                  own (scripts/api.sh on $CONSOLE_TEST_API_PORT) on a fresh, seeded table and
 #                  bucket of the running stack; screenshots into docs/screenshots/ (or
-#                  $SCREENSHOT_DIR). Needs the stack up (scripts/stack.sh start).
+#                  $SCREENSHOT_DIR), the room view with the local media server. Needs the
+#                  stack up (scripts/stack.sh start).
 #   build          vite build into console/dist (config.json not included).
 #   bench          `make bench`: bundle sizes and time to the first rows at 1,000 and 100,000
 #                  recordings, into docs/console-benchmarks.md.
@@ -253,6 +254,12 @@ PY
         api_port=${CONSOLE_TEST_API_PORT:-9300}
         preview_port=${CONSOLE_TEST_PORT:-5273}
         export TABLE_NAME="console-$$" BUCKET_NAME="console-$$" PUBLIC_BASE_URL="http://127.0.0.1:$api_port"
+        # Room links open this console; the tests start and stop the local media server on
+        # LIVEKIT_URL themselves, reporting to this API.
+        export CONSOLE_ORIGIN="http://localhost:$preview_port"
+        export LIVEKIT_URL="http://127.0.0.1:${CONSOLE_TEST_LIVEKIT_PORT:-7980}"
+        export LIVEKIT_WEBHOOK_URL="http://127.0.0.1:$api_port/webhooks/livekit"
+        scripts/node-deps.sh
         PATH="$(scripts/tools.sh):$PATH"
         build_functions
         target/debug/devstack resources >/dev/null

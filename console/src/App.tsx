@@ -10,6 +10,7 @@ import { AppContext, type AppServices, useApp } from './context';
 import { LoginPage } from './features/login/LoginPage';
 import { RecordingView } from './features/recording/RecordingView';
 import { RecordingsPage } from './features/recordings/RecordingsPage';
+import { type RoomMode, RoomPage } from './features/room/RoomPage';
 import { RoomsPage } from './features/rooms/RoomsPage';
 import { here, Link, matchRoute, navigate, useLocation } from './router';
 
@@ -47,7 +48,10 @@ export function App({ config }: { config: ConsoleConfig }) {
   }, [config, push]);
 
   const match = matchRoute(location.path);
-  const needsLogin = match.page !== 'login' && !signedIn;
+  // Participants' pages carry their own room credential; every other page is the
+  // administrator's.
+  const isRoom = match.page === 'room';
+  const needsLogin = match.page !== 'login' && !isRoom && !signedIn;
   useEffect(() => {
     if (needsLogin) navigate(loginPath(location.path + location.search), { replace: true });
   }, [needsLogin, location.path, location.search]);
@@ -59,14 +63,21 @@ export function App({ config }: { config: ConsoleConfig }) {
   else if (match.page === 'recording' && match.recordingId)
     page = <RecordingView recordingId={match.recordingId} key={match.recordingId} />;
   else if (match.page === 'rooms') page = <RoomsPage />;
-  else page = <NotFound />;
+  else if (isRoom && match.roomId) {
+    const mode: RoomMode =
+      match.roomPage === 'recording' && match.recordingId
+        ? { kind: 'recording', recordingId: match.recordingId }
+        : { kind: match.roomPage === 'embed' ? 'embed' : 'home' };
+    page = <RoomPage roomId={match.roomId} mode={mode} search={location.search} key={match.roomId} />;
+  } else page = <NotFound />;
 
   return (
     <AppContext.Provider value={services}>
       <a class="skip-link" href="#main">
         Skip to content
       </a>
-      {match.page !== 'login' && signedIn && <Header page={match.page} environment={config.environment} />}
+      {match.page !== 'login' && !isRoom && signedIn && <Header page={match.page} environment={config.environment} />}
+      {isRoom && match.roomPage !== 'embed' && <RoomHeader environment={config.environment} />}
       <main id="main" class={match.page === 'login' ? 'main main-login' : 'main'} tabIndex={-1}>
         {page}
       </main>
@@ -79,9 +90,7 @@ function Header({ page, environment }: { page: string; environment: string | nul
   return (
     <header class="app-header">
       <Link href="/recordings" class="brand">
-        <img src="/favicon.svg" alt="" width={24} height={24} />
-        <span>Recordings</span>
-        {environment && <span class="env-tag">{environment}</span>}
+        <Brand environment={environment} />
       </Link>
       <nav aria-label="Main">
         <Link
@@ -97,6 +106,27 @@ function Header({ page, environment }: { page: string; environment: string | nul
       </nav>
       <SignOut />
     </header>
+  );
+}
+
+/** The participants' header: no administrator's navigation. */
+function RoomHeader({ environment }: { environment: string | null }) {
+  return (
+    <header class="app-header">
+      <span class="brand">
+        <Brand environment={environment} />
+      </span>
+    </header>
+  );
+}
+
+function Brand({ environment }: { environment: string | null }) {
+  return (
+    <>
+      <img src="/favicon.svg" alt="" width={24} height={24} />
+      <span>Recordings</span>
+      {environment && <span class="env-tag">{environment}</span>}
+    </>
   );
 }
 

@@ -56,8 +56,12 @@ export function Link({ href, onClick, ...rest }: LinkProps) {
 }
 
 export interface Match {
-  page: 'login' | 'recordings' | 'recording' | 'rooms' | 'not-found';
+  page: 'login' | 'recordings' | 'recording' | 'rooms' | 'room' | 'not-found';
   recordingId?: string;
+  /** The room of a participant's page (`/room/<roomId>...`). */
+  roomId?: string;
+  /** Which participant's page: the room, its recordings alone (framed), or one recording. */
+  roomPage?: 'home' | 'embed' | 'recording';
 }
 
 /** The page a path shows. */
@@ -68,6 +72,12 @@ export function matchRoute(path: string): Match {
   if (clean === '/rooms') return { page: 'rooms' };
   const recording = /^\/recordings\/([^/]+)$/.exec(clean);
   if (recording?.[1]) return { page: 'recording', recordingId: decodeURIComponent(recording[1]) };
+  const room = /^\/room\/([^/]+)(\/recordings(?:\/([^/]+))?)?$/.exec(clean);
+  if (room?.[1]) {
+    const roomId = decodeURIComponent(room[1]);
+    if (room[3]) return { page: 'room', roomId, roomPage: 'recording', recordingId: decodeURIComponent(room[3]) };
+    return { page: 'room', roomId, roomPage: room[2] ? 'embed' : 'home' };
+  }
   return { page: 'not-found' };
 }
 

@@ -9,6 +9,22 @@ export interface CspSources {
   mediaOrigin: string;
   /** The Vite dev server: hot reload over a WebSocket and styles injected by script. */
   dev?: boolean;
+  /** Origins that may frame the page (the embeddable room recordings); none by default. */
+  frameAncestors?: string[];
+}
+
+/** The embeddable pages: a room's recordings alone, and a recording opened from them. */
+export function isEmbeddable(path: string): boolean {
+  return /^\/room\/[^/]+\/recordings(\/[^/]+)?\/?$/.test(path);
+}
+
+/** `CONSOLE_EMBED_ORIGINS`: space-separated https (or, locally, http) origins. */
+export function parseEmbedOrigins(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((o) => originOf(o))
+    .filter((o): o is string => o !== null);
 }
 
 export function originOf(url: string): string | null {
@@ -20,7 +36,12 @@ export function originOf(url: string): string | null {
   }
 }
 
-export function contentSecurityPolicy({ apiBaseUrl, mediaOrigin, dev = false }: CspSources): string {
+export function contentSecurityPolicy({
+  apiBaseUrl,
+  mediaOrigin,
+  dev = false,
+  frameAncestors = [],
+}: CspSources): string {
   const api = originOf(apiBaseUrl);
   const media = originOf(mediaOrigin);
   const connect = ["'self'", api, dev ? 'ws:' : null].filter(Boolean).join(' ');
@@ -35,7 +56,7 @@ export function contentSecurityPolicy({ apiBaseUrl, mediaOrigin, dev = false }: 
     "manifest-src 'self'",
     "base-uri 'none'",
     "form-action 'self'",
-    "frame-ancestors 'none'",
+    `frame-ancestors ${frameAncestors.length ? frameAncestors.join(' ') : "'none'"}`,
     "object-src 'none'",
   ];
   return directives.join('; ');

@@ -425,6 +425,33 @@ test('rooms: create one for admins and moderators, change it to the default, cop
   await done(h);
 });
 
+test('the recording view: copy its id, share it, delete it and land back on the list', async () => {
+  const h = await open({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const { page } = h;
+  const recording = (await allRecordings('roomId=all-hands-m3n8c&status=complete')).at(-1);
+  assert.ok(recording, 'a complete recording of All hands');
+  await signIn(page, `/recordings/${recording.recordingId}`);
+  await page.getByRole('heading', { level: 1, name: /All hands/ }).waitFor();
+
+  await page.getByRole('button', { name: 'Copy recording id' }).click();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), recording.recordingId);
+
+  await page.getByRole('button', { name: 'Share', exact: true }).click();
+  const share = page.getByRole('dialog', { name: 'Share recording' });
+  await share.getByRole('button', { name: 'Create link' }).click();
+  await share.getByRole('button', { name: 'Copy share link' }).waitFor();
+  const links = await api(`/api/v1/recordings/${recording.recordingId}/shares`);
+  assert.equal(links.body.shares.length, 1, links.text);
+  await page.keyboard.press('Escape');
+
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Delete this recording?' }).getByRole('button', { name: 'Delete' }).click();
+  await page.waitForURL(`${CONSOLE_URL}/recordings`);
+  await page.getByText('Recording deleted').waitFor();
+  assert.equal((await api(`/api/v1/recordings/${recording.recordingId}`)).status, 404);
+  await done(h);
+});
+
 test('keyboard: dialogs keep focus and close with Escape', async () => {
   const h = await open();
   const { page } = h;

@@ -1,4 +1,6 @@
-// One recording: the player, its facts, and Download, Share, Delete.
+// One recording: the player, its facts, and Download, Share, Delete as the viewer may. Shown
+// to administrators (from the Recordings page) and to a room's participants (from its room
+// view), who come back to where they were.
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import { CopyButton, ErrorPanel, Loading, StatusBadge, useTitle } from '../../components/bits';
@@ -6,7 +8,7 @@ import { ConfirmDialog } from '../../components/Dialog';
 import { useApp } from '../../context';
 import { ApiError, userMessage } from '../../lib/errors';
 import { formatDateTime, formatDuration, formatSize } from '../../lib/format';
-import { ADMIN_CAPABILITIES, actionsFor, isInProgress, type Recording } from '../../lib/recordings';
+import { ADMIN_CAPABILITIES, actionsFor, type Capabilities, isInProgress, type Recording } from '../../lib/recordings';
 import { Link, navigate } from '../../router';
 import { deleteOne, download } from '../recordings/api';
 import { ShareDialog } from '../share/ShareDialog';
@@ -14,7 +16,29 @@ import { Player } from './Player';
 
 type Load = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'ready'; recording: Recording };
 
-export function RecordingView({ recordingId }: { recordingId: string }) {
+/** Where the view sits: the list it came from, and what the viewer may do. */
+export interface RecordingContext {
+  backHref: string;
+  backLabel: string;
+  capabilities: Capabilities;
+  /** The room's name links to the Recordings page filtered to it (administrators). */
+  linkRoom: boolean;
+}
+
+const ADMIN_CONTEXT: RecordingContext = {
+  backHref: '/recordings',
+  backLabel: 'All recordings',
+  capabilities: ADMIN_CAPABILITIES,
+  linkRoom: true,
+};
+
+export function RecordingView({
+  recordingId,
+  context = ADMIN_CONTEXT,
+}: {
+  recordingId: string;
+  context?: RecordingContext;
+}) {
   const { api, toast } = useApp();
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [reload, setReload] = useState(0);
@@ -38,7 +62,7 @@ export function RecordingView({ recordingId }: { recordingId: string }) {
 
   const back = (
     <p class="back">
-      <Link href="/recordings">← All recordings</Link>
+      <Link href={context.backHref}>← {context.backLabel}</Link>
     </p>
   );
   if (load.state === 'loading')
@@ -57,7 +81,7 @@ export function RecordingView({ recordingId }: { recordingId: string }) {
           <div class="panel">
             <h1>Recording not found</h1>
             <p>
-              It may have been deleted. <Link href="/recordings">See all recordings</Link>.
+              It may have been deleted. <Link href={context.backHref}>Back to the recordings</Link>.
             </p>
           </div>
         ) : (
@@ -72,13 +96,13 @@ export function RecordingView({ recordingId }: { recordingId: string }) {
   }
 
   const r = load.recording;
-  const actions = actionsFor(r.status, ADMIN_CAPABILITIES);
+  const actions = actionsFor(r.status, context.capabilities);
   const remove = async () => {
     setBusy(true);
     try {
       await deleteOne(api, r.recordingId);
       toast('success', 'Recording deleted');
-      navigate('/recordings');
+      navigate(context.backHref);
     } catch (e) {
       toast('error', userMessage(e));
       setBusy(false);
@@ -115,15 +139,17 @@ export function RecordingView({ recordingId }: { recordingId: string }) {
               Share
             </button>
           )}
-          <button
-            type="button"
-            class="button button-danger-quiet"
-            aria-disabled={actions.delete.enabled ? undefined : 'true'}
-            title={actions.delete.reason ?? undefined}
-            onClick={() => (actions.delete.enabled ? setDeleting(true) : toast('info', actions.delete.reason ?? ''))}
-          >
-            Delete
-          </button>
+          {actions.delete.shown && (
+            <button
+              type="button"
+              class="button button-danger-quiet"
+              aria-disabled={actions.delete.enabled ? undefined : 'true'}
+              title={actions.delete.reason ?? undefined}
+              onClick={() => (actions.delete.enabled ? setDeleting(true) : toast('info', actions.delete.reason ?? ''))}
+            >
+              Delete
+            </button>
+          )}
         </div>
       </div>
 
@@ -159,7 +185,11 @@ export function RecordingView({ recordingId }: { recordingId: string }) {
         <div>
           <dt>Room</dt>
           <dd>
-            <Link href={`/recordings?room=${encodeURIComponent(r.roomId)}`}>{r.roomName}</Link>{' '}
+            {context.linkRoom ? (
+              <Link href={`/recordings?room=${encodeURIComponent(r.roomId)}`}>{r.roomName}</Link>
+            ) : (
+              r.roomName
+            )}{' '}
             <span class="muted mono small">{r.roomId}</span>
           </dd>
         </div>
@@ -206,7 +236,9 @@ export function RecordingView({ recordingId }: { recordingId: string }) {
         </div>
       </dl>
 
-      {sharing && <ShareDialog recording={r} canRevoke onClose={() => setSharing(false)} />}
+      {sharing && (
+        <ShareDialog recording={r} canRevoke={context.capabilities.canRevoke} onClose={() => setSharing(false)} />
+      )}
       {deleting && (
         <ConfirmDialog
           title="Delete this recording?"
