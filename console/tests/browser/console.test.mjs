@@ -12,6 +12,7 @@ import {
   api,
   CONSOLE_URL,
   capture,
+  done,
   launch,
   newPage,
   rowIds,
@@ -20,7 +21,6 @@ import {
 } from './helpers.mjs';
 
 let browser;
-const opened = [];
 before(async () => {
   browser = await launch();
 });
@@ -28,15 +28,7 @@ after(async () => {
   await browser?.close();
 });
 
-async function open(options) {
-  const handle = await newPage(browser, options);
-  opened.push(handle);
-  return handle;
-}
-async function done({ context, problems }) {
-  await context.close();
-  assert.deepEqual(problems, [], 'no CSP violation or uncaught error');
-}
+const open = (options) => newPage(browser, options);
 
 test('sign in: a wrong password is refused with the message; sign out and back', async () => {
   const h = await open();

@@ -66,6 +66,12 @@ export async function newPage(browser, { width = 1280, height = 860, permissions
   return { context, page, problems };
 }
 
+/** Closes a page's context; the page met no CSP violation and threw nothing. */
+export async function done({ context, problems }) {
+  await context.close();
+  assert.deepEqual(problems, [], 'no CSP violation or uncaught error');
+}
+
 export async function signIn(page, next = '/recordings') {
   await page.goto(`${CONSOLE_URL}${next}`);
   await page.getByLabel('Username').fill(ADMIN.username);

@@ -4,18 +4,30 @@
 // indicator. Run after console.test.mjs by `scripts/console.sh test`.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { API_URL, allRecordings, api, CONSOLE_URL, capture, env, launch, newPage, rowIds, signIn } from './helpers.mjs';
+import {
+  API_URL,
+  allRecordings,
+  api,
+  CONSOLE_URL,
+  capture,
+  done,
+  env,
+  launch,
+  newPage,
+  rowIds,
+  signIn,
+} from './helpers.mjs';
 
 const MEDIA_SERVER_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../devstack/media-server');
 const LIVEKIT_URL = env('LIVEKIT_URL');
 
 let browser;
 let mediaServer = null;
-const opened = [];
 
 /** Starts the local media server, signing with `secret`; resolves once it answers. */
 async function startMediaServer(secret = env('LIVEKIT_API_SECRET')) {
@@ -52,15 +64,7 @@ after(async () => {
   await stopMediaServer();
 });
 
-async function open(options) {
-  const handle = await newPage(browser, options);
-  opened.push(handle);
-  return handle;
-}
-async function done({ context, problems }) {
-  await context.close();
-  assert.deepEqual(problems, [], 'no CSP violation or uncaught error');
-}
+const open = (options) => newPage(browser, options);
 
 /** A new room and its links (the administrator's view of it). */
 async function createRoom(name, recording) {
@@ -302,7 +306,6 @@ test('requests and webhooks signed with another secret are refused on both sides
     createdAt: BigInt(Math.floor(Date.now() / 1000)),
   }).toJsonString();
   const token = new AccessToken(env('LIVEKIT_API_KEY'), 'another-secret-of-another-deployment');
-  const { createHash } = await import('node:crypto');
   token.sha256 = createHash('sha256').update(body).digest('base64');
   const response = await fetch(`${API_URL}/webhooks/livekit`, {
     method: 'POST',
