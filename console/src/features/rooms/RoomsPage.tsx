@@ -34,7 +34,7 @@ type Load =
 
 export function RoomsPage() {
   useTitle('Rooms');
-  const { api } = useApp();
+  const { api, toast } = useApp();
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<Room | null>(null);
@@ -57,8 +57,12 @@ export function RoomsPage() {
 
   const more = async () => {
     if (load.state !== 'ready' || !load.next) return;
-    const page = await fetchRooms(load.next);
-    setLoad({ state: 'ready', rooms: [...load.rooms, ...page.rooms], next: page.pagination.nextPageToken ?? null });
+    try {
+      const page = await fetchRooms(load.next);
+      setLoad({ state: 'ready', rooms: [...load.rooms, ...page.rooms], next: page.pagination.nextPageToken ?? null });
+    } catch (error) {
+      toast('error', userMessage(error));
+    }
   };
   const replace = (room: Room) =>
     setLoad((l) =>
