@@ -2,7 +2,7 @@
 // signed in (the token put in sessionStorage before the app starts, so sign-in is not
 // measured). Prints one JSON line: {runs, medianMs, minMs, maxMs, requestsPerPage}.
 //   node tests/bench/first-rows.mjs CONSOLE_URL API_URL [RUNS]
-import { chromium } from 'playwright-core';
+import { launch } from '../browser/helpers.mjs';
 
 const [consoleUrl, apiUrl, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 7);
@@ -17,19 +17,7 @@ const login = await fetch(`${apiUrl}/api/v1/auth/login`, {
 if (!login.ok) throw new Error(`login: ${login.status}`);
 const { accessToken, expiresIn } = await login.json();
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launch();
 const times = [];
 let listRequests = 0;
 try {
