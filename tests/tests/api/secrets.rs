@@ -29,6 +29,7 @@ fn deployed_env(stack: &TestStack, secrets: &[(&str, String)]) -> HashMap<String
         ("TABLE_NAME", stack.table.clone()),
         ("BUCKET_NAME", stack.bucket.clone()),
         ("PUBLIC_BASE_URL", stack.env.get("PUBLIC_BASE_URL")),
+        ("CONSOLE_ORIGIN", stack.env.get("CONSOLE_ORIGIN")),
         ("S3_FORCE_PATH_STYLE", "true".to_owned()),
         ("ADMIN_USERNAME", stack.env.get("ADMIN_USERNAME")),
     ]
