@@ -36,7 +36,7 @@ async function startMediaServer(secret = env('LIVEKIT_API_SECRET')) {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   mediaServer = child;
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`the media server exited (${child.exitCode})`);
     try {
       if ((await fetch(LIVEKIT_URL)).ok) return;
@@ -214,7 +214,10 @@ test('a moderator starts a recording; the speaker sees ● REC; stopped, it is l
   await speaker.page.getByText('● REC').waitFor({ timeout: 10_000 });
   const active = await waitForStatus(room.roomId, 'active');
   await moderator.page.getByRole('button', { name: 'Stop recording' }).waitFor();
+  const id = active.currentRecording.recordingId;
+  // The indicator and the recording's row agree.
   await moderator.page.locator('.rec-indicator', { hasText: 'recording' }).waitFor();
+  await moderator.page.locator(`[data-recording-id="${id}"]`).getByText('Recording', { exact: true }).waitFor();
   await capture(moderator.page, 'room-recording');
 
   await moderator.page.getByRole('button', { name: 'Stop recording' }).click();
@@ -222,7 +225,6 @@ test('a moderator starts a recording; the speaker sees ● REC; stopped, it is l
     .getByRole('dialog', { name: 'Stop the recording?' })
     .getByRole('button', { name: 'Stop recording' })
     .click();
-  const id = active.currentRecording.recordingId;
   for (const { page } of [moderator, speaker]) {
     const row = page.locator(`[data-recording-id="${id}"]`);
     await row.getByText('Complete').waitFor({ timeout: 30_000 });

@@ -155,15 +155,15 @@ function Room({ roomId, mode, search }: { roomId: string; mode: RoomMode; search
   const room = load.state === 'ready' ? load.room : null;
   useTitle(room ? room.roomName : 'Room');
 
-  // A recording that starts or ends shows in the list without a reload.
-  const currentId = room
-    ? (room.currentRecording?.recordingId ?? (room.currentRecording ? 'pending' : null))
-    : undefined;
-  const seen = useRef(currentId);
+  // What runs in the room changed (it started, moved on, or ended): the list reads it too,
+  // so its row says what the indicator says, and a finished recording appears by itself.
+  const current = room?.currentRecording;
+  const running = room ? (current ? `${current.recordingId ?? 'pending'} ${current.status}` : null) : undefined;
+  const seen = useRef(running);
   useEffect(() => {
-    if (seen.current !== undefined && currentId !== undefined && seen.current !== currentId) setReload((n) => n + 1);
-    seen.current = currentId;
-  }, [currentId]);
+    if (seen.current !== undefined && running !== undefined && seen.current !== running) setReload((n) => n + 1);
+    seen.current = running;
+  }, [running]);
 
   if (load.state === 'loading') return <Loading label="Opening the room…" />;
   if (load.state === 'error') {
