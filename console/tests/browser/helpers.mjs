@@ -67,7 +67,10 @@ export async function newPage(browser, { width = 1280, height = 860, permissions
 }
 
 /** Closes a page's context; the page met no CSP violation and threw nothing. */
-export async function done({ context, problems }) {
+export async function done({ context, page, problems }) {
+  // Requests still in flight when a context closes are cut off mid-answer, which the local
+  // emulator (cargo lambda watch) does not always take well: let them finish first.
+  await page?.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => {});
   await context.close();
   assert.deepEqual(problems, [], 'no CSP violation or uncaught error');
 }
@@ -102,7 +105,8 @@ export async function allRecordings(query = '') {
     const q = new URLSearchParams(query);
     q.set('maxItems', '100');
     if (token) q.set('nextPageToken', token);
-    const { body } = await api(`/api/v1/recordings?${q}`);
+    const { status, body, text } = await api(`/api/v1/recordings?${q}`);
+    assert.equal(status, 200, `listing the recordings: ${text}`);
     out.push(...body.recordings);
     token = body.pagination.nextPageToken ?? null;
   } while (token);
