@@ -11,10 +11,11 @@ use cpu_time::ThreadTime;
 use lambda_http::Request;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use shared::app::App;
 use shared::model::{FieldSelection, Recording, RecordingId, RoomId};
 use shared::pagination::{Cursor, ListQuery, Listed, Page};
 use shared::permissions::{Action, Principal, RecordingAccess, Role, is_allowed};
-use shared::runtime::{App, HandlerResult, dispatch};
+use shared::runtime::{HandlerResult, dispatch};
 
 use crate::events::ApiEvent;
 use crate::fixtures;

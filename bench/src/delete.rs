@@ -10,11 +10,11 @@ use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
 use serde_json::{Value, json};
+use shared::app::App;
 use shared::aws::count_aws_calls;
 use shared::config::Config;
 use shared::model::{Recording, RoomId};
 use shared::permissions::RecordingAccess;
-use shared::runtime::App;
 
 use crate::events::ApiEvent;
 use crate::fixtures::{self, Aws, PLACEHOLDER_VIDEO};

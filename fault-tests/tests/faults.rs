@@ -23,8 +23,8 @@ use aws_sdk_dynamodb::error::BoxError;
 use fault_tests::{Emulator, Frozen, Service, Unavailable};
 use integration_tests::{ApiResponse, TestStack};
 use serde_json::Value;
+use shared::app::App;
 use shared::model::{Recording, RecordingId, RecordingStatus, RoomId};
-use shared::runtime::App;
 
 const ONE: &str = "/api/v1/recordings/{recordingId}";
 const MANY: &str = "/api/v1/recordings";

@@ -13,12 +13,12 @@ use arbitrary::Arbitrary;
 use aws_smithy_types::body::SdkBody;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value, json};
+use shared::app::App;
 use shared::model::{
     CreatorRole, Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig,
     RoomSecrets, ShareAccess, ShareLink,
 };
 use shared::permissions::{RecordingAccess, Role};
-use shared::runtime::App;
 use shared::shares::{Refusal, open};
 
 #[derive(Debug, Arbitrary)]

@@ -1,14 +1,9 @@
 //! Applies the permission decision to a request: 403 unless allowed.
 
-use lambda_http::Request;
-
-use crate::clock::now_millis;
+use crate::app::App;
 use crate::error::ApiError;
-use crate::http::query_param;
 use crate::model::{Recording, RecordingId, Room, RoomId};
 use crate::permissions::{Action, Principal, is_allowed};
-use crate::runtime::App;
-use crate::shares::{self, Refusal};
 use crate::store::Store;
 
 /// Decides `action` on `room` (the room as just read, or `None` when it does not exist).
@@ -47,24 +42,6 @@ pub async fn authorize_in_room(
         _ => None,
     };
     authorize(principal, action, room.as_ref())
-}
-
-/// Loads a recording the caller may read (get, play, download), in one DynamoDB round
-/// trip: with a share link's `?secret=`, through the link; otherwise through the caller's
-/// credentials. Someone who may not read the room's recordings gets 403 whether or not the
-/// recording exists.
-pub async fn readable_recording(
-    app: &App,
-    req: &Request,
-    id: &RecordingId,
-) -> Result<Recording, ApiError> {
-    if let Some(secret) = query_param(req, "secret") {
-        return shares::open(app, req, id, secret, now_millis())
-            .await?
-            .map_err(Refusal::to_error);
-    }
-    let principal = app.auth.authenticate(req)?;
-    authorized_recording(app, &principal, id, Action::ReadRecording).await
 }
 
 /// Loads a recording (not being deleted) and its room in one round trip, and authorizes

@@ -4,6 +4,7 @@
 use std::cell::Cell;
 use std::error::Error;
 use std::future::Future;
+use std::time::Duration;
 
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
@@ -108,4 +109,14 @@ where
             Self::Other(detail)
         }
     }
+}
+
+/// An AWS call that hangs (a frozen or overloaded endpoint) fails in time for the request
+/// to answer 503 well within the function's timeout, retries included.
+pub(crate) fn aws_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
+    aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(1))
+        .operation_attempt_timeout(Duration::from_secs(2))
+        .operation_timeout(Duration::from_secs(5))
+        .build()
 }

@@ -15,11 +15,11 @@
 use std::collections::HashMap;
 
 use crate::access::{authorize, decision_reads_room};
+use crate::app::App;
 use crate::error::{ApiError, FieldError};
 use crate::events::RecordingEvent;
 use crate::model::{Recording, RecordingId, RoomId};
 use crate::permissions::{Action, Principal};
-use crate::runtime::App;
 use crate::store::{DELETABLE_STATUSES, MarkOutcome, StoredRecording};
 
 /// At most this many distinct ids in one bulk delete: the most whose query string, with a

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::aws::AwsError;
-use crate::http::json_response;
+use crate::response::json_response;
 
 /// Seconds a client should wait before retrying when AWS is unreachable or throttling.
 const RETRY_AFTER_SECONDS: u32 = 2;

@@ -3,6 +3,7 @@
 //! request wrapper.
 
 pub mod access;
+pub mod app;
 pub mod auth;
 pub mod aws;
 pub mod clock;
@@ -18,6 +19,7 @@ pub mod media;
 pub mod model;
 pub mod pagination;
 pub mod permissions;
+pub mod response;
 pub mod rooms;
 pub mod runtime;
 pub mod secrets;

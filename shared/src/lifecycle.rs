@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::access::{authorize, authorized_recording};
+use crate::app::App;
 use crate::clock::now_millis;
 use crate::crypto;
 use crate::error::ApiError;
@@ -14,7 +15,6 @@ use crate::events::RecordingEvent;
 use crate::livekit::{Egress, LiveKitError, S3Upload, WebhookEvent};
 use crate::model::{self, Recording, RecordingId, RecordingLock, RecordingStatus, Room, RoomId};
 use crate::permissions::{Action, Principal};
-use crate::runtime::App;
 use crate::store::{Applied, Progress, Store};
 
 fn egress(app: &App) -> Result<&Egress, ApiError> {

@@ -2,118 +2,16 @@
 //! start, then serve each request through one wrapper that maps errors and logs a line.
 
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response, service_fn};
 
-use crate::auth::Authenticator;
-use crate::aws::{CountCalls, count_aws_calls};
+use crate::app::App;
+use crate::aws::count_aws_calls;
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::events::Events;
-use crate::http::no_store;
-use crate::livekit::Egress;
-use crate::media::Media;
-use crate::pagination::PageTokens;
-use crate::store::Store;
-
-/// Everything a handler needs, built once per Lambda instance.
-pub struct App {
-    pub config: Config,
-    pub store: Store,
-    pub media: Media,
-    pub events: Events,
-    /// Present when LiveKit is configured.
-    pub egress: Option<Egress>,
-    /// Present where the signing key is configured: see [`App::page_tokens`].
-    page_tokens: Option<PageTokens>,
-    pub auth: Authenticator,
-}
-
-impl App {
-    /// Builds the clients; makes no network call (credentials and endpoints come from the
-    /// environment).
-    pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Result<Self, String> {
-        Self::with_clients(
-            config,
-            sdk,
-            aws_sdk_dynamodb::config::Builder::from(sdk),
-            aws_sdk_s3::config::Builder::from(sdk),
-        )
-    }
-
-    /// Builds the App from client configurations, which tests adjust (for example to send
-    /// one service's calls to a closed port).
-    pub fn with_clients(
-        config: Config,
-        sdk: &aws_config::SdkConfig,
-        dynamodb: aws_sdk_dynamodb::config::Builder,
-        s3: aws_sdk_s3::config::Builder,
-    ) -> Result<Self, String> {
-        let dynamodb = dynamodb
-            .interceptor(CountCalls)
-            .timeout_config(aws_timeouts())
-            .build();
-        let eventbridge = aws_sdk_eventbridge::config::Builder::from(sdk)
-            .interceptor(CountCalls)
-            .timeout_config(aws_timeouts())
-            .build();
-        let egress = config.livekit.as_ref().map(Egress::new).transpose()?;
-        let s3 = s3
-            .interceptor(CountCalls)
-            .timeout_config(aws_timeouts())
-            .force_path_style(config.s3_force_path_style)
-            .build();
-        Ok(Self {
-            events: Events::new(
-                aws_sdk_eventbridge::Client::from_conf(eventbridge),
-                config.event_bus.clone(),
-            ),
-            egress,
-            store: Store::new(
-                aws_sdk_dynamodb::Client::from_conf(dynamodb),
-                &config.table_name,
-            ),
-            media: Media::new(
-                aws_sdk_s3::Client::from_conf(s3),
-                &config.bucket_name,
-                config.presign_ttl,
-            ),
-            page_tokens: config
-                .signing_key
-                .as_ref()
-                .map(|key| PageTokens::new(key.expose())),
-            auth: Authenticator::new(&config),
-            config,
-        })
-    }
-
-    /// Where rooms' links lead; a function not given `CONSOLE_ORIGIN` makes none.
-    pub fn console_origin(&self) -> Result<&str, ApiError> {
-        self.config
-            .console_origin
-            .as_deref()
-            .ok_or_else(|| ApiError::Internal("CONSOLE_ORIGIN is not configured".into()))
-    }
-
-    /// The list pages' token keys; a function not given `TOKEN_SIGNING_KEY` lists nothing.
-    pub fn page_tokens(&self) -> Result<&PageTokens, ApiError> {
-        self.page_tokens
-            .as_ref()
-            .ok_or_else(|| ApiError::Internal("TOKEN_SIGNING_KEY is not configured".into()))
-    }
-}
-
-/// An AWS call that hangs (a frozen or overloaded endpoint) fails in time for the request
-/// to answer 503 well within the function's timeout, retries included.
-pub(crate) fn aws_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
-    aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(1))
-        .operation_attempt_timeout(Duration::from_secs(2))
-        .operation_timeout(Duration::from_secs(5))
-        .build()
-}
+use crate::response::no_store;
 
 pub type HandlerResult = Result<Response<Body>, ApiError>;
 

@@ -67,7 +67,7 @@ where
     if !wanted.is_empty() {
         let client = aws_sdk_secretsmanager::Client::from_conf(
             aws_sdk_secretsmanager::config::Builder::from(sdk)
-                .timeout_config(crate::runtime::aws_timeouts())
+                .timeout_config(crate::aws::aws_timeouts())
                 .build(),
         );
         let reads = wanted.into_iter().map(|(variable, arn_variable, arn)| {

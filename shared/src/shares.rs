@@ -1,4 +1,5 @@
-//! Share links: their secrets, and opening one.
+//! Share links: their secrets, opening one, and reading a recording through one or
+//! through the caller's own credentials.
 //!
 //! A secret is `<shareId>.<192 random bits>`: the id part lets opening read the link, its
 //! recording and the room in one round trip; only the SHA-256 of the whole secret is
@@ -6,12 +7,14 @@
 
 use lambda_http::Request;
 
-use crate::access::authorize;
+use crate::access::{authorize, authorized_recording};
+use crate::app::App;
+use crate::clock::now_millis;
 use crate::crypto;
 use crate::error::ApiError;
+use crate::http::query_param;
 use crate::model::{CreatorRole, Recording, RecordingId, ShareAccess, ShareLink};
 use crate::permissions::{Action, Principal, is_allowed};
-use crate::runtime::App;
 
 const SHARE_ID_LEN: usize = 12;
 const SECRET_RANDOM_BYTES: usize = 24;
@@ -20,6 +23,24 @@ const SECRET_RANDOM_BYTES: usize = 24;
 pub const MAX_LIVE_LINKS: u32 = 100;
 /// Longest `expiresIn` accepted: a year.
 pub const MAX_EXPIRES_IN_SECONDS: i64 = 365 * 24 * 60 * 60;
+
+/// Loads a recording the caller may read (get, play, download), in one DynamoDB round
+/// trip: with a share link's `?secret=`, through the link; otherwise through the caller's
+/// credentials. Someone who may not read the room's recordings gets 403 whether or not the
+/// recording exists.
+pub async fn readable_recording(
+    app: &App,
+    req: &Request,
+    id: &RecordingId,
+) -> Result<Recording, ApiError> {
+    if let Some(secret) = query_param(req, "secret") {
+        return open(app, req, id, secret, now_millis())
+            .await?
+            .map_err(Refusal::to_error);
+    }
+    let principal = app.auth.authenticate(req)?;
+    authorized_recording(app, &principal, id, Action::ReadRecording).await
+}
 
 /// A new link and its secret, which only the response that creates it carries.
 pub fn new_link(

@@ -20,8 +20,9 @@ use lambda_http::Request;
 use lambda_http::http::HeaderMap;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
+use shared::app::App;
 use shared::config::Config;
-use shared::runtime::{App, HandlerResult, dispatch, init_logging};
+use shared::runtime::{HandlerResult, dispatch, init_logging};
 use shared::store::Store;
 
 /// `infra/local.env`, with the process environment taking precedence.

@@ -4,10 +4,12 @@
 use lambda_http::http::StatusCode;
 use lambda_http::{Request, RequestExt};
 use serde_json::json;
+use shared::app::App;
 use shared::clock::now_millis;
 use shared::deletion::{delete_recordings, parse_bulk_ids};
-use shared::http::{json_response, list_param, recording_id_param};
-use shared::runtime::{App, HandlerResult};
+use shared::http::{list_param, recording_id_param};
+use shared::response::json_response;
+use shared::runtime::HandlerResult;
 
 pub async fn handle(app: &App, req: Request) -> HandlerResult {
     let single = req

@@ -4,12 +4,14 @@
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
 use serde_json::json;
-use shared::access::readable_recording;
+use shared::app::App;
 use shared::error::ApiError;
-use shared::http::{bool_param, json_response, recording_id_param, redirect_response};
+use shared::http::{bool_param, recording_id_param, redirect_response};
 use shared::media::Disposition;
 use shared::model::RecordingStatus;
-use shared::runtime::{App, HandlerResult};
+use shared::response::json_response;
+use shared::runtime::HandlerResult;
+use shared::shares::readable_recording;
 
 pub async fn handle(app: &App, req: Request) -> HandlerResult {
     let id = recording_id_param(&req)?;

@@ -5,11 +5,13 @@
 use lambda_http::Request;
 use lambda_http::http::{StatusCode, header};
 use serde_json::json;
+use shared::app::App;
 use shared::clock::now_seconds;
 use shared::error::ApiError;
-use shared::http::{MAX_BODY_BYTES, json_response};
+use shared::http::MAX_BODY_BYTES;
 use shared::lifecycle;
-use shared::runtime::{App, HandlerResult};
+use shared::response::json_response;
+use shared::runtime::HandlerResult;
 use shared::store::Applied;
 
 pub async fn handle(app: &App, req: Request) -> HandlerResult {

@@ -2,10 +2,12 @@
 
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
-use shared::access::readable_recording;
-use shared::http::{json_response, query_param, recording_id_param};
+use shared::app::App;
+use shared::http::{query_param, recording_id_param};
 use shared::model::FieldSelection;
-use shared::runtime::{App, HandlerResult};
+use shared::response::json_response;
+use shared::runtime::HandlerResult;
+use shared::shares::readable_recording;
 
 pub async fn handle(app: &App, req: Request) -> HandlerResult {
     let id = recording_id_param(&req)?;

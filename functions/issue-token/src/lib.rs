@@ -5,12 +5,14 @@
 use lambda_http::Request;
 use lambda_http::http::{Method, StatusCode};
 use serde_json::json;
+use shared::app::App;
 use shared::auth::verify_admin;
 use shared::clock::now_seconds;
 use shared::error::ApiError;
-use shared::http::{Fields, json_response, room_id_param, source_ip};
+use shared::http::{Fields, room_id_param, source_ip};
 use shared::permissions::{Principal, RoomPermissions};
-use shared::runtime::{App, HandlerResult};
+use shared::response::json_response;
+use shared::runtime::HandlerResult;
 use shared::throttle::{self, Target};
 use shared::tokens::TOKEN_LIFETIME_SECONDS;
 

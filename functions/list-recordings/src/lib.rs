@@ -3,10 +3,12 @@
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
 use shared::access::authorize_in_room;
-use shared::http::{json_response, query_param};
+use shared::app::App;
+use shared::http::query_param;
 use shared::pagination::ListQuery;
 use shared::permissions::Action;
-use shared::runtime::{App, HandlerResult};
+use shared::response::json_response;
+use shared::runtime::HandlerResult;
 
 pub async fn handle(app: &App, req: Request) -> HandlerResult {
     let mut query = ListQuery::parse(|name| query_param(&req, name), app.page_tokens()?)?;

@@ -4,11 +4,13 @@
 
 use lambda_http::http::{StatusCode, header};
 use lambda_http::{Request, RequestExt};
+use shared::app::App;
 use shared::error::ApiError;
-use shared::http::{Fields, json_response, recording_id_param};
+use shared::http::{Fields, recording_id_param};
 use shared::lifecycle;
 use shared::model::RoomId;
-use shared::runtime::{App, HandlerResult};
+use shared::response::json_response;
+use shared::runtime::HandlerResult;
 
 pub async fn handle(app: &App, req: Request) -> HandlerResult {
     let stopping = req

@@ -7,15 +7,17 @@ use lambda_http::Request;
 use lambda_http::http::{Method, StatusCode};
 use serde_json::json;
 use shared::access::authorize;
+use shared::app::App;
 use shared::clock::now_millis;
 use shared::error::ApiError;
-use shared::http::{conditional_json_response, json_response, query_param, room_id_param};
+use shared::http::{query_param, room_id_param};
 use shared::lifecycle::current_recording;
 use shared::model::{Room, RoomSecrets};
 use shared::pagination::RoomListQuery;
 use shared::permissions::{Action, Principal, RoomPermissions};
+use shared::response::{conditional_json_response, json_response};
 use shared::rooms::{CreateRoom, parse_config_update};
-use shared::runtime::{App, HandlerResult};
+use shared::runtime::HandlerResult;
 
 pub async fn handle(app: &App, req: Request) -> HandlerResult {
     // `/api/v1/rooms`, `/api/v1/rooms/{roomId}` or `/api/v1/rooms/{roomId}/config`.

@@ -5,12 +5,13 @@ mod page;
 
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
+use shared::app::App;
 use shared::clock::now_millis;
 use shared::error::ApiError;
 use shared::http::{query_param, recording_id_param};
 use shared::media::Disposition;
 use shared::model::RecordingStatus;
-use shared::runtime::{App, HandlerResult};
+use shared::runtime::HandlerResult;
 use shared::shares::{self, Refusal};
 
 pub async fn handle(app: &App, req: Request) -> HandlerResult {

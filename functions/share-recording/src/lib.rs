@@ -6,12 +6,14 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Request, RequestExt};
 use serde_json::json;
 use shared::access::authorized_recording;
+use shared::app::App;
 use shared::clock::now_millis;
 use shared::error::ApiError;
-use shared::http::{bool_param, json_response, query_param, recording_id_param};
+use shared::http::{bool_param, query_param, recording_id_param};
 use shared::model::{RecordingId, ShareAccess};
 use shared::permissions::Action;
-use shared::runtime::{App, HandlerResult};
+use shared::response::json_response;
+use shared::runtime::HandlerResult;
 use shared::shares::{MAX_EXPIRES_IN_SECONDS, MAX_LIVE_LINKS, new_link};
 use shared::store::ShareCreated;
 

@@ -3,10 +3,10 @@
 //! finishes deletes that their callers abandoned after a failure.
 
 use serde_json::{Value, json};
+use shared::app::App;
 use shared::clock::now_millis;
 use shared::error::ApiError;
 use shared::model::Recording;
-use shared::runtime::App;
 use shared::{deletion, lifecycle};
 
 pub async fn sweep(app: &App) -> Result<Value, ApiError> {

@@ -2,9 +2,9 @@
 
 use integration_tests::{ApiRequest, ApiResponse, Outage, TestStack};
 use serde_json::Value;
+use shared::app::App;
 use shared::model::{Recording, RecordingId, RecordingStatus};
 use shared::permissions::{RecordingAccess, Role};
-use shared::runtime::App;
 
 use crate::fixtures::{put_all, recording, room, room_token};
 

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use integration_tests::{ApiRequest, TestStack, remember_secret};
 use serde_json::json;
+use shared::app::App;
 use shared::config::Config;
-use shared::runtime::App;
 
 /// Stores `value` as a secret of this test's own (which no log line may show); its ARN.
 async fn secret(stack: &TestStack, name: &str, value: &str) -> String {

@@ -43,7 +43,7 @@ const GRANTS: &[(&str, &[Grant])] = &[
     (
         "get-recording",
         &[
-            // access::readable_recording: the recording and its room (get_recording_with_room),
+            // shares::readable_recording: the recording and its room (get_recording_with_room),
             // or with ?secret= the link too (load_share_opening).
             (
                 &["dynamodb:BatchGetItem"],
