@@ -9,11 +9,10 @@ use std::time::{Duration, Instant};
 
 use cpu_time::ThreadTime;
 use lambda_http::Request;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::app::App;
 use shared::model::{FieldSelection, Recording, RecordingId, RoomId};
-use shared::pagination::{Cursor, ListQuery, Listed, Page};
+use shared::pagination::{Cursor, ListQuery, Page};
 use shared::permissions::{Action, Principal, RecordingAccess, Role, is_allowed};
 use shared::runtime::{HandlerResult, dispatch};
 
@@ -27,30 +26,6 @@ pub struct Inputs {
     pub recording: RecordingId,
     pub share_secret: String,
     pub room: RoomId,
-}
-
-/// The store's recording item, mirrored to time its decoding.
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct ItemMirror {
-    #[serde(rename = "PK")]
-    pk: String,
-    #[serde(rename = "SK")]
-    sk: String,
-    #[serde(rename = "GSI1PK", default)]
-    gsi1pk: Option<String>,
-    #[serde(rename = "GSI1SK", default)]
-    gsi1sk: Option<String>,
-    #[serde(rename = "GSI2PK", default)]
-    gsi2pk: Option<String>,
-    #[serde(rename = "GSI2SK", default)]
-    gsi2sk: Option<String>,
-    #[serde(rename = "s3Key")]
-    s3_key: String,
-    #[serde(default)]
-    deleting: bool,
-    #[serde(flatten)]
-    recording: Recording,
 }
 
 const ROUNDS: usize = 7;
@@ -194,8 +169,8 @@ async fn micro(app: &App, inputs: &Inputs) -> Result<Vec<Value>, String> {
         "SHA-256 of the presented secret, constant-time comparison",
     );
     let cursor = Cursor {
-        date: 1_793_491_200_000,
-        id: inputs.recording.to_string(),
+        key: format!("{:016}#{}", 1_793_491_200_000_i64, inputs.recording),
+        segment: 0,
     };
     let fingerprint = "room=*;status=*;sort=desc";
     let page_tokens = app.page_tokens().map_err(|e| e.to_string())?;
@@ -235,14 +210,14 @@ async fn micro(app: &App, inputs: &Inputs) -> Result<Vec<Value>, String> {
         "decode 10 DynamoDB items",
         time_sync(|| {
             for item in &items {
-                let decoded: Option<ItemMirror> = serde_dynamo::from_item(item.clone()).ok();
+                let decoded = shared::store::decode_recording_item(item.clone()).ok();
                 black_box(decoded);
             }
         }),
         "serde_dynamo into the store's item type (includes cloning the items)",
     );
     let page = Page {
-        next: recordings.last().map(Listed::cursor),
+        next: Some(cursor.clone()),
         items: recordings.clone(),
     };
     let fields = FieldSelection::parse(None);

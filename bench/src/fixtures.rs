@@ -274,6 +274,7 @@ pub fn recording(room: &RoomId, tag: &str, n: usize, size: usize) -> Result<Reco
         filename: id.filename(),
         room_id: room.clone(),
         room_name: format!("Bench room {room}"),
+        title: None,
         status: RecordingStatus::Complete,
         start_date,
         end_date: Some(start_date + 4_000),
@@ -290,59 +291,9 @@ fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
 
-/// The item `Store::put_recording` writes for a finished recording, built here so that
-/// loads can batch; [`check_item_layout`] proves the two agree before any load.
+/// The item `Store::put_recording` writes, to batch loads.
 pub fn recording_item(recording: &Recording) -> Result<HashMap<String, AttributeValue>, String> {
-    let mut item: HashMap<String, AttributeValue> =
-        serde_dynamo::to_item(recording).map_err(|e| e.to_string())?;
-    let id = recording.recording_id.as_str();
-    let sort_key = format!("{:016}#{id}", recording.start_date);
-    item.insert("PK".into(), s(format!("REC#{id}")));
-    item.insert("SK".into(), s("META"));
-    item.insert("GSI1PK".into(), s(format!("ROOM#{}", recording.room_id)));
-    item.insert("GSI1SK".into(), s(sort_key.clone()));
-    item.insert("GSI2PK".into(), s("ALL"));
-    item.insert("GSI2SK".into(), s(sort_key));
-    item.insert("s3Key".into(), s(recording.recording_id.s3_key()));
-    Ok(item)
-}
-
-/// Writes one recording through the store and compares its item with
-/// [`recording_item`]'s, attribute by attribute.
-pub async fn check_item_layout(
-    aws: &Aws,
-    table: &str,
-    recording: &Recording,
-) -> Result<(), String> {
-    aws.store(table)
-        .put_recording(recording)
-        .await
-        .map_err(|e| e.to_string())?;
-    let key = HashMap::from([
-        (
-            "PK".to_owned(),
-            s(format!("REC#{}", recording.recording_id)),
-        ),
-        ("SK".to_owned(), s("META")),
-    ]);
-    let stored = aws
-        .dynamodb
-        .get_item()
-        .table_name(table)
-        .set_key(Some(key))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| DisplayErrorContext(&e).to_string())?
-        .item
-        .unwrap_or_default();
-    let built = recording_item(recording)?;
-    if stored != built {
-        return Err(format!(
-            "the bulk loader's item differs from Store::put_recording's: stored {stored:?}, built {built:?}"
-        ));
-    }
-    Ok(())
+    shared::store::recording_item(recording).map_err(|e| e.to_string())
 }
 
 /// The recording as OpenVidu Meet 3.4 stores its metadata: a JSON object in S3.

@@ -72,12 +72,6 @@ pub async fn setup(
     };
     let kept_ids = ids("k", kept)?;
     let doomed_ids = ids("x", doomed)?;
-    fixtures::check_item_layout(
-        aws,
-        name,
-        &fixtures::recording(&rooms[0], "check", 0, PLACEHOLDER_VIDEO.len())?,
-    )
-    .await?;
     aws.batch_put(name, items, 16).await?;
     aws.put_objects(name, objects, 32).await?;
     let mut shares = Vec::new();

@@ -71,6 +71,7 @@ pub fn demo_recordings() -> Result<Vec<DemoRecording>, String> {
                     recording_id: id,
                     room_id: room_id.clone(),
                     room_name: (*name).to_owned(),
+                    title: None,
                     status,
                     start_date,
                     end_date: finished.then_some(start_date + (duration * 1000.0) as i64),

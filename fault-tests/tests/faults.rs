@@ -63,6 +63,7 @@ fn recording(room: &str, n: usize) -> Recording {
         recording_id: id,
         room_id,
         room_name: format!("Room {room}"),
+        title: None,
         status: RecordingStatus::Complete,
         start_date: BASE_DATE + n as i64 * 60_000,
         end_date: Some(BASE_DATE + n as i64 * 60_000 + 30_000),

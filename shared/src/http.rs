@@ -77,6 +77,12 @@ pub fn source_ip(req: &Request) -> String {
     .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// Without the spaces around it: Unicode white space and the byte-order mark, which are
+/// all JSON Schema's (ECMAScript's) `\s`.
+fn trim_blank(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+}
+
 /// A JSON object from the request body, read field by field. Every problem, including
 /// fields the API does not know, is collected and reported together as one 422.
 pub struct Fields {
@@ -129,6 +135,33 @@ impl Fields {
                 self.error(
                     name,
                     format!("must be a string of 1 to {max_len} characters"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A field that must be present: `null` (`Some(None)`), or a line of text of 1 to
+    /// `max_len` characters once trimmed, without control characters.
+    pub fn required_text_or_null(&mut self, name: &str, max_len: usize) -> Option<Option<String>> {
+        match self.map.remove(name) {
+            None => {
+                self.error(name, "is required (null clears it)");
+                None
+            }
+            Some(Value::Null) => Some(None),
+            Some(Value::String(s))
+                if (1..=max_len).contains(&trim_blank(&s).chars().count())
+                    && !s.contains(char::is_control) =>
+            {
+                Some(Some(trim_blank(&s).to_owned()))
+            }
+            Some(_) => {
+                self.error(
+                    name,
+                    format!(
+                        "must be null or a line of 1 to {max_len} characters, without control characters"
+                    ),
                 );
                 None
             }

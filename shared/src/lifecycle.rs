@@ -98,6 +98,7 @@ pub async fn start(
         recording_id: id,
         room_id: room_id.clone(),
         room_name: room.room_name,
+        title: None,
         status,
         start_date: now,
         end_date: None,

@@ -5,10 +5,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::MacKey;
+use crate::crypto::{MacKey, sha256};
 use crate::error::{ApiError, FieldError};
-use crate::model::{FieldSelection, Recording, RecordingId, RecordingStatus, Room, RoomId};
+use crate::model::{FieldSelection, RecordingId, RoomId};
 use crate::permissions::Principal;
+use crate::search::{self, Search, SortField};
 
 pub const DEFAULT_MAX_ITEMS: u32 = 10;
 pub const MAX_MAX_ITEMS: u32 = 100;
@@ -30,34 +31,18 @@ impl SortOrder {
     }
 }
 
-/// Where the previous page ended: the date and id of the last item returned, in index
-/// order.
+/// Where the previous page ended: the last item's key in the index the list reads, and
+/// which of the list's partitions it is in (lists of an optional value read a second one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
-    pub date: i64,
-    pub id: String,
+    pub key: String,
+    pub segment: u8,
 }
 
-/// An item of a date-ordered list.
-pub trait Listed {
-    fn cursor(&self) -> Cursor;
-}
-
-impl Listed for Recording {
-    fn cursor(&self) -> Cursor {
-        Cursor {
-            date: self.start_date,
-            id: self.recording_id.to_string(),
-        }
-    }
-}
-
-impl Listed for Room {
-    fn cursor(&self) -> Cursor {
-        Cursor {
-            date: self.creation_date,
-            id: self.room_id.to_string(),
-        }
+impl Cursor {
+    /// The id of the item the key belongs to: every index key ends in `#<id>`.
+    pub fn id(&self) -> &str {
+        self.key.rsplit('#').next().unwrap_or_default()
     }
 }
 
@@ -66,8 +51,9 @@ impl Listed for Room {
 pub struct ListQuery {
     pub max_items: u32,
     pub room_id: Option<RoomId>,
-    pub status: Option<RecordingStatus>,
+    pub sort_field: SortField,
     pub sort: SortOrder,
+    pub search: Search,
     pub fields: FieldSelection,
     pub cursor: Option<Cursor>,
     /// The query as the client sent it, which its page tokens are bound to (a room token
@@ -91,17 +77,8 @@ impl ListQuery {
                 .map_err(|m| errors.push(FieldError::new("roomId", m)))
                 .ok()
         });
-        let status = param("status").and_then(|s| {
-            s.parse::<RecordingStatus>()
-                .map_err(|()| {
-                    let allowed: Vec<_> = RecordingStatus::ALL.iter().map(|s| s.as_str()).collect();
-                    errors.push(FieldError::new(
-                        "status",
-                        format!("must be one of {}", allowed.join(", ")),
-                    ))
-                })
-                .ok()
-        });
+        let search = Search::parse(&param, &mut errors);
+        let sort_field = search::sort_field(param("sortField"), &mut errors);
         let sort = match param("sortOrder") {
             None | Some("desc") => SortOrder::Desc,
             Some("asc") => SortOrder::Asc,
@@ -116,8 +93,9 @@ impl ListQuery {
         let mut query = Self {
             max_items,
             room_id,
-            status,
+            sort_field,
             sort,
+            search,
             fields: FieldSelection::parse(param("fields")),
             cursor: None,
             fingerprint: String::new(),
@@ -125,7 +103,7 @@ impl ListQuery {
         query.fingerprint = query.fingerprint_of_params();
         if let Some(token) = param("nextPageToken") {
             let cursor = tokens.decode(token, &query.fingerprint)?;
-            RecordingId::parse(&cursor.id).map_err(|_| malformed_token())?;
+            RecordingId::parse(cursor.id()).map_err(|_| malformed_token())?;
             query.cursor = Some(cursor);
         }
         Ok(query)
@@ -141,10 +119,11 @@ impl ListQuery {
     /// What a page token is bound to: everything that decides which items come next.
     fn fingerprint_of_params(&self) -> String {
         format!(
-            "room={};status={};sort={}",
+            "room={};sort={}:{};search={}",
             self.room_id.as_ref().map_or("*", RoomId::as_str),
-            self.status.map_or("*", RecordingStatus::as_str),
-            self.sort.as_str()
+            self.sort_field.as_str(),
+            self.sort.as_str(),
+            self.search.fingerprint()
         )
     }
 }
@@ -169,7 +148,7 @@ impl RoomListQuery {
             None => None,
             Some(token) => {
                 let cursor = tokens.decode(token, Self::FINGERPRINT)?;
-                RoomId::parse(&cursor.id).map_err(|_| malformed_token())?;
+                RoomId::parse(cursor.id()).map_err(|_| malformed_token())?;
                 Some(cursor)
             }
         };
@@ -203,9 +182,16 @@ fn parse_max_items(raw: Option<&str>) -> Result<u32, FieldError> {
 #[derive(Serialize, Deserialize)]
 struct TokenPayload {
     v: u8,
+    /// A digest of the query's fingerprint, which can be long (a regex, search words).
     q: String,
-    d: i64,
-    id: String,
+    k: String,
+    s: u8,
+}
+
+const TOKEN_VERSION: u8 = 2;
+
+fn query_digest(fingerprint: &str) -> String {
+    URL_SAFE_NO_PAD.encode(&sha256(fingerprint.as_bytes())[..16])
 }
 
 /// One page of a list, as the store returns it.
@@ -216,6 +202,15 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A page of items read with the partition each was found in, which only the cursor
+    /// needs.
+    pub(crate) fn of<S>(items: Vec<(T, S)>, next: Option<Cursor>) -> Self {
+        Self {
+            items: items.into_iter().map(|(item, _)| item).collect(),
+            next,
+        }
+    }
+
     /// The contract's list body: `{<name>: [...], "pagination": {...}}`, the next page's
     /// token bound to `fingerprint`.
     pub fn to_json(
@@ -248,10 +243,10 @@ impl PageTokens {
 
     pub fn encode(&self, cursor: &Cursor, fingerprint: &str) -> String {
         let payload = TokenPayload {
-            v: 1,
-            q: fingerprint.to_owned(),
-            d: cursor.date,
-            id: cursor.id.clone(),
+            v: TOKEN_VERSION,
+            q: query_digest(fingerprint),
+            k: cursor.key.clone(),
+            s: cursor.segment,
         };
         let json = serde_json::to_vec(&payload).unwrap_or_default();
         let tag = self.0.sign(&json);
@@ -274,18 +269,18 @@ impl PageTokens {
             return Err(malformed());
         }
         let payload: TokenPayload = serde_json::from_slice(&payload).map_err(|_| malformed())?;
-        if payload.v != 1 {
+        if payload.v != TOKEN_VERSION {
             return Err(malformed());
         }
-        if payload.q != fingerprint {
+        if payload.q != query_digest(fingerprint) {
             return Err(ApiError::invalid(
                 "nextPageToken",
-                "belongs to another query (roomId, status and sortOrder must not change)",
+                "belongs to another query (only maxItems and fields may change between pages)",
             ));
         }
         Ok(Cursor {
-            date: payload.d,
-            id: payload.id,
+            key: payload.k,
+            segment: payload.s,
         })
     }
 }
@@ -313,8 +308,8 @@ mod tests {
 
     fn cursor() -> Cursor {
         Cursor {
-            date: 1_764_190_000_000,
-            id: "room-a--EG_x1--u1".to_owned(),
+            key: "0001764190000000#room-a--EG_x1--u1".to_owned(),
+            segment: 0,
         }
     }
 
@@ -399,8 +394,8 @@ mod tests {
     #[test]
     fn room_list_tokens_do_not_work_for_recordings_and_vice_versa() {
         let room_cursor = Cursor {
-            date: 1,
-            id: "room-a".to_owned(),
+            key: "0000000000000001#room-a".to_owned(),
+            segment: 0,
         };
         let token = tokens().encode(&room_cursor, RoomListQuery::FINGERPRINT);
         let map = HashMap::from([("nextPageToken", token.as_str())]);

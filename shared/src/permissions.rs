@@ -80,6 +80,8 @@ pub enum Action {
     CreateShareLink,
     RevokeShareLinks,
     DeleteRecording,
+    /// Give a recording a title, or clear it.
+    EditRecording,
     /// Start or stop a recording (`canRecord`).
     ControlRecording,
     /// Read the room and its config (without secrets).
@@ -90,12 +92,13 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::ListRecordings,
         Self::ReadRecording,
         Self::CreateShareLink,
         Self::RevokeShareLinks,
         Self::DeleteRecording,
+        Self::EditRecording,
         Self::ControlRecording,
         Self::ReadRoom,
         Self::ChangeRoomConfig,
@@ -111,6 +114,7 @@ impl Action {
             Self::CreateShareLink => "create a share link",
             Self::RevokeShareLinks => "revoke share links",
             Self::DeleteRecording => "delete recordings",
+            Self::EditRecording => "edit a recording's title",
             Self::ControlRecording => "start, stop a recording",
             Self::ReadRoom => "read the room and its config",
             Self::ChangeRoomConfig => "change a room's config",
@@ -133,7 +137,7 @@ enum Rule {
 
 /// The rules, as data: (action, administrator, moderator, speaker). Anything not listed
 /// is denied.
-const RULES: [(Action, Rule, Rule, Rule); 10] = {
+const RULES: [(Action, Rule, Rule, Rule); 11] = {
     use Rule::{AccessIncludesRole as Access, Always, Never, RecordingEnabled};
     [
         (Action::ListRecordings, Always, Access, Access),
@@ -141,6 +145,8 @@ const RULES: [(Action, Rule, Rule, Rule); 10] = {
         (Action::CreateShareLink, Always, Access, Access),
         (Action::RevokeShareLinks, Always, Access, Never),
         (Action::DeleteRecording, Always, Access, Never),
+        // Who may delete a recording may name it.
+        (Action::EditRecording, Always, Access, Never),
         (
             Action::ControlRecording,
             RecordingEnabled,
@@ -342,8 +348,8 @@ mod tests {
                 }
             }
         }
-        // 10 actions × (admin over 3 accesses + 6 role/access columns) × 2.
-        assert_eq!(checked, 10 * (3 + 6) * 2);
+        // Every action × (admin over 3 accesses + 6 role/access columns) × 2.
+        assert_eq!(checked, Action::ALL.len() * (3 + 6) * 2);
     }
 
     #[test]

@@ -102,7 +102,10 @@ fn respond(status: StatusCode, html: String, media_origin: Option<&str>) -> Resp
 
 pub fn player(p: &Player<'_>) -> Response<Body> {
     let r = p.recording;
+    // A titled recording is headed by its title, its room named beside the date.
+    let heading = r.title.as_deref().unwrap_or(&r.room_name);
     let details = [
+        r.title.is_some().then(|| r.room_name.clone()),
         Some(format_date(r.start_date)),
         r.duration.map(format_duration),
     ]
@@ -111,11 +114,11 @@ pub fn player(p: &Player<'_>) -> Response<Body> {
     .collect::<Vec<_>>()
     .join(" · ");
     let body = format!(
-        "<h1>{room}</h1><p class=\"meta\">{details}</p>\
+        "<h1>{heading}</h1><p class=\"meta\">{details}</p>\
 <video id=\"video\" controls preload=\"metadata\" playsinline src=\"{video}\"></video>\
 <p><a class=\"button\" href=\"{download}\" download=\"{filename}\">Download</a></p>\
 <script>{RESUME_SCRIPT}</script>",
-        room = text(&r.room_name),
+        heading = text(heading),
         details = text(&details),
         video = attr(p.video_url),
         download = attr(p.download_url),
@@ -123,7 +126,7 @@ pub fn player(p: &Player<'_>) -> Response<Body> {
     );
     respond(
         StatusCode::OK,
-        document(&format!("{} - recording", r.room_name), &body),
+        document(&format!("{heading} - recording"), &body),
         Some(origin_of(p.video_url)),
     )
 }

@@ -73,6 +73,9 @@ pub struct Recording {
     pub recording_id: RecordingId,
     pub room_id: RoomId,
     pub room_name: String,
+    /// Given by people (`PATCH`), `null` until then.
+    #[serde(default)]
+    pub title: Option<String>,
     pub status: RecordingStatus,
     pub filename: String,
     /// Epoch milliseconds.

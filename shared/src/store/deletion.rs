@@ -7,6 +7,7 @@ use aws_sdk_dynamodb::types::{
 use futures_util::future::join_all;
 
 use super::items::{RecordingItem, SHARE_COUNT, StoredRecording, VideoItem};
+use super::orders::ListIndex;
 use super::{
     BATCH_RETRIES, BATCH_WRITE_ITEMS, Item, Store, date_sort_key, decode, encode, primary_key,
     recording_pk, s, transaction_outcome,
@@ -121,10 +122,11 @@ impl Store {
         let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(primary_key(recording_pk(id.as_str()))))
-            .update_expression(
+            .update_expression(format!(
                 "SET deleting = :true, GSI3PK = :deleting, GSI3SK = if_not_exists(GSI3SK, :since) \
-                 REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK",
-            )
+                 REMOVE {}",
+                ListIndex::attribute_names().join(", ")
+            ))
             .condition_expression(format!(
                 "attribute_exists(PK) AND (deleting = :true OR #status IN ({deletable}))"
             ))

@@ -1,10 +1,11 @@
 //! The items as stored: the API's types plus their keys and internal attributes.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
-use super::{
-    ALL_RECORDINGS, ALL_ROOMS, LIVE_RECORDINGS, META, date_sort_key, recording_pk, room_pk,
-};
+use super::orders::{ListIndex, Orderable};
+use super::{ALL_ROOMS, LIVE_RECORDINGS, META, date_sort_key, recording_pk, room_pk};
 use crate::model::{Recording, RecordingId, Room, ShareLink};
 
 /// A recording as stored: the API's fields plus its keys and storage location. The index
@@ -15,14 +16,9 @@ pub(super) struct RecordingItem {
     pk: String,
     #[serde(rename = "SK")]
     sk: String,
-    #[serde(rename = "GSI1PK", default, skip_serializing_if = "Option::is_none")]
-    gsi1pk: Option<String>,
-    #[serde(rename = "GSI1SK", default, skip_serializing_if = "Option::is_none")]
-    gsi1sk: Option<String>,
-    #[serde(rename = "GSI2PK", default, skip_serializing_if = "Option::is_none")]
-    gsi2pk: Option<String>,
-    #[serde(rename = "GSI2SK", default, skip_serializing_if = "Option::is_none")]
-    gsi2sk: Option<String>,
+    /// The keys of every list index ([`ListIndex`]); written, never read back.
+    #[serde(flatten, skip_deserializing)]
+    list_keys: BTreeMap<String, String>,
     /// Only while the recording is not finished: the sweeper's index of live recordings.
     #[serde(rename = "GSI3PK", default, skip_serializing_if = "Option::is_none")]
     gsi3pk: Option<String>,
@@ -40,13 +36,18 @@ pub(super) struct RecordingItem {
 impl From<&Recording> for RecordingItem {
     fn from(r: &Recording) -> Self {
         let sort_key = date_sort_key(r.start_date, r.recording_id.as_str());
+        let orderable = Orderable::from(r);
+        let list_keys = ListIndex::ALL
+            .into_iter()
+            .flat_map(|index| {
+                let (pk, sk) = index.key(&orderable);
+                [(index.pk_attr(), pk), (index.sk_attr(), sk)]
+            })
+            .collect();
         Self {
             pk: recording_pk(r.recording_id.as_str()),
             sk: META.to_owned(),
-            gsi1pk: Some(room_pk(r.room_id.as_str())),
-            gsi1sk: Some(sort_key.clone()),
-            gsi2pk: Some(ALL_RECORDINGS.to_owned()),
-            gsi2sk: Some(sort_key.clone()),
+            list_keys,
             gsi3pk: (!r.status.is_final()).then(|| LIVE_RECORDINGS.to_owned()),
             gsi3sk: (!r.status.is_final()).then_some(sort_key),
             s3_key: r.recording_id.s3_key(),

@@ -2,7 +2,7 @@
 //!
 //! | item        | PK                      | SK     | index keys                                   |
 //! |-------------|-------------------------|--------|----------------------------------------------|
-//! | recording   | `REC#<id>`              | `META` | GSI1 `ROOM#<roomId>` / `<date>#<id>`; GSI2 `ALL` / `<date>#<id>`; GSI3 `LIVE` / `<date>#<id>` while unfinished, `DELETING` / `<marked>#<id>` while being deleted |
+//! | recording   | `REC#<id>`              | `META` | GSI1 `ROOM#<roomId>` / `<date>#<id>`; GSI2 `ALL` / `<date>#<id>`; GSI4–GSI8 by size, duration and room name (`orders.rs`); GSI3 `LIVE` / `<date>#<id>` while unfinished, `DELETING` / `<marked>#<id>` while being deleted |
 //! | room        | `ROOM#<roomId>`         | `META` | GSI1 `ROOMS` / `<created>#<roomId>`; `activeRecording` while one runs; its secrets' digests |
 //! | room secrets | `ROOMSECRET#<roomId>`  | `META` | none; the plaintext secrets, which only the rooms function may read |
 //! | share link  | `SHARE#<id>`            | `LINK#<shareId>` | none; found by a query on the partition |
@@ -13,6 +13,7 @@
 
 mod deletion;
 mod items;
+mod orders;
 mod progress;
 mod recordings;
 mod rooms;
@@ -34,7 +35,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::aws::AwsError;
-use crate::pagination::{Cursor, Listed, Page, SortOrder};
+use crate::model::Recording;
+use crate::pagination::{Cursor, Page, SortOrder};
 
 pub use deletion::{DELETABLE_STATUSES, MarkOutcome};
 pub use items::StoredRecording;
@@ -44,7 +46,9 @@ pub use shares::ShareCreated;
 pub use shares::ShareOpening;
 pub use throttle::Reservation;
 
-type Item = HashMap<String, AttributeValue>;
+use orders::KeyRange;
+
+pub type Item = HashMap<String, AttributeValue>;
 
 /// Batch calls can leave work unprocessed under load; retried this many times.
 const BATCH_RETRIES: usize = 5;
@@ -70,6 +74,19 @@ fn room_pk(id: &str) -> String {
 /// Index sort key: zero-padded so that string order is date order, then id for ties.
 fn date_sort_key(date: i64, id: &str) -> String {
     format!("{date:016}#{id}")
+}
+
+/// The item [`Store::put_recording`] writes, for loaders that batch their writes (the
+/// benchmarks): the layout stays defined here alone.
+#[doc(hidden)]
+pub fn recording_item(recording: &Recording) -> Result<Item, AwsError> {
+    encode(items::RecordingItem::from(recording))
+}
+
+/// A recording's item as the store reads it.
+#[doc(hidden)]
+pub fn decode_recording_item(item: Item) -> Result<StoredRecording, AwsError> {
+    decode::<items::RecordingItem, _>(item)
 }
 
 fn s(value: impl Into<String>) -> AttributeValue {
@@ -98,26 +115,33 @@ const FILTERED_READ_BATCH: i32 = 200;
 /// call (at most 5 s, the SDK's operation timeout) it stays inside the function's 10 s.
 const LIST_TIME_BUDGET: Duration = Duration::from_secs(3);
 
-/// The cursor that resumes a list from an index key (`<date>#<id>` sort keys).
-fn cursor_of_key(key: &Item, sort_key_attribute: &str) -> Option<Cursor> {
-    let AttributeValue::S(sort_key) = key.get(sort_key_attribute)? else {
-        return None;
-    };
-    let (date, id) = sort_key.split_once('#')?;
-    Some(Cursor {
-        date: date.parse().ok()?,
-        id: id.to_owned(),
-    })
+/// Which index a list reads, and how its items' keys are made.
+struct IndexList {
+    index: &'static str,
+    pk_attr: String,
+    sk_attr: String,
+    /// Read in turn: the second, if any, holds the items without the index's value.
+    partitions: Vec<String>,
+    key_range: Option<KeyRange>,
+    table_pk: fn(&str) -> String,
 }
 
-/// Which index a list reads, and how its items' keys are made.
-#[derive(Clone, Copy)]
-struct IndexList<'a> {
-    index: &'static str,
-    pk_attr: &'static str,
-    sk_attr: &'static str,
-    partition: &'a str,
-    table_pk: fn(&str) -> String,
+impl IndexList {
+    /// The key a query resumes after: the item's, in the partition it was found in.
+    fn start_key(&self, cursor: &Cursor) -> Option<Item> {
+        let partition = self.partitions.get(usize::from(cursor.segment))?;
+        let mut key = primary_key((self.table_pk)(cursor.id()));
+        key.insert(self.pk_attr.clone(), s(partition));
+        key.insert(self.sk_attr.clone(), s(&cursor.key));
+        Some(key)
+    }
+}
+
+/// What a page keeps of what it reads: everything, or what a filter the index cannot
+/// serve lets through (then reads are larger and continue until the page is full).
+enum Keep<'a, T> {
+    All,
+    Matching(&'a (dyn Fn(&T) -> bool + Sync)),
 }
 
 /// `Ok(None)` when a conditional write's condition did not hold (for a transaction: when
@@ -219,65 +243,98 @@ impl Store {
         ))
     }
 
-    async fn query_page<I: DeserializeOwned, T: From<I> + Listed>(
+    /// One page of an index list, in `sort` order, after `cursor`. Unfiltered, a page is
+    /// one query (two where a list's first partition ends); filtered, queries continue until
+    /// the page is full, the index ends or the time budget is spent, and a short page's
+    /// cursor continues from where the reading stopped.
+    async fn query_page<I: DeserializeOwned, T: From<I>>(
         &self,
-        list: IndexList<'_>,
-        max_items: u32,
-        sort: SortOrder,
-        cursor: Option<&Cursor>,
-        filter: Option<(&str, &str)>,
+        list: &IndexList,
+        page: (u32, SortOrder, Option<&Cursor>),
+        keep: Keep<'_, T>,
+        key_of: impl Fn(&T) -> String,
     ) -> Result<Page<T>, AwsError> {
+        let (max_items, sort, cursor) = page;
         let wanted = max_items as usize;
-        let mut start_key = cursor.map(|c| {
-            let mut key = primary_key((list.table_pk)(&c.id));
-            key.insert(list.pk_attr.to_owned(), s(list.partition));
-            key.insert(list.sk_attr.to_owned(), s(date_sort_key(c.date, &c.id)));
-            key
-        });
+        let mut segment = cursor.map_or(0, |c| c.segment);
+        // A token's partition the list has not (it cannot be forged) ends the list.
+        let mut start_key = cursor.and_then(|c| list.start_key(c));
         let mut items = Vec::with_capacity(wanted + 1);
         let started = Instant::now();
-        loop {
+        while let Some(partition) = list.partitions.get(usize::from(segment)) {
             // One more than the page, so we know whether anything follows it.
-            let limit = match filter {
-                Some(_) => FILTERED_READ_BATCH,
-                None => (wanted + 1 - items.len()) as i32,
+            let limit = match keep {
+                Keep::Matching(_) => FILTERED_READ_BATCH,
+                Keep::All => (wanted + 1 - items.len()) as i32,
             };
             let mut request = self
                 .client
                 .query()
                 .table_name(&self.table)
                 .index_name(list.index)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", list.pk_attr)
-                .expression_attribute_values(":pk", s(list.partition))
+                .expression_attribute_names("#pk", &list.pk_attr)
+                .expression_attribute_values(":pk", s(partition))
                 .scan_index_forward(sort == SortOrder::Asc)
                 .limit(limit)
                 .set_exclusive_start_key(start_key.take());
-            if let Some((attribute, value)) = filter {
-                request = request
-                    .filter_expression("#f = :f")
-                    .expression_attribute_names("#f", attribute)
-                    .expression_attribute_values(":f", s(value));
-            }
+            request = match &list.key_range {
+                None => request.key_condition_expression("#pk = :pk"),
+                Some(range) => {
+                    let request = request.expression_attribute_names("#sk", &list.sk_attr);
+                    match range {
+                        KeyRange::Prefix(prefix) => request
+                            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                            .expression_attribute_values(":prefix", s(prefix)),
+                        KeyRange::Between(low, high) => request
+                            .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
+                            .expression_attribute_values(":low", s(low))
+                            .expression_attribute_values(":high", s(high)),
+                    }
+                }
+            };
             let out = request.send().await?;
             for item in out.items.unwrap_or_default() {
-                items.push(decode::<I, T>(item)?);
+                let item = decode::<I, T>(item)?;
+                if let Keep::Matching(matches) = keep
+                    && !matches(&item)
+                {
+                    continue;
+                }
+                items.push((item, segment));
                 if items.len() > wanted {
                     items.truncate(wanted);
-                    let next = items.last().map(Listed::cursor);
-                    return Ok(Page { items, next });
+                    let next = items.last().map(|(last, segment)| Cursor {
+                        key: key_of(last),
+                        segment: *segment,
+                    });
+                    return Ok(Page::of(items, next));
                 }
             }
             match out.last_evaluated_key {
-                None => return Ok(Page { items, next: None }),
-                // A sparse filter over a slow table: answer what was found so far, and let
-                // the next page go on from where the reading stopped.
-                Some(key) if started.elapsed() >= LIST_TIME_BUDGET => {
-                    let next = cursor_of_key(&key, list.sk_attr);
-                    return Ok(Page { items, next });
-                }
+                None => segment += 1,
                 Some(key) => start_key = Some(key),
             }
+            // A sparse filter over a slow table: answer what was found so far, and let the
+            // next page go on from where the reading stopped (a list's second partition is
+            // always begun, so that a cursor always names an item's key).
+            if let Some(key) = &start_key
+                && started.elapsed() >= LIST_TIME_BUDGET
+            {
+                let next = cursor_of_key(key, &list.sk_attr, segment);
+                return Ok(Page::of(items, next));
+            }
         }
+        Ok(Page::of(items, None))
     }
+}
+
+/// The cursor of a query's last evaluated key.
+fn cursor_of_key(key: &Item, sort_key_attribute: &str, segment: u8) -> Option<Cursor> {
+    let AttributeValue::S(sort_key) = key.get(sort_key_attribute)? else {
+        return None;
+    };
+    Some(Cursor {
+        key: sort_key.clone(),
+        segment,
+    })
 }

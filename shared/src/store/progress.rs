@@ -4,10 +4,11 @@
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 
 use super::items::{RecordingItem, VideoItem, video_pk};
+use super::orders::{ListIndex, Orderable};
 use super::update::UpdateBuilder;
 use super::{
-    ALL_RECORDINGS, LIVE_RECORDINGS, Store, condition_held, date_sort_key, decode, encode,
-    primary_key, recording_pk, room_pk, s, transaction_outcome,
+    LIVE_RECORDINGS, Store, condition_held, date_sort_key, decode, encode, primary_key,
+    recording_pk, room_pk, s, transaction_outcome,
 };
 use crate::aws::AwsError;
 use crate::model::{Recording, RecordingId, RecordingStatus};
@@ -64,10 +65,30 @@ fn progress_update(progress: &Progress) -> (UpdateBuilder, String) {
         "startDate",
         AttributeValue::N(progress.start_date.to_string()),
     );
-    update.set_once("GSI1PK", s(room_pk(id.room_id().as_str())));
-    update.set_once("GSI1SK", s(sort_key.clone()));
-    update.set_once("GSI2PK", s(ALL_RECORDINGS));
-    update.set_once("GSI2SK", s(sort_key.clone()));
+    let orderable = Orderable {
+        id,
+        room_name: &progress.room_name,
+        start_date: progress.start_date,
+        size: progress.size,
+        duration: progress.duration,
+    };
+    for index in ListIndex::ALL {
+        let (pk, sk) = index.key(&orderable);
+        // A size or duration reported moves the recording into its index's value order;
+        // every other key is written once, with the attributes it is made of.
+        let reported = match index {
+            ListIndex::AllBySize | ListIndex::RoomBySize => progress.size.is_some(),
+            ListIndex::AllByDuration | ListIndex::RoomByDuration => progress.duration.is_some(),
+            _ => false,
+        };
+        if reported {
+            update.set(&index.pk_attr(), s(pk));
+            update.set(&index.sk_attr(), s(sk));
+        } else {
+            update.set_once(&index.pk_attr(), s(pk));
+            update.set_once(&index.sk_attr(), s(sk));
+        }
+    }
     if status.is_final() {
         update.remove("GSI3PK");
         update.remove("GSI3SK");

@@ -2,13 +2,14 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use futures_util::future::join_all;
 
 use super::items::{RecordingItem, RoomItem, StoredRecording};
+use super::orders::{ListPlan, Orderable};
 use super::{
-    ALL_RECORDINGS, BATCH_GET_KEYS, IndexList, Item, Store, decode, encode, primary_key,
-    recording_pk, room_pk,
+    BATCH_GET_KEYS, IndexList, Item, Keep, Store, condition_held, decode, encode, primary_key,
+    recording_pk, room_pk, s,
 };
 use crate::aws::AwsError;
 use crate::model::{Recording, RecordingId, Room, RoomId};
@@ -43,6 +44,34 @@ impl Store {
             .send()
             .await?;
         out.item.map(decode::<RecordingItem, _>).transpose()
+    }
+
+    /// Sets (or with `None` removes) the title alone, so that a report the media server
+    /// writes meanwhile is never undone; `None` when the recording does not exist or is
+    /// being deleted.
+    pub async fn set_recording_title(
+        &self,
+        id: &RecordingId,
+        title: Option<&str>,
+    ) -> Result<Option<Recording>, AwsError> {
+        let request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(primary_key(recording_pk(id.as_str()))))
+            .condition_expression("attribute_exists(PK) AND attribute_not_exists(deleting)")
+            .expression_attribute_names("#title", "title")
+            .return_values(ReturnValue::AllNew);
+        let request = match title {
+            Some(title) => request
+                .update_expression("SET #title = :title")
+                .expression_attribute_values(":title", s(title)),
+            None => request.update_expression("REMOVE #title"),
+        };
+        condition_held(request.send().await)?
+            .and_then(|out| out.attributes)
+            .map(decode::<RecordingItem, _>)
+            .transpose()
     }
 
     /// The recording and its room in one round trip (the id names the room). A recording
@@ -96,37 +125,30 @@ impl Store {
         Ok(loaded)
     }
 
-    /// One page of recordings, newest first unless asked otherwise. Without a `status`
-    /// filter a page is one query; with one, queries continue until the page is full or
-    /// the index ends, so sparse filters still return full pages.
+    /// One page of recordings, in the order asked for. See [`ListPlan`] for the index
+    /// each query reads and what one page costs.
     pub async fn list_recordings(&self, query: &ListQuery) -> Result<Page<Recording>, AwsError> {
-        let partition = query
-            .room_id
-            .as_ref()
-            .map_or_else(|| ALL_RECORDINGS.to_owned(), |r| room_pk(r.as_str()));
-        let list = match query.room_id {
-            Some(_) => IndexList {
-                index: "GSI1",
-                pk_attr: "GSI1PK",
-                sk_attr: "GSI1SK",
-                partition: &partition,
-                table_pk: recording_pk,
-            },
-            None => IndexList {
-                index: "GSI2",
-                pk_attr: "GSI2PK",
-                sk_attr: "GSI2SK",
-                partition: &partition,
-                table_pk: recording_pk,
-            },
+        let plan = ListPlan::of(query);
+        let room = query.room_id.as_ref().map_or("", RoomId::as_str);
+        let list = IndexList {
+            index: plan.index.name(),
+            pk_attr: plan.index.pk_attr(),
+            sk_attr: plan.index.sk_attr(),
+            partitions: plan.index.partitions(room),
+            key_range: plan.key_range,
+            table_pk: recording_pk,
         };
-        let filter = query.status.map(|s| ("status", s.as_str()));
-        self.query_page::<RecordingItem, _>(
-            list,
-            query.max_items,
-            query.sort,
-            query.cursor.as_ref(),
-            filter,
+        let matches = |r: &Recording| query.search.matches(r);
+        let keep = if plan.served_by_keys {
+            Keep::All
+        } else {
+            Keep::Matching(&matches)
+        };
+        self.query_page::<RecordingItem, Recording>(
+            &list,
+            (query.max_items, query.sort, query.cursor.as_ref()),
+            keep,
+            |r| plan.index.key(&Orderable::from(r)).1,
         )
         .await
     }

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::items::RoomItem;
 use super::{
-    ALL_ROOMS, BATCH_GET_KEYS, IndexList, META, Store, condition_held, decode, encode, primary_key,
-    room_pk, s,
+    ALL_ROOMS, BATCH_GET_KEYS, IndexList, Keep, META, Store, condition_held, date_sort_key, decode,
+    encode, primary_key, room_pk, s,
 };
 use crate::aws::AwsError;
 use crate::model::{Room, RoomId, RoomSecrets};
@@ -122,17 +122,17 @@ impl Store {
     pub async fn list_rooms(&self, query: &RoomListQuery) -> Result<Page<Room>, AwsError> {
         let list = IndexList {
             index: "GSI1",
-            pk_attr: "GSI1PK",
-            sk_attr: "GSI1SK",
-            partition: ALL_ROOMS,
+            pk_attr: "GSI1PK".into(),
+            sk_attr: "GSI1SK".into(),
+            partitions: vec![ALL_ROOMS.to_owned()],
+            key_range: None,
             table_pk: room_pk,
         };
-        self.query_page::<RoomItem, _>(
-            list,
-            query.max_items,
-            SortOrder::Desc,
-            query.cursor.as_ref(),
-            None,
+        self.query_page::<RoomItem, Room>(
+            &list,
+            (query.max_items, SortOrder::Desc, query.cursor.as_ref()),
+            Keep::All,
+            |room| date_sort_key(room.creation_date, room.room_id.as_str()),
         )
         .await
     }

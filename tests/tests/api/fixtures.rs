@@ -19,6 +19,7 @@ pub fn recording(room: &str, n: usize, status: RecordingStatus) -> Recording {
         recording_id: id,
         room_id,
         room_name: format!("Room {room}"),
+        title: None,
         status,
         // Distinct, increasing start dates: recording n is the n-th oldest.
         start_date: BASE_DATE + n as i64 * 60_000,

@@ -11,6 +11,8 @@ mod log_hygiene;
 mod media;
 mod room_access;
 mod rooms;
+mod search_recordings;
 mod secrets;
 mod shares;
+mod titles;
 mod token_attacks;

@@ -114,6 +114,27 @@ fn video_src(page: &str) -> String {
 }
 
 #[tokio::test]
+async fn a_titled_recordings_page_is_headed_by_its_title_beside_its_room() {
+    let stack = TestStack::new().await;
+    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let mut rec = recording(room.room_id.as_str(), 1, RecordingStatus::Complete);
+    rec.title = Some("Q1 <board> review".to_owned());
+    put_all(&stack.store, std::slice::from_ref(&rec)).await;
+    stack.put_video(&rec.recording_id.s3_key(), video()).await;
+    let link = link(&stack, &rec, None, &[]).await;
+    let page = html(&open_page(&stack, &rec, &link.secret).await);
+    assert!(page.contains("<h1>Q1 &lt;board&gt; review</h1>"), "{page}");
+    assert!(
+        page.contains(&format!("<p class=\"meta\">{} · ", rec.room_name)),
+        "{page}"
+    );
+    assert!(
+        page.contains("<title>Q1 &lt;board&gt; review - recording</title>"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
 async fn a_public_link_opens_without_credentials_in_the_api_and_the_page() {
     let stack = TestStack::new().await;
     let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;

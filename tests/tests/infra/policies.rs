@@ -33,9 +33,14 @@ const GRANTS: &[(&str, &[Grant])] = &[
     (
         "list-recordings",
         &[
-            // Store::list_recordings: a page of one room (GSI1) or of every room (GSI2).
+            // Store::list_recordings: a page in one of the list orders (store/orders.rs).
             (&["dynamodb:Query"], "table/index/GSI1", &[]),
             (&["dynamodb:Query"], "table/index/GSI2", &[]),
+            (&["dynamodb:Query"], "table/index/GSI4", &[]),
+            (&["dynamodb:Query"], "table/index/GSI5", &[]),
+            (&["dynamodb:Query"], "table/index/GSI6", &[]),
+            (&["dynamodb:Query"], "table/index/GSI7", &[]),
+            (&["dynamodb:Query"], "table/index/GSI8", &[]),
             // access::authorize_in_room: a room token's room and its access.
             (&["dynamodb:GetItem"], TABLE, &["ROOM#"]),
         ],
@@ -50,6 +55,14 @@ const GRANTS: &[(&str, &[Grant])] = &[
                 TABLE,
                 &["REC#", "ROOM#", "SHARE#"],
             ),
+        ],
+    ),
+    (
+        "update-recording",
+        &[
+            // titles::set_title: a room token's room and its access, then the title alone.
+            (&["dynamodb:GetItem"], TABLE, &["ROOM#"]),
+            (&["dynamodb:UpdateItem"], TABLE, &["REC#"]),
         ],
     ),
     (
@@ -206,6 +219,7 @@ const AUTHENTICATES: &[&str] = &["TOKEN_SIGNING_KEY", "API_KEY_HASHES"];
 const SECRETS: &[(&str, &[&str])] = &[
     ("list-recordings", AUTHENTICATES),
     ("get-recording", AUTHENTICATES),
+    ("update-recording", AUTHENTICATES),
     ("download-recording", AUTHENTICATES),
     ("room-access", AUTHENTICATES),
     // Issues tokens; authenticates no request.
