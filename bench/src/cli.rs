@@ -227,6 +227,18 @@ fn cold_targets(world: &Arc<World>, iterations: usize) -> Result<Vec<Target>, St
                     "no credentials → 401".into(),
                 )
             }
+            "update-recording" => {
+                let e = ApiEvent::new("PATCH", "/api/v1/recordings/{recordingId}")
+                    .path_param("recordingId", &id)
+                    .json_body(&json!({"title": "Cold start"}));
+                let real = e.clone().api_key(&key).to_json("cold");
+                (
+                    Box::new(move || real.clone()),
+                    "PATCH /api/v1/recordings/{id} (a title)".into(),
+                    no_credentials(e),
+                    "no credentials → 401".into(),
+                )
+            }
             "download-recording" => {
                 let e = api_get("/api/v1/recordings/{recordingId}/media", &id)
                     .query("redirect", "false");
@@ -808,6 +820,14 @@ async fn measure(options: &Options, aws: &Aws, name: &str, meta: &str) -> Result
     let flat_room = world.rooms[3].room_id.to_string();
     eprintln!("[bench] list flatness at {small} recordings");
     let mut rows = flat::measure(small, list, aws, meta, &api_key, &flat_room, pages).await?;
+    // The smaller table's recordings: every search below covers them alone.
+    let searched_name = fixtures::recording(&world.rooms[3].room_id, "n", 0, 0)?.room_name;
+    let search_room = (
+        searched_name.as_str(),
+        fixtures::NEWEST_START,
+        fixtures::NEWEST_START - small as i64 * 1000,
+    );
+    let mut searches = flat::searches(small, list, &api_key, search_room, pages).await?;
     lap(&mut timings, "flatness_small");
 
     let more = large - small;
@@ -835,10 +855,12 @@ async fn measure(options: &Options, aws: &Aws, name: &str, meta: &str) -> Result
     lap(&mut timings, "load_large");
     eprintln!("[bench] list flatness at {large} recordings");
     rows.extend(flat::measure(large, list, aws, meta, &api_key, &flat_room, pages).await?);
+    searches.extend(flat::searches(large, list, &api_key, search_room, pages).await?);
     lap(&mut timings, "flatness_large");
     let flatness = json!({
         "sizes": [small, large],
         "rows": rows,
+        "searches": searches,
         "load": {
             "from": small,
             "items": more,

@@ -33,7 +33,7 @@ pub const PLACEHOLDER_VIDEO: &[u8] = &[0u8; 1024];
 pub const OPENVIDU_METADATA_PREFIX: &str = "openvidu-meet/recordings/.metadata/";
 
 /// 2026-11-01T00:00:00Z; generated recordings go back a second at a time from here.
-const NEWEST_START: i64 = 1_793_491_200_000;
+pub const NEWEST_START: i64 = 1_793_491_200_000;
 
 pub struct Aws {
     pub sdk: aws_config::SdkConfig,

@@ -1,6 +1,7 @@
 //! List flatness: a page of recordings from DynamoDB (the list function, one query a page)
 //! beside the same page served the way OpenVidu Meet 3.4 served it, from JSON objects in S3
-//! (`ListObjectsV2`, then one `GetObject` per item, concurrently), at two table sizes.
+//! (`ListObjectsV2`, then one `GetObject` per item, concurrently), at two table sizes; and
+//! the list's other orders and searches at the same sizes.
 
 use std::time::Instant;
 
@@ -81,12 +82,20 @@ pub async fn s3_page(
     })
 }
 
-fn list_event(api_key: &str, room: Option<&str>, token: Option<&str>) -> ApiEvent {
+fn list_event(
+    api_key: &str,
+    room: Option<&str>,
+    search: &[(&str, String)],
+    token: Option<&str>,
+) -> ApiEvent {
     let mut event = ApiEvent::new("GET", "/api/v1/recordings")
         .api_key(api_key)
         .query("maxItems", &PAGE_SIZE.to_string());
     if let Some(room) = room {
         event = event.query("roomId", room);
+    }
+    for (name, value) in search {
+        event = event.query(name, value);
     }
     if let Some(token) = token {
         event = event.query("nextPageToken", token);
@@ -107,7 +116,7 @@ struct Measured {
 async fn dynamodb_pages(
     process: &FunctionProcess,
     api_key: &str,
-    room: Option<&str>,
+    (room, search): (Option<&str>, &[(&str, String)]),
     follow: bool,
     count: usize,
 ) -> Result<Measured, String> {
@@ -118,7 +127,7 @@ async fn dynamodb_pages(
     };
     let mut token: Option<String> = None;
     while out.latency.len() < count {
-        let event = list_event(api_key, room, token.as_deref()).to_json("flat");
+        let event = list_event(api_key, room, search, token.as_deref()).to_json("flat");
         let invocation = process.invoke(&event).await?;
         if invocation.status != 200 {
             return Err(format!(
@@ -197,9 +206,9 @@ pub async fn measure(
     for (scope, room) in [("all rooms", None), ("one room", Some(room))] {
         for (page, follow) in [("first page", false), ("next pages", true)] {
             // A few unmeasured pages first, so both sides start with open connections.
-            dynamodb_pages(process, api_key, room, follow, 5).await?;
+            dynamodb_pages(process, api_key, (room, &[]), follow, 5).await?;
             s3_pages(aws, bucket, room, follow, 5).await?;
-            let d = dynamodb_pages(process, api_key, room, follow, count).await?;
+            let d = dynamodb_pages(process, api_key, (room, &[]), follow, count).await?;
             let s = s3_pages(aws, bucket, room, follow, count).await?;
             let (dl, sl) = (summarize(&d.latency), summarize(&s.latency));
             eprintln!(
@@ -222,6 +231,96 @@ pub async fn measure(
                 },
                 "ratio_p50": round3(sl.p50 / dl.p50),
                 "ratio_p99": round3(sl.p99 / dl.p99),
+            }));
+        }
+    }
+    Ok(rows)
+}
+
+/// A search: what the report calls it, whether one index query serves a page, and its
+/// query parameters.
+struct Search {
+    label: &'static str,
+    index_served: bool,
+    params: Vec<(&'static str, String)>,
+}
+
+/// The searches and orders a page of which one index query serves, and a `partial` room
+/// name, which reads on until the page is full.
+/// `room` is a room whose name no other room's begins with; `newest` and `oldest` bound
+/// the start dates of the smaller table's recordings.
+fn search_queries(room_name: &str, newest: i64, oldest: i64) -> Vec<Search> {
+    let quarter = (newest - oldest) / 4;
+    let fragment = room_name.rsplit('-').next().unwrap_or(room_name).to_owned();
+    vec![
+        Search {
+            label: "sorted by size",
+            index_served: true,
+            params: vec![("sortField", "size".into())],
+        },
+        Search {
+            label: "sorted by room name",
+            index_served: true,
+            params: vec![
+                ("sortField", "roomName".into()),
+                ("sortOrder", "asc".into()),
+            ],
+        },
+        Search {
+            label: "within a date range (the middle half)",
+            index_served: true,
+            params: vec![
+                ("startDateFrom", (oldest + quarter).to_string()),
+                ("startDateTo", (newest - quarter).to_string()),
+            ],
+        },
+        Search {
+            label: "a room-name prefix (one room in ten), by room name",
+            index_served: true,
+            params: vec![
+                ("roomName", room_name.to_lowercase()),
+                ("roomNameCaseInsensitive", "true".into()),
+                ("sortField", "roomName".into()),
+            ],
+        },
+        Search {
+            label: "a partial room name (one room in ten), newest first",
+            index_served: false,
+            params: vec![
+                ("roomName", fragment),
+                ("roomNameMatchMode", "partial".into()),
+            ],
+        },
+    ]
+}
+
+/// A first page and following pages of each search, at the table's current size.
+pub async fn searches(
+    size: usize,
+    process: &FunctionProcess,
+    api_key: &str,
+    (room_name, newest, oldest): (&str, i64, i64),
+    count: usize,
+) -> Result<Vec<Value>, String> {
+    let mut rows = Vec::new();
+    for search in search_queries(room_name, newest, oldest) {
+        let (query, params) = (search.label, &search.params);
+        for (page, follow) in [("first page", false), ("next pages", true)] {
+            dynamodb_pages(process, api_key, (None, params), follow, 5).await?;
+            let d = dynamodb_pages(process, api_key, (None, params), follow, count).await?;
+            let latency = summarize(&d.latency);
+            eprintln!(
+                "[bench]   {size} recordings, {query}, {page}: p50 {:.2} ms",
+                latency.p50
+            );
+            rows.push(json!({
+                "size": size,
+                "query": query,
+                "index_served": search.index_served,
+                "page": page,
+                "latency_ms": latency,
+                "handler_ms": summarize(&d.part),
+                "aws_calls": calls_json(&d.calls),
             }));
         }
     }

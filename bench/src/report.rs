@@ -124,6 +124,7 @@ fn markdown(all: &Value) -> String {
         cold_section(&mut out, &bench["cold_start"]);
         warm_section(&mut out, &bench["warm"]);
         flat_section(&mut out, &bench["flatness"]);
+        search_section(&mut out, &bench["flatness"]);
         delete_section(&mut out, &bench["delete"]);
         cpu_section(&mut out, &bench["cpu"]);
     } else {
@@ -286,6 +287,16 @@ fn summary_section(out: &mut String, bench: &Value) {
             parts.join("; "),
             num(worst),
             yes(one_query && worst < 1.5)
+        );
+    }
+    if let Some((one_query, worst, parts)) = search_flatness(&bench["flatness"]) {
+        let _ = writeln!(
+            out,
+            "| a page sorted by size or room name, within a date range, or of a room-name prefix: one query, p50 within ×1.2 from the smaller table to the larger | 1 query for every page at both sizes: {}; {} (largest change ×{}) | {} |",
+            if one_query { "yes" } else { "no" },
+            parts.join("; "),
+            num(worst),
+            yes(one_query && worst <= 1.2)
         );
     }
     let deletes = bench["delete"]["rows"]
@@ -491,6 +502,100 @@ fn warm_section(out: &mut String, warm: &Value) {
         );
     }
     out.push('\n');
+}
+
+/// The index-served searches' p50 at each size: whether every page was one query, the
+/// largest change from the smaller table to the larger, and each search's figures.
+fn search_flatness(flat: &Value) -> Option<(bool, f64, Vec<String>)> {
+    let rows = flat["searches"].as_array()?;
+    let sizes = flat["sizes"].as_array()?;
+    let (small, large) = (sizes.first()?, sizes.last()?);
+    let served: Vec<&Value> = rows.iter().filter(|r| r["index_served"] == true).collect();
+    let one_query = served
+        .iter()
+        .all(|r| r["aws_calls"]["max"] == 1 && r["aws_calls"]["min"] == 1);
+    let mut worst: f64 = 0.0;
+    let mut parts = Vec::new();
+    for r in served.iter().filter(|r| &r["size"] == small) {
+        let Some(at_large) = served
+            .iter()
+            .find(|o| &o["size"] == large && o["query"] == r["query"] && o["page"] == r["page"])
+        else {
+            continue;
+        };
+        let (a, b) = (
+            f(&r["latency_ms"]["p50"]),
+            f(&at_large["latency_ms"]["p50"]),
+        );
+        worst = worst.max(b / a);
+        parts.push(format!(
+            "{}, {}: {} → {} ms",
+            text(&r["query"]),
+            text(&r["page"]),
+            num(a),
+            num(b)
+        ));
+    }
+    Some((one_query, worst, parts))
+}
+
+fn search_section(out: &mut String, flat: &Value) {
+    let Some(rows) = flat["searches"].as_array() else {
+        return;
+    };
+    let sizes = flat["sizes"].as_array().cloned().unwrap_or_default();
+    let (Some(small), Some(large)) = (sizes.first(), sizes.last()) else {
+        return;
+    };
+    out.push_str(
+        "## Finding recordings: other orders and searches\n\nPages of 10 through the list \
+         function, as above, in the orders and searches `docs/api.md` says one index query \
+         serves, and a `partial` room name, which no index serves: it reads the newest-first \
+         index 200 items a query and keeps what matches. Every search covers the same \
+         recordings at both sizes (the larger table's extra recordings are all older than \
+         the date range, and in every room).\n\n",
+    );
+    out.push_str("| search | page | index-served | p50 at smaller | p50 at larger | larger ÷ smaller | calls a page (mean, max) at smaller | at larger |\n|---|---|---|---|---|---|---|---|\n");
+    for r in rows.iter().filter(|r| &r["size"] == small) {
+        let other = rows
+            .iter()
+            .find(|o| &o["size"] == large && o["query"] == r["query"] && o["page"] == r["page"]);
+        let p50 = |row: Option<&Value>| row.map_or(f64::NAN, |row| f(&row["latency_ms"]["p50"]));
+        let calls = |row: Option<&Value>| {
+            row.map_or_else(
+                || "–".to_owned(),
+                |row| {
+                    format!(
+                        "{}, {}",
+                        num(f(&row["aws_calls"]["mean"])),
+                        text_or(&row["aws_calls"]["max"])
+                    )
+                },
+            )
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} ms | {} ms | ×{} | {} | {} |",
+            text(&r["query"]),
+            text(&r["page"]),
+            if r["index_served"] == true {
+                "yes"
+            } else {
+                "no"
+            },
+            num(p50(Some(r))),
+            num(p50(other)),
+            num(p50(other) / p50(Some(r))),
+            calls(Some(r)),
+            calls(other),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nSizes: {} and {} recordings.\n",
+        text(small),
+        text(large)
+    );
 }
 
 fn flat_section(out: &mut String, flat: &Value) {

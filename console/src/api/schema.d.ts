@@ -139,8 +139,9 @@ export interface paths {
         /**
          * List recordings, newest first by default
          * @description Administrators see every room; a room token lists its own room (when `roomId` is left
-         *     out) if the room's access includes its role, else 403. Page tokens are bound to
-         *     `roomId`, `status` and `sortOrder`.
+         *     out) if the room's access includes its role, else 403. Page tokens are bound to every
+         *     parameter but `maxItems` and `fields`. What a page costs, per combination, is in
+         *     docs/api.md: searches no index can serve may answer a short page whose token goes on.
          */
         get: operations["listRecordings"];
         put?: never;
@@ -195,7 +196,12 @@ export interface paths {
         delete: operations["deleteRecording"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Give a recording a title, or clear it
+         * @description For those who may delete the recording (403 for others, whether or not it exists).
+         *     Only the title changes: a report the media server writes meanwhile is never undone.
+         */
+        patch: operations["updateRecording"];
         trace?: never;
     };
     "/api/v1/recordings/{recordingId}/media": {
@@ -460,6 +466,7 @@ export interface components {
             recordingId: components["schemas"]["RecordingId"];
             roomId: components["schemas"]["RoomId"];
             roomName: string;
+            title: components["schemas"]["Title"];
             status: components["schemas"]["RecordingStatus"];
             /** @example daily-standup-x7k2m--d001a1b2c3.mp4 */
             filename: string;
@@ -486,6 +493,7 @@ export interface components {
             recordingId?: components["schemas"]["RecordingId"];
             roomId?: components["schemas"]["RoomId"];
             roomName?: string;
+            title?: components["schemas"]["Title"];
             status?: components["schemas"]["RecordingStatus"];
             filename?: string;
             startDate?: components["schemas"]["EpochMillis"];
@@ -654,6 +662,14 @@ export interface components {
             /** @description The room's moderator or speaker secret (the `secret` of its URLs). */
             secret: string;
         };
+        /** @description Given by people; `null` until set. */
+        Title: string | null;
+        UpdateRecordingRequest: {
+            /** @description 1–200 characters once trimmed, no control characters; `null` clears it. */
+            title: string | null;
+        };
+        /** @description Epoch milliseconds, 0 to 253402300799999. */
+        DateBound: string;
         StartRecordingRequest: {
             roomId: components["schemas"]["RoomId"];
         };
@@ -1093,7 +1109,23 @@ export interface operations {
                 roomId?: components["schemas"]["RoomId"];
                 /** @description Only recordings in this status; pages stay full however few match. */
                 status?: components["schemas"]["RecordingStatus"];
-                /** @description By `startDate`. */
+                /** @description Recordings of rooms whose name matches, as `roomNameMatchMode` says (an empty value is ignored). */
+                roomName?: string;
+                /** @description `regex` patterns are at most 100 characters, matched in linear time, unanchored. */
+                roomNameMatchMode?: "prefix" | "partial" | "exact" | "regex";
+                roomNameCaseInsensitive?: "true" | "false";
+                /** @description Recordings started at or after this time (epoch milliseconds). */
+                startDateFrom?: components["schemas"]["DateBound"];
+                /** @description Recordings started at or before this time (epoch milliseconds); not before `startDateFrom`. */
+                startDateTo?: components["schemas"]["DateBound"];
+                /** @description Words (at most 10) each found, in any case, in the recording's title or its room's name. */
+                q?: string;
+                /**
+                 * @description Ties are broken by `recordingId`; recordings without the field's value (an
+                 *     unfinished recording's `duration` or `size`) come last in both orders. Room names
+                 *     sort in lower case, then by `startDate`.
+                 */
+                sortField?: "startDate" | "roomName" | "duration" | "size";
                 sortOrder?: "desc" | "asc";
                 /**
                  * @description Comma-separated names of the fields to keep; unknown names are ignored.
@@ -1266,6 +1298,40 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["RecordingNotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateRecording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example daily-standup-x7k2m--EG_demo001--d001a1b2c3 */
+                recordingId: components["parameters"]["RecordingIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRecordingRequest"];
+            };
+        };
+        responses: {
+            /** @description The recording as updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recording"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["RecordingNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

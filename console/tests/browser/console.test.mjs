@@ -141,6 +141,95 @@ test('the list shows the demo recordings newest first; filters and the open page
   await done(h);
 });
 
+test('find recordings: a room-name prefix, sorted by size, within dates; a title given in place; a reload keeps all', async () => {
+  const h = await open();
+  const { page } = h;
+  await signIn(page);
+  await waitForRows(page);
+  const showing = async (query) => {
+    const want = (await allRecordings(query)).slice(0, 20).map((r) => r.recordingId);
+    await page.waitForFunction(
+      (ids) =>
+        JSON.stringify([...document.querySelectorAll('[data-recording-id]')].map((r) => r.dataset.recordingId)) ===
+        JSON.stringify(ids),
+      want,
+    );
+    return want;
+  };
+
+  // A room-name prefix, in any case.
+  await page.getByLabel('Search by').selectOption('prefix');
+  await page.getByLabel('Search', { exact: true }).fill('DES');
+  await page.getByLabel('Search', { exact: true }).press('Enter');
+  await page.waitForURL(/q=DES&match=prefix/);
+  const prefix = 'roomName=DES&roomNameMatchMode=prefix&roomNameCaseInsensitive=true';
+  const designs = await showing(prefix);
+  assert.ok(designs.length > 1, 'the prefix finds the design reviews');
+  await page.getByRole('list', { name: 'Active filters' }).getByText('Room name starts with: “DES”').waitFor();
+
+  // Sorted by size, largest first, by its column header; then a date range.
+  await page.locator('th button[data-sort="size"]').click();
+  await page.waitForURL(/sortBy=size/);
+  assert.equal(await page.locator('th[aria-sort]').getAttribute('aria-sort'), 'descending');
+  await showing(`${prefix}&sortField=size`);
+  const days = (await allRecordings(prefix)).map((r) => new Date(r.startDate));
+  const day = (d) =>
+    `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  const [from, to] = [day(days[4]), day(days[1])];
+  await page.getByLabel('From', { exact: true }).fill(from);
+  await page.waitForURL(new RegExp(`from=${from}`));
+  await page.getByLabel('To', { exact: true }).fill(to);
+  await page.waitForURL(new RegExp(`to=${to}`));
+  const range = `startDateFrom=${new Date(`${from}T00:00:00`).getTime()}&startDateTo=${new Date(`${to}T23:59:59.999`).getTime()}`;
+  const found = await showing(`${prefix}&sortField=size&${range}`);
+  assert.equal(found.length, 4, 'four days of design reviews');
+  await capture(page, 'recordings-search');
+
+  // A reload: the same rows, the same controls.
+  await page.reload();
+  await waitForRows(page);
+  assert.deepEqual(await rowIds(page), found);
+  assert.equal(await page.getByLabel('Search', { exact: true }).inputValue(), 'DES');
+  assert.equal(await page.getByLabel('Search by').inputValue(), 'prefix');
+  assert.equal(await page.getByLabel('From', { exact: true }).inputValue(), from);
+  assert.equal(await page.getByLabel('To', { exact: true }).inputValue(), to);
+  assert.equal(await page.locator('th button[data-sort="size"]').locator('..').getAttribute('aria-sort'), 'descending');
+
+  // A title, given in place on the recording's page, then found by its words.
+  const complete = (await allRecordings('status=complete'))[0];
+  await page.goto(`${CONSOLE_URL}/recordings/${complete.recordingId}`);
+  await page.getByRole('button', { name: 'Add a title' }).click();
+  const field = page.getByLabel('Title', { exact: true });
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'recording-title');
+  await field.fill('x'.repeat(5));
+  await field.press('Escape');
+  await page.getByRole('button', { name: 'Add a title' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Add a title');
+  await page.getByRole('button', { name: 'Add a title' }).click();
+  await field.fill('Board meeting, March');
+  await capture(page, 'recording-title');
+  await field.press('Enter');
+  await page.getByRole('heading', { level: 1, name: /Board meeting, March/ }).waitFor();
+  await page.getByText('Title saved').waitFor();
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: /Board meeting, March/ }).waitFor();
+  await page.goto(`${CONSOLE_URL}/recordings?q=march+board`);
+  await page.waitForFunction(
+    (id) => [...document.querySelectorAll('[data-recording-id]')].map((r) => r.dataset.recordingId).join() === id,
+    complete.recordingId,
+  );
+  await page.locator(`tr[data-recording-id="${complete.recordingId}"]`).getByText('Board meeting, March').waitFor();
+
+  // Cleared again (an empty title), for the tests that follow.
+  await page.goto(`${CONSOLE_URL}/recordings/${complete.recordingId}`);
+  await page.getByRole('button', { name: 'Edit title' }).click();
+  await field.fill('');
+  await field.press('Enter');
+  await page.getByRole('button', { name: 'Add a title' }).waitFor();
+  assert.equal((await api(`/api/v1/recordings/${complete.recordingId}`)).body.title, null);
+  await done(h);
+});
+
 test('in-progress rows show their live status: the list reads it again while they are shown', async () => {
   const h = await open();
   const { page } = h;

@@ -13,6 +13,7 @@ import { Link, navigate } from '../../router';
 import { deleteOne, download } from '../recordings/api';
 import { ShareDialog } from '../share/ShareDialog';
 import { Player } from './Player';
+import { TitleEditor } from './TitleEditor';
 
 type Load = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'ready'; recording: Recording };
 
@@ -46,7 +47,9 @@ export function RecordingView({
   const [deleting, setDeleting] = useState(false);
   const [busy, setBusy] = useState(false);
   useTitle(
-    load.state === 'ready' ? `${load.recording.roomName}, ${formatDateTime(load.recording.startDate)}` : 'Recording',
+    load.state === 'ready'
+      ? `${load.recording.title ?? load.recording.roomName}, ${formatDateTime(load.recording.startDate)}`
+      : 'Recording',
   );
 
   useEffect(() => {
@@ -114,9 +117,15 @@ export function RecordingView({
     <article class="page recording-view" aria-labelledby="page-title">
       {back}
       <div class="page-head">
-        <h1 id="page-title">
-          {r.roomName} <span class="muted">· {formatDateTime(r.startDate)}</span>
-        </h1>
+        <div class="title-block">
+          <h1 id="page-title">
+            {r.title ?? r.roomName} <span class="muted">· {formatDateTime(r.startDate)}</span>
+          </h1>
+          {r.title && <p class="muted subtitle">{r.roomName}</p>}
+          {context.capabilities.canDelete && (
+            <TitleEditor recording={r} onSaved={(recording) => setLoad({ state: 'ready', recording })} />
+          )}
+        </div>
         <div class="actions">
           {actions.download.enabled && (
             <button
@@ -154,7 +163,7 @@ export function RecordingView({
       </div>
 
       {r.status === 'complete' ? (
-        <Player recordingId={r.recordingId} title={`${r.roomName}, ${formatDateTime(r.startDate)}`} />
+        <Player recordingId={r.recordingId} title={`${r.title ?? r.roomName}, ${formatDateTime(r.startDate)}`} />
       ) : isInProgress(r.status) ? (
         <div class="panel panel-live" role="status">
           <h2>

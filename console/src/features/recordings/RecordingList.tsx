@@ -4,6 +4,7 @@
 import { StatusBadge, useMediaQuery } from '../../components/bits';
 import { useApp } from '../../context';
 import { formatDateTime, formatDuration, formatSize } from '../../lib/format';
+import type { SortField, SortOrder } from '../../lib/listState';
 import { type ActionState, actionsFor, type Capabilities, type Recording } from '../../lib/recordings';
 import { Link } from '../../router';
 
@@ -21,10 +22,48 @@ interface ListProps extends RowHandlers {
   onSelect: (ids: string[], selected: boolean) => void;
   /** Where a recording's own view is. */
   hrefFor: (recording: Recording) => string;
+  /** The list's order, when its columns may change it. */
+  sort?: { field: SortField; order: SortOrder; onSort: (field: SortField) => void };
+}
+
+/** A column header that sorts by its field, saying how the list is sorted now. */
+function SortHeader({
+  field,
+  label,
+  sort,
+  numeric,
+}: {
+  field: SortField;
+  label: string;
+  sort: ListProps['sort'];
+  numeric?: boolean;
+}) {
+  const active = sort?.field === field;
+  const ariaSort = active ? (sort.order === 'asc' ? 'ascending' : 'descending') : undefined;
+  return (
+    <th scope="col" class={numeric ? 'num' : undefined} aria-sort={ariaSort}>
+      {sort ? (
+        <button type="button" class="sort-button" data-sort={field} onClick={() => sort.onSort(field)}>
+          {label}
+          <span aria-hidden="true" class="sort-mark">
+            {active ? (sort.order === 'asc' ? ' ▲' : ' ▼') : ''}
+          </span>
+        </button>
+      ) : (
+        label
+      )}
+    </th>
+  );
+}
+
+/** A recording's title, where it has one, above its room's name. */
+function TitleLine({ recording }: { recording: Recording }) {
+  return recording.title ? <span class="recording-title">{recording.title}</span> : null;
 }
 
 function describe(recording: Recording): string {
-  return `${recording.roomName}, ${formatDateTime(recording.startDate)}`;
+  const what = recording.title ? `${recording.title} (${recording.roomName})` : recording.roomName;
+  return `${what}, ${formatDateTime(recording.startDate)}`;
 }
 
 function ActionButton({
@@ -115,7 +154,7 @@ function SelectBox({
 
 export function RecordingList(props: ListProps) {
   const narrow = useMediaQuery('(max-width: 760px)');
-  const { recordings, selected, onSelect, capabilities, showRoom = true, hrefFor } = props;
+  const { recordings, selected, onSelect, capabilities, showRoom = true, hrefFor, sort } = props;
   const selectable = capabilities.canDelete;
   const allSelected = recordings.length > 0 && recordings.every((r) => selected.has(r.recordingId));
   const someSelected = !allSelected && recordings.some((r) => selected.has(r.recordingId));
@@ -128,6 +167,7 @@ export function RecordingList(props: ListProps) {
             <div class="card-head">
               {selectable && <SelectBox recording={r} selected={selected} onSelect={onSelect} />}
               <div class="card-title">
+                <TitleLine recording={r} />
                 {showRoom && (
                   <Link href={hrefFor(r)} class="room-name">
                     {r.roomName}
@@ -185,15 +225,11 @@ export function RecordingList(props: ListProps) {
                 />
               </th>
             )}
-            {showRoom && <th scope="col">Room</th>}
+            {showRoom && <SortHeader field="roomName" label="Room" sort={sort} />}
             <th scope="col">Status</th>
-            <th scope="col">Started</th>
-            <th scope="col" class="num">
-              Duration
-            </th>
-            <th scope="col" class="num">
-              Size
-            </th>
+            <SortHeader field="startDate" label="Started" sort={sort} />
+            <SortHeader field="duration" label="Duration" sort={sort} numeric />
+            <SortHeader field="size" label="Size" sort={sort} numeric />
             <th scope="col" class="col-actions">
               Actions
             </th>
@@ -213,16 +249,19 @@ export function RecordingList(props: ListProps) {
               )}
               {showRoom && (
                 <td>
+                  <TitleLine recording={r} />
                   <Link href={hrefFor(r)} class="room-name">
                     {r.roomName}
                   </Link>
                   <span class="muted mono small">{r.roomId}</span>
                 </td>
               )}
+
               <td>
                 <StatusBadge status={r.status} />
               </td>
               <td>
+                {!showRoom && <TitleLine recording={r} />}
                 <time dateTime={new Date(r.startDate).toISOString()}>{formatDateTime(r.startDate)}</time>
               </td>
               <td class="num">{formatDuration(r.duration)}</td>

@@ -9,7 +9,7 @@ import { ConfirmDialog, Dialog } from '../../components/Dialog';
 import { useApp } from '../../context';
 import { userMessage } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
-import type { ListState } from '../../lib/listState';
+import { type ListState, type SortField, viewKey } from '../../lib/listState';
 import { type Capabilities, isInProgress, type Recording } from '../../lib/recordings';
 import { ShareDialog } from '../share/ShareDialog';
 import { type BulkOutcome, deleteMany, deleteOne, download, fetchPage, mergeRecordings } from './api';
@@ -36,6 +36,8 @@ export interface RecordingsBrowserProps {
   empty: ComponentChildren;
   /** Shown instead of the generic error panel when it returns something for the error. */
   errorView?: (error: unknown) => ComponentChildren | null;
+  /** Sortable column headers: clicking one asks for that order. */
+  onSort?: (field: SortField) => void;
 }
 
 export function RecordingsBrowser({
@@ -47,6 +49,7 @@ export function RecordingsBrowser({
   reloadKey,
   empty,
   errorView,
+  onSort,
 }: RecordingsBrowserProps) {
   const { api, toast } = useApp();
   const [load, setLoad] = useState<Load>({ state: 'loading' });
@@ -61,6 +64,7 @@ export function RecordingsBrowser({
   const pagesRef = useRef(view.pages);
   pagesRef.current = view.pages;
   const generation = useRef(0);
+  const key = viewKey(view);
 
   // The first pages of this view: as many as asked for are open.
   useEffect(() => {
@@ -86,10 +90,10 @@ export function RecordingsBrowser({
         if (run === generation.current) setLoad({ state: 'error', error });
       }
     })();
-  }, [api, view.roomId, view.status, view.sortOrder, reloadKey, retry]);
+  }, [api, key, reloadKey, retry]);
 
   // A filter change shows the loading state, not the previous rows.
-  useEffect(() => setLoad({ state: 'loading' }), [view.roomId, view.status, view.sortOrder]);
+  useEffect(() => setLoad({ state: 'loading' }), [key]);
 
   // Live status: while rows in progress are shown and the page is visible, the first page
   // is read again every few seconds (one request) and those rows take its news.
@@ -111,7 +115,7 @@ export function RecordingsBrowser({
       }
     }, LIVE_REFRESH_MS);
     return () => clearInterval(timer);
-  }, [hasLive, api, view.roomId, view.status, view.sortOrder]);
+  }, [hasLive, api, key]);
 
   const loadMore = async () => {
     if (load.state !== 'ready' || !load.nextPageToken) return;
@@ -223,6 +227,7 @@ export function RecordingsBrowser({
               })
             }
             hrefFor={hrefFor}
+            sort={onSort && { field: view.sortField, order: view.sortOrder, onSort }}
             onDownload={onDownload}
             onShare={setSharing}
             onDelete={(r) => setDeleting([r])}

@@ -1,5 +1,6 @@
-// The console's home: every recording, newest first, filtered by room and status, a page at
-// a time ("Load more"); the filters, sort order and open pages live in the URL.
+// The console's home: every recording, newest first, filtered by room, status, a search and
+// a date range, sorted by any column, a page at a time ("Load more"); all of it lives in the
+// URL.
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import type { components } from '../../api/schema';
@@ -9,8 +10,13 @@ import {
   formatListState,
   hasFilters,
   type ListState,
+  MAX_SEARCH,
   parseListState,
+  SEARCH_MODES,
+  type SearchMode,
+  type SortField,
   type SortOrder,
+  sortedBy,
   withFilters,
 } from '../../lib/listState';
 import { ADMIN_CAPABILITIES, type RecordingStatus, STATUS_LABEL, STATUSES } from '../../lib/recordings';
@@ -35,7 +41,9 @@ export function RecordingsPage({ search }: { search: string }) {
   }, [api]);
 
   const roomName = (id: string) => rooms?.find((r) => r.roomId === id)?.roomName ?? id;
-  const clearFilters = () => go(withFilters(view, { roomId: null, status: null }));
+  const clearFilters = () => go(withFilters(view, { roomId: null, status: null, search: '', from: null, to: null }));
+  const modeLabel = SEARCH_MODES.find((m) => m.mode === view.mode)?.label ?? '';
+  const dateChip = [view.from && `from ${view.from}`, view.to && `to ${view.to}`].filter(Boolean).join(' ');
 
   return (
     <section class="page" aria-labelledby="page-title">
@@ -46,6 +54,7 @@ export function RecordingsPage({ search }: { search: string }) {
         </button>
       </div>
       <search class="toolbar" aria-label="Filter recordings">
+        <SearchBox view={view} onSearch={(search, mode) => go(withFilters(view, { search, mode }))} />
         <div class="field-inline">
           <label for="filter-room">Room</label>
           <select
@@ -82,14 +91,40 @@ export function RecordingsPage({ search }: { search: string }) {
           </select>
         </div>
         <div class="field-inline">
+          <label for="filter-from">From</label>
+          <input
+            id="filter-from"
+            type="date"
+            value={view.from ?? ''}
+            max={view.to ?? undefined}
+            onChange={(e) => go(withFilters(view, { from: e.currentTarget.value || null }))}
+          />
+        </div>
+        <div class="field-inline">
+          <label for="filter-to">To</label>
+          <input
+            id="filter-to"
+            type="date"
+            value={view.to ?? ''}
+            min={view.from ?? undefined}
+            onChange={(e) => go(withFilters(view, { to: e.currentTarget.value || null }))}
+          />
+        </div>
+        <div class="field-inline">
           <label for="sort-order">Order</label>
           <select
             id="sort-order"
-            value={view.sortOrder}
-            onChange={(e) => go(withFilters(view, { sortOrder: e.currentTarget.value as SortOrder }))}
+            value={`${view.sortField}:${view.sortOrder}`}
+            onChange={(e) => {
+              const [sortField, sortOrder] = e.currentTarget.value.split(':') as [SortField, SortOrder];
+              go(withFilters(view, { sortField, sortOrder }));
+            }}
           >
-            <option value="desc">Newest first</option>
-            <option value="asc">Oldest first</option>
+            {SORT_CHOICES.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
           </select>
         </div>
       </search>
@@ -104,6 +139,32 @@ export function RecordingsPage({ search }: { search: string }) {
                 class="chip-remove"
                 aria-label={`Remove filter room ${roomName(view.roomId)}`}
                 onClick={() => go(withFilters(view, { roomId: null }))}
+              >
+                ×
+              </button>
+            </li>
+          )}
+          {view.search && (
+            <li class="chip">
+              {modeLabel}: “{view.search}”
+              <button
+                type="button"
+                class="chip-remove"
+                aria-label={`Remove search ${view.search}`}
+                onClick={() => go(withFilters(view, { search: '' }))}
+              >
+                ×
+              </button>
+            </li>
+          )}
+          {dateChip && (
+            <li class="chip">
+              Started {dateChip}
+              <button
+                type="button"
+                class="chip-remove"
+                aria-label="Remove the date range"
+                onClick={() => go(withFilters(view, { from: null, to: null }))}
               >
                 ×
               </button>
@@ -136,11 +197,12 @@ export function RecordingsPage({ search }: { search: string }) {
         capabilities={ADMIN_CAPABILITIES}
         hrefFor={(r) => `/recordings/${encodeURIComponent(r.recordingId)}`}
         reloadKey={reload}
+        onSort={(field) => go(sortedBy(view, field))}
         empty={
           hasFilters(view) ? (
             <div class="panel empty">
               <h2>No recordings match these filters</h2>
-              <p>Try another room or status.</p>
+              <p>Try another search, room, status or dates.</p>
               <button type="button" class="button button-primary" onClick={clearFilters}>
                 Clear filters
               </button>
@@ -154,5 +216,61 @@ export function RecordingsPage({ search }: { search: string }) {
         }
       />
     </section>
+  );
+}
+
+const SORT_CHOICES: [string, string][] = [
+  ['startDate:desc', 'Newest first'],
+  ['startDate:asc', 'Oldest first'],
+  ['roomName:asc', 'Room A–Z'],
+  ['roomName:desc', 'Room Z–A'],
+  ['duration:desc', 'Longest first'],
+  ['duration:asc', 'Shortest first'],
+  ['size:desc', 'Largest first'],
+  ['size:asc', 'Smallest first'],
+];
+
+/** The search box: its text and how it matches are applied together, on Enter or Search. */
+function SearchBox({ view, onSearch }: { view: ListState; onSearch: (search: string, mode: SearchMode) => void }) {
+  const [text, setText] = useState(view.search);
+  const [mode, setMode] = useState<SearchMode>(view.mode);
+  // The URL wins when it changes (back button, a removed chip).
+  useEffect(() => {
+    setText(view.search);
+    setMode(view.mode);
+  }, [view.search, view.mode]);
+  return (
+    <form
+      class="search-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSearch(text.trim(), mode);
+      }}
+    >
+      <label for="search-mode" class="visually-hidden">
+        Search by
+      </label>
+      <select id="search-mode" value={mode} onChange={(e) => setMode(e.currentTarget.value as SearchMode)}>
+        {SEARCH_MODES.map((m) => (
+          <option key={m.mode} value={m.mode}>
+            {m.label}
+          </option>
+        ))}
+      </select>
+      <label for="search-text" class="visually-hidden">
+        Search
+      </label>
+      <input
+        id="search-text"
+        type="search"
+        value={text}
+        maxLength={mode === 'regex' ? 100 : MAX_SEARCH}
+        placeholder={mode === 'words' ? 'Title or room name' : mode === 'regex' ? 'Regular expression' : 'Room name'}
+        onInput={(e) => setText(e.currentTarget.value)}
+      />
+      <button type="submit" class="button">
+        Search
+      </button>
+    </form>
   );
 }

@@ -3,7 +3,7 @@
 import { type Api, ApiError, call, callWithStatus } from '../../api/client';
 import type { components } from '../../api/schema';
 import { errorFromResponse } from '../../lib/errors';
-import type { ListState } from '../../lib/listState';
+import { type ListState, searchQuery } from '../../lib/listState';
 import type { Recording } from '../../lib/recordings';
 
 export const PAGE_SIZE = 20;
@@ -22,6 +22,7 @@ export async function fetchPage(api: Api, state: ListState, token: string | null
         query: {
           maxItems: PAGE_SIZE,
           sortOrder: state.sortOrder,
+          ...searchQuery(state),
           ...(state.roomId ? { roomId: state.roomId } : {}),
           ...(state.status ? { status: state.status } : {}),
           ...(token ? { nextPageToken: token } : {}),
@@ -70,6 +71,13 @@ export async function deleteMany(api: Api, ids: string[]): Promise<BulkOutcome[]
   }
   return ids.map(
     (id) => outcomes.get(id) ?? { recordingId: id, deleted: false, reason: 'No answer for this recording' },
+  );
+}
+
+/** Gives the recording a title (`null` clears it); the recording as updated. */
+export async function setTitle(api: Api, recordingId: string, title: string | null): Promise<Recording> {
+  return await call(
+    api.PATCH('/api/v1/recordings/{recordingId}', { params: { path: { recordingId } }, body: { title } }),
   );
 }
 
