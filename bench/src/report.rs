@@ -292,7 +292,7 @@ fn summary_section(out: &mut String, bench: &Value) {
     if let Some((one_query, worst, parts)) = search_flatness(&bench["flatness"]) {
         let _ = writeln!(
             out,
-            "| a page sorted by size or room name, within a date range, or of a room-name prefix: one query, p50 within ×1.2 from the smaller table to the larger | 1 query for every page at both sizes: {}; {} (largest change ×{}) | {} |",
+            "| a page sorted by size or room name, within a date range, or of a room-name prefix: one query (two at the page where recordings with a size end), p50 within ×1.2 from the smaller table to the larger | 1 query a page at both sizes: {}; {} (largest change ×{}) | {} |",
             if one_query { "yes" } else { "no" },
             parts.join("; "),
             num(worst),
@@ -504,16 +504,19 @@ fn warm_section(out: &mut String, warm: &Value) {
     out.push('\n');
 }
 
-/// The index-served searches' p50 at each size: whether every page was one query, the
-/// largest change from the smaller table to the larger, and each search's figures.
+/// The index-served searches' p50 at each size: whether every page was one query (two at
+/// the one page of a size order where the recordings with a size end, which following the
+/// pages to the end reaches), the largest change from the smaller table to the larger, and
+/// each search's figures.
 fn search_flatness(flat: &Value) -> Option<(bool, f64, Vec<String>)> {
     let rows = flat["searches"].as_array()?;
     let sizes = flat["sizes"].as_array()?;
     let (small, large) = (sizes.first()?, sizes.last()?);
     let served: Vec<&Value> = rows.iter().filter(|r| r["index_served"] == true).collect();
-    let one_query = served
-        .iter()
-        .all(|r| r["aws_calls"]["max"] == 1 && r["aws_calls"]["min"] == 1);
+    let one_query = served.iter().all(|r| {
+        let calls = &r["aws_calls"];
+        calls["min"] == 1 && f(&calls["max"]) <= 2.0 && f(&calls["mean"]) <= 1.05
+    });
     let mut worst: f64 = 0.0;
     let mut parts = Vec::new();
     for r in served.iter().filter(|r| &r["size"] == small) {

@@ -25,20 +25,41 @@ fn key_schema(elements: &[template::KeyElement]) -> Result<Vec<KeySchemaElement>
         .collect()
 }
 
-/// Creates the table unless it exists; returns whether it was created.
+/// Creates the table unless it exists with the template's indexes; returns whether it was
+/// created. A table from before the template's indexes changed (an emulator left running)
+/// is made again, since items written before would be missing from the new indexes.
 pub async fn ensure_table(
     client: &aws_sdk_dynamodb::Client,
     name: &str,
     spec: &TableSpec,
 ) -> Result<bool, String> {
-    if client
-        .describe_table()
-        .table_name(name)
-        .send()
-        .await
-        .is_ok()
-    {
-        return Ok(false);
+    if let Ok(existing) = client.describe_table().table_name(name).send().await {
+        let mut has: Vec<&str> = existing
+            .table()
+            .map(|t| t.global_secondary_indexes())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|g| g.index_name())
+            .collect();
+        let mut wants: Vec<&str> = spec
+            .global_secondary_indexes
+            .iter()
+            .map(|g| g.index_name.as_str())
+            .collect();
+        has.sort_unstable();
+        wants.sort_unstable();
+        if has == wants {
+            return Ok(false);
+        }
+        eprintln!(
+            "[devstack] table {name} has indexes {has:?}, the template {wants:?}: making it again"
+        );
+        client
+            .delete_table()
+            .table_name(name)
+            .send()
+            .await
+            .map_err(|e| format!("deleting table {name}: {}", DisplayErrorContext(&e)))?;
     }
     let attributes = spec
         .attribute_definitions

@@ -279,18 +279,11 @@ impl Store {
                 .set_exclusive_start_key(start_key.take());
             request = match &list.key_range {
                 None => request.key_condition_expression("#pk = :pk"),
-                Some(range) => {
-                    let request = request.expression_attribute_names("#sk", &list.sk_attr);
-                    match range {
-                        KeyRange::Prefix(prefix) => request
-                            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                            .expression_attribute_values(":prefix", s(prefix)),
-                        KeyRange::Between(low, high) => request
-                            .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
-                            .expression_attribute_values(":low", s(low))
-                            .expression_attribute_values(":high", s(high)),
-                    }
-                }
+                Some(range) => request
+                    .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
+                    .expression_attribute_names("#sk", &list.sk_attr)
+                    .expression_attribute_values(":low", s(&range.low))
+                    .expression_attribute_values(":high", s(&range.high)),
             };
             let out = request.send().await?;
             for item in out.items.unwrap_or_default() {

@@ -176,7 +176,7 @@ impl ListPlan {
             SortField::StartDate => (ListIndex::AllByDate, dates, true, false),
             SortField::RoomName => match name.filter(|n| n.mode == NameMatch::Prefix) {
                 Some(prefix) => {
-                    let range = KeyRange::Prefix(name_key(&prefix.text));
+                    let range = KeyRange::prefix(name_key(&prefix.text));
                     (ListIndex::AllByRoomName, Some(range), dates.is_none(), true)
                 }
                 None => (ListIndex::AllByRoomName, None, dates.is_none(), false),
@@ -224,21 +224,19 @@ pub(super) fn name_key(name: &str) -> String {
 pub(super) fn room_name_range(name: &str, from: Option<i64>, to: Option<i64>) -> KeyRange {
     let name = format!("{}{NAME_END}", name_key(name));
     match (from, to) {
-        (None, None) => KeyRange::Prefix(name),
-        (from, to) => KeyRange::Between(
-            format!("{name}{}", date_bound(from.unwrap_or(0))),
-            format!("{name}{}~", date_bound(to.unwrap_or(i64::MAX))),
-        ),
+        (None, None) => KeyRange::prefix(name),
+        (from, to) => KeyRange {
+            low: format!("{name}{}", date_bound(from.unwrap_or(0))),
+            high: format!("{name}{}~", date_bound(to.unwrap_or(i64::MAX))),
+        },
     }
 }
 
 /// The date keys of recordings started within `[from, to]`.
 pub(super) fn date_range(from: Option<i64>, to: Option<i64>) -> Option<KeyRange> {
-    (from.is_some() || to.is_some()).then(|| {
-        KeyRange::Between(
-            date_bound(from.unwrap_or(0)),
-            format!("{}~", date_bound(to.unwrap_or(i64::MAX))),
-        )
+    (from.is_some() || to.is_some()).then(|| KeyRange {
+        low: date_bound(from.unwrap_or(0)),
+        high: format!("{}~", date_bound(to.unwrap_or(i64::MAX))),
     })
 }
 
@@ -247,11 +245,29 @@ fn date_bound(ms: i64) -> String {
     format!("{:016}#", ms.max(0))
 }
 
-/// A key condition on an index's sort key.
+/// A key condition on an index's sort key: `BETWEEN low AND high`, both inclusive.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum KeyRange {
-    Prefix(String),
-    Between(String, String),
+pub(super) struct KeyRange {
+    pub low: String,
+    pub high: String,
+}
+
+impl KeyRange {
+    /// The keys that begin with `prefix`, as a range rather than `begins_with`: the same
+    /// keys (U+10FFFF, the last code point, is above any character a key continues with),
+    /// and a range seek on every implementation, where DynamoDB Local reads the whole
+    /// partition for `begins_with`.
+    pub(super) fn prefix(prefix: String) -> Self {
+        Self {
+            high: format!("{prefix}\u{10FFFF}"),
+            low: prefix,
+        }
+    }
+
+    #[cfg(test)]
+    fn contains(&self, key: &str) -> bool {
+        self.low.as_str() <= key && key <= self.high.as_str()
+    }
 }
 
 #[cfg(test)]
@@ -289,22 +305,20 @@ mod tests {
         assert!(key("ab") < key("Abc"));
         assert!(key("Abc") < key("abd"));
         assert!(key("a\tb").starts_with("a b\u{1}"));
-        let KeyRange::Prefix(prefix) = room_name_range("AB", None, None) else {
-            panic!("a prefix");
-        };
-        assert!(key("ab").starts_with(&prefix) && !key("abc").starts_with(&prefix));
+        let exact = room_name_range("AB", None, None);
+        assert!(exact.contains(&key("ab")) && !exact.contains(&key("abc")));
+        let prefix = KeyRange::prefix(name_key("AB"));
+        assert!(prefix.contains(&key("ab")) && prefix.contains(&key("abc")));
+        assert!(!prefix.contains(&key("a")) && !prefix.contains(&key("ac")));
     }
 
     #[test]
     fn date_ranges_include_both_ends() {
         let id = RecordingId::parse("room-a--EG_1--x").expect("id");
         let at = |ms| date_sort_key(ms, id.as_str());
-        let Some(KeyRange::Between(low, high)) = date_range(Some(10), Some(20)) else {
-            panic!("a range");
-        };
+        let range = date_range(Some(10), Some(20)).expect("a range");
         for (ms, inside) in [(9, false), (10, true), (20, true), (21, false)] {
-            let key = at(ms);
-            assert_eq!(low <= key && key <= high, inside, "{ms}");
+            assert_eq!(range.contains(&at(ms)), inside, "{ms}");
         }
         assert_eq!(date_range(None, None), None);
     }

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import type { components } from '../../api/schema';
-import { useTitle } from '../../components/bits';
+import { useMediaQuery, useTitle } from '../../components/bits';
 import { useApp } from '../../context';
 import {
   formatListState,
@@ -32,6 +32,7 @@ export function RecordingsPage({ search }: { search: string }) {
   const go = (next: ListState, replace = false) => navigate(`/recordings${formatListState(next)}`, { replace });
   const [reload, setReload] = useState(0);
   const [rooms, setRooms] = useState<Room[] | null>(null);
+  const narrow = useMediaQuery('(max-width: 760px)');
 
   useEffect(() => {
     call(api.GET('/api/v1/rooms', { params: { query: { maxItems: 100 } } })).then(
@@ -45,6 +46,83 @@ export function RecordingsPage({ search }: { search: string }) {
   const modeLabel = SEARCH_MODES.find((m) => m.mode === view.mode)?.label ?? '';
   const dateChip = [view.from && `from ${view.from}`, view.to && `to ${view.to}`].filter(Boolean).join(' ');
 
+  const activeFilters = [view.roomId, view.status, view.from || view.to].filter(Boolean).length;
+  // Room, status, dates and order: folded away on narrow screens, where the list comes first.
+  const filterFields = (
+    <>
+      <div class="field-inline">
+        <label for="filter-room">Room</label>
+        <select
+          id="filter-room"
+          value={view.roomId ?? ''}
+          onChange={(e) => go(withFilters(view, { roomId: e.currentTarget.value || null }))}
+        >
+          <option value="">All rooms</option>
+          {view.roomId && !rooms?.some((r) => r.roomId === view.roomId) && (
+            <option value={view.roomId}>{roomName(view.roomId)}</option>
+          )}
+          {(rooms ?? []).map((room) => (
+            <option key={room.roomId} value={room.roomId}>
+              {room.roomName} ({room.roomId})
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field-inline">
+        <label for="filter-status">Status</label>
+        <select
+          id="filter-status"
+          value={view.status ?? ''}
+          onChange={(e) => go(withFilters(view, { status: (e.currentTarget.value || null) as RecordingStatus | null }))}
+        >
+          <option value="">Any status</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {STATUS_LABEL[s]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field-inline">
+        <label for="filter-from">From</label>
+        <input
+          id="filter-from"
+          type="date"
+          value={view.from ?? ''}
+          max={view.to ?? undefined}
+          onChange={(e) => go(withFilters(view, { from: e.currentTarget.value || null }))}
+        />
+      </div>
+      <div class="field-inline">
+        <label for="filter-to">To</label>
+        <input
+          id="filter-to"
+          type="date"
+          value={view.to ?? ''}
+          min={view.from ?? undefined}
+          onChange={(e) => go(withFilters(view, { to: e.currentTarget.value || null }))}
+        />
+      </div>
+      <div class="field-inline">
+        <label for="sort-order">Order</label>
+        <select
+          id="sort-order"
+          value={`${view.sortField}:${view.sortOrder}`}
+          onChange={(e) => {
+            const [sortField, sortOrder] = e.currentTarget.value.split(':') as [SortField, SortOrder];
+            go(withFilters(view, { sortField, sortOrder }));
+          }}
+        >
+          {SORT_CHOICES.map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+    </>
+  );
+
   return (
     <section class="page" aria-labelledby="page-title">
       <div class="page-head">
@@ -55,78 +133,14 @@ export function RecordingsPage({ search }: { search: string }) {
       </div>
       <search class="toolbar" aria-label="Filter recordings">
         <SearchBox view={view} onSearch={(search, mode) => go(withFilters(view, { search, mode }))} />
-        <div class="field-inline">
-          <label for="filter-room">Room</label>
-          <select
-            id="filter-room"
-            value={view.roomId ?? ''}
-            onChange={(e) => go(withFilters(view, { roomId: e.currentTarget.value || null }))}
-          >
-            <option value="">All rooms</option>
-            {view.roomId && !rooms?.some((r) => r.roomId === view.roomId) && (
-              <option value={view.roomId}>{roomName(view.roomId)}</option>
-            )}
-            {(rooms ?? []).map((room) => (
-              <option key={room.roomId} value={room.roomId}>
-                {room.roomName} ({room.roomId})
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field-inline">
-          <label for="filter-status">Status</label>
-          <select
-            id="filter-status"
-            value={view.status ?? ''}
-            onChange={(e) =>
-              go(withFilters(view, { status: (e.currentTarget.value || null) as RecordingStatus | null }))
-            }
-          >
-            <option value="">Any status</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_LABEL[s]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field-inline">
-          <label for="filter-from">From</label>
-          <input
-            id="filter-from"
-            type="date"
-            value={view.from ?? ''}
-            max={view.to ?? undefined}
-            onChange={(e) => go(withFilters(view, { from: e.currentTarget.value || null }))}
-          />
-        </div>
-        <div class="field-inline">
-          <label for="filter-to">To</label>
-          <input
-            id="filter-to"
-            type="date"
-            value={view.to ?? ''}
-            min={view.from ?? undefined}
-            onChange={(e) => go(withFilters(view, { to: e.currentTarget.value || null }))}
-          />
-        </div>
-        <div class="field-inline">
-          <label for="sort-order">Order</label>
-          <select
-            id="sort-order"
-            value={`${view.sortField}:${view.sortOrder}`}
-            onChange={(e) => {
-              const [sortField, sortOrder] = e.currentTarget.value.split(':') as [SortField, SortOrder];
-              go(withFilters(view, { sortField, sortOrder }));
-            }}
-          >
-            {SORT_CHOICES.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        {narrow ? (
+          <details class="filters-disclosure">
+            <summary>Filters and order{activeFilters > 0 ? ` (${activeFilters} on)` : ''}</summary>
+            <div class="filters-stack">{filterFields}</div>
+          </details>
+        ) : (
+          filterFields
+        )}
       </search>
 
       {hasFilters(view) && (
