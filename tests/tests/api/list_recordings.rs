@@ -6,7 +6,7 @@ use crate::fixtures::{put_all, recording};
 
 const ROUTE: &str = "/api/v1/recordings";
 
-async fn list(stack: &TestStack, query: &[(&str, &str)]) -> ApiResponse {
+pub(crate) async fn list(stack: &TestStack, query: &[(&str, &str)]) -> ApiResponse {
     let mut request = stack.admin("GET", ROUTE);
     for (k, v) in query {
         request = request.query(k, v);
@@ -14,7 +14,7 @@ async fn list(stack: &TestStack, query: &[(&str, &str)]) -> ApiResponse {
     stack.call(request, list_recordings::handle).await
 }
 
-fn ids(body: &Value) -> Vec<String> {
+pub(crate) fn ids(body: &Value) -> Vec<String> {
     body["recordings"]
         .as_array()
         .expect("recordings array")
@@ -23,7 +23,7 @@ fn ids(body: &Value) -> Vec<String> {
         .collect()
 }
 
-fn ids_of<'a>(recordings: impl IntoIterator<Item = &'a Recording>) -> Vec<String> {
+pub(crate) fn ids_of<'a>(recordings: impl IntoIterator<Item = &'a Recording>) -> Vec<String> {
     recordings
         .into_iter()
         .map(|r| r.recording_id.to_string())

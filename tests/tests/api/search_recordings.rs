@@ -3,38 +3,14 @@
 
 use std::cmp::Ordering;
 
-use integration_tests::{ApiResponse, TestStack};
-use serde_json::Value;
+use integration_tests::TestStack;
 use shared::model::{Recording, RecordingStatus};
 use shared::permissions::{RecordingAccess, Role};
 
 use crate::fixtures::{BASE_DATE, put_all, recording, room, room_token};
+use crate::list_recordings::{ids, ids_of, list};
 
 const ROUTE: &str = "/api/v1/recordings";
-
-async fn list(stack: &TestStack, query: &[(&str, &str)]) -> ApiResponse {
-    let mut request = stack.admin("GET", ROUTE);
-    for (k, v) in query {
-        request = request.query(k, v);
-    }
-    stack.call(request, list_recordings::handle).await
-}
-
-fn ids(body: &Value) -> Vec<String> {
-    body["recordings"]
-        .as_array()
-        .expect("recordings array")
-        .iter()
-        .map(|r| r["recordingId"].as_str().expect("id").to_owned())
-        .collect()
-}
-
-fn ids_of<'a>(recordings: impl IntoIterator<Item = &'a Recording>) -> Vec<String> {
-    recordings
-        .into_iter()
-        .map(|r| r.recording_id.to_string())
-        .collect()
-}
 
 /// Every page's ids, following `nextPageToken` to the end.
 async fn all_pages(stack: &TestStack, query: &[(&str, &str)]) -> Vec<String> {
