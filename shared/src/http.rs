@@ -50,7 +50,8 @@ pub fn query_param<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
         .and_then(|params| params.first(name))
 }
 
-fn path_param<'r>(req: &'r Request, name: &str) -> Result<&'r str, ApiError> {
+/// A path parameter as API Gateway matched it (422 when missing).
+pub fn path_param<'r>(req: &'r Request, name: &str) -> Result<&'r str, ApiError> {
     req.path_parameters_ref()
         .and_then(|params| params.first(name))
         .ok_or_else(|| ApiError::invalid(name, "is required"))

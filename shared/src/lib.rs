@@ -21,6 +21,7 @@ pub mod pagination;
 pub mod permissions;
 pub mod response;
 pub mod rooms;
+pub mod routes;
 pub mod runtime;
 pub mod search;
 pub mod secrets;

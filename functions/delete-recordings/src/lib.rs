@@ -1,8 +1,8 @@
 //! `DELETE /api/v1/recordings/{recordingId}` and `DELETE /api/v1/recordings?recordingIds=`:
 //! video, metadata and share links, in an order that never loses track of a video.
 
+use lambda_http::Request;
 use lambda_http::http::StatusCode;
-use lambda_http::{Request, RequestExt};
 use serde_json::json;
 use shared::app::App;
 use shared::clock::now_millis;
@@ -11,15 +11,9 @@ use shared::http::{list_param, recording_id_param};
 use shared::response::json_response;
 use shared::runtime::HandlerResult;
 
-pub async fn handle(app: &App, req: Request) -> HandlerResult {
-    let single = req
-        .path_parameters_ref()
-        .is_some_and(|p| p.first("recordingId").is_some());
-    if single {
-        delete_one(app, req).await
-    } else {
-        delete_many(app, req).await
-    }
+shared::routes! {
+    "DELETE /api/v1/recordings/{recordingId}" => delete_one,
+    "DELETE /api/v1/recordings" => delete_many,
 }
 
 async fn delete_one(app: &App, req: Request) -> HandlerResult {

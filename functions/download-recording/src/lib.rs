@@ -13,13 +13,21 @@ use shared::response::json_response;
 use shared::runtime::HandlerResult;
 use shared::shares::readable_recording;
 
-pub async fn handle(app: &App, req: Request) -> HandlerResult {
+shared::routes! {
+    "GET /api/v1/recordings/{recordingId}/media" => play,
+    "GET /api/v1/recordings/{recordingId}/download" => download,
+}
+
+async fn play(app: &App, req: Request) -> HandlerResult {
+    presigned(app, req, Disposition::Inline).await
+}
+
+async fn download(app: &App, req: Request) -> HandlerResult {
+    presigned(app, req, Disposition::Attachment).await
+}
+
+async fn presigned(app: &App, req: Request, disposition: Disposition) -> HandlerResult {
     let id = recording_id_param(&req)?;
-    let disposition = if req.uri().path().ends_with("/download") {
-        Disposition::Attachment
-    } else {
-        Disposition::Inline
-    };
     let redirect = bool_param(&req, "redirect", true)?;
     let recording = readable_recording(app, &req, &id).await?;
     if recording.status != RecordingStatus::Complete {

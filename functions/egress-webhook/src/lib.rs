@@ -14,7 +14,11 @@ use shared::response::json_response;
 use shared::runtime::HandlerResult;
 use shared::store::Applied;
 
-pub async fn handle(app: &App, req: Request) -> HandlerResult {
+shared::routes! {
+    "POST /webhooks/livekit" => receive,
+}
+
+async fn receive(app: &App, req: Request) -> HandlerResult {
     let body = req.body().as_ref();
     if body.len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge);

@@ -9,7 +9,11 @@ use shared::response::json_response;
 use shared::runtime::HandlerResult;
 use shared::shares::readable_recording;
 
-pub async fn handle(app: &App, req: Request) -> HandlerResult {
+shared::routes! {
+    "GET /api/v1/recordings/{recordingId}" => get,
+}
+
+async fn get(app: &App, req: Request) -> HandlerResult {
     let id = recording_id_param(&req)?;
     let fields = FieldSelection::parse(query_param(&req, "fields"));
     let recording = readable_recording(app, &req, &id).await?;

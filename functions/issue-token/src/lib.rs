@@ -3,7 +3,7 @@
 //! Attempts are throttled per target (the login, or the room) and source address.
 
 use lambda_http::Request;
-use lambda_http::http::{Method, StatusCode};
+use lambda_http::http::StatusCode;
 use serde_json::json;
 use shared::app::App;
 use shared::auth::verify_admin;
@@ -18,13 +18,9 @@ use shared::tokens::TOKEN_LIFETIME_SECONDS;
 
 const MAX_CREDENTIAL_CHARS: usize = 256;
 
-pub async fn handle(app: &App, req: Request) -> HandlerResult {
-    let is_login = req.uri().path().ends_with("/auth/login");
-    match (req.method().clone(), is_login) {
-        (Method::POST, true) => login(app, req).await,
-        (Method::POST, false) => room_token(app, req).await,
-        _ => Err(ApiError::no_such_route()),
-    }
+shared::routes! {
+    "POST /api/v1/auth/login" => login,
+    "POST /api/v1/rooms/{roomId}/recording-token" => room_token,
 }
 
 async fn login(app: &App, req: Request) -> HandlerResult {

@@ -10,7 +10,11 @@ use shared::permissions::Action;
 use shared::response::json_response;
 use shared::runtime::HandlerResult;
 
-pub async fn handle(app: &App, req: Request) -> HandlerResult {
+shared::routes! {
+    "GET /api/v1/recordings" => list,
+}
+
+async fn list(app: &App, req: Request) -> HandlerResult {
     let mut query = ListQuery::parse(|name| query_param(&req, name), app.page_tokens()?)?;
     let principal = app.auth.authenticate(&req)?;
     query.scope_to(&principal);

@@ -2,8 +2,8 @@
 //! stops it. For administrators and the room's moderators, while the room has recording
 //! enabled.
 
+use lambda_http::Request;
 use lambda_http::http::{StatusCode, header};
-use lambda_http::{Request, RequestExt};
 use shared::app::App;
 use shared::error::ApiError;
 use shared::http::{Fields, recording_id_param};
@@ -12,15 +12,9 @@ use shared::model::RoomId;
 use shared::response::json_response;
 use shared::runtime::HandlerResult;
 
-pub async fn handle(app: &App, req: Request) -> HandlerResult {
-    let stopping = req
-        .path_parameters_ref()
-        .is_some_and(|p| p.first("recordingId").is_some());
-    if stopping {
-        stop(app, req).await
-    } else {
-        start(app, req).await
-    }
+shared::routes! {
+    "POST /api/v1/recordings" => start,
+    "POST /api/v1/recordings/{recordingId}/stop" => stop,
 }
 
 async fn start(app: &App, req: Request) -> HandlerResult {

@@ -4,7 +4,7 @@
 //! the room in the console.
 
 use lambda_http::Request;
-use lambda_http::http::{Method, StatusCode};
+use lambda_http::http::StatusCode;
 use serde_json::json;
 use shared::access::authorize;
 use shared::app::App;
@@ -19,17 +19,12 @@ use shared::response::{conditional_json_response, json_response};
 use shared::rooms::{CreateRoom, parse_config_update};
 use shared::runtime::HandlerResult;
 
-pub async fn handle(app: &App, req: Request) -> HandlerResult {
-    // `/api/v1/rooms`, `/api/v1/rooms/{roomId}` or `/api/v1/rooms/{roomId}/config`.
-    let depth = req.uri().path().trim_end_matches('/').split('/').count();
-    match (req.method().clone(), depth) {
-        (Method::POST, 4) => create(app, req).await,
-        (Method::GET, 4) => list(app, req).await,
-        (Method::GET, 5) => get(app, req).await,
-        (Method::GET, 6) => get_config(app, req).await,
-        (Method::PUT, 6) => update_config(app, req).await,
-        _ => Err(ApiError::no_such_route()),
-    }
+shared::routes! {
+    "POST /api/v1/rooms" => create,
+    "GET /api/v1/rooms" => list,
+    "GET /api/v1/rooms/{roomId}" => get,
+    "GET /api/v1/rooms/{roomId}/config" => get_config,
+    "PUT /api/v1/rooms/{roomId}/config" => update_config,
 }
 
 async fn create(app: &App, req: Request) -> HandlerResult {

@@ -14,7 +14,11 @@ use shared::model::RecordingStatus;
 use shared::runtime::HandlerResult;
 use shared::shares::{self, Refusal};
 
-pub async fn handle(app: &App, req: Request) -> HandlerResult {
+shared::routes! {
+    "GET /recording/{recordingId}" => open,
+}
+
+async fn open(app: &App, req: Request) -> HandlerResult {
     let not_found = || {
         page::notice(
             StatusCode::NOT_FOUND,

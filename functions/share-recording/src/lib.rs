@@ -2,14 +2,14 @@
 //! `GET .../shares` lists them; `DELETE .../shares/{shareId}` and `DELETE .../shares`
 //! revoke one or all.
 
-use lambda_http::http::{Method, StatusCode};
-use lambda_http::{Request, RequestExt};
+use lambda_http::Request;
+use lambda_http::http::StatusCode;
 use serde_json::json;
 use shared::access::authorized_recording;
 use shared::app::App;
 use shared::clock::now_millis;
 use shared::error::ApiError;
-use shared::http::{bool_param, query_param, recording_id_param};
+use shared::http::{bool_param, path_param, query_param, recording_id_param};
 use shared::model::{RecordingId, ShareAccess};
 use shared::permissions::Action;
 use shared::response::json_response;
@@ -17,19 +17,11 @@ use shared::runtime::HandlerResult;
 use shared::shares::{MAX_EXPIRES_IN_SECONDS, MAX_LIVE_LINKS, new_link};
 use shared::store::ShareCreated;
 
-pub async fn handle(app: &App, req: Request) -> HandlerResult {
-    let path = req.uri().path().trim_end_matches('/').to_owned();
-    let share_id = req
-        .path_parameters_ref()
-        .and_then(|p| p.first("shareId"))
-        .map(str::to_owned);
-    match (req.method().clone(), share_id) {
-        (Method::GET, None) if path.ends_with("/url") => create(app, req).await,
-        (Method::GET, None) if path.ends_with("/shares") => list(app, req).await,
-        (Method::DELETE, None) if path.ends_with("/shares") => revoke_all(app, req).await,
-        (Method::DELETE, Some(share_id)) => revoke(app, req, &share_id).await,
-        _ => Err(ApiError::no_such_route()),
-    }
+shared::routes! {
+    "GET /api/v1/recordings/{recordingId}/url" => create,
+    "GET /api/v1/recordings/{recordingId}/shares" => list,
+    "DELETE /api/v1/recordings/{recordingId}/shares" => revoke_all,
+    "DELETE /api/v1/recordings/{recordingId}/shares/{shareId}" => revoke,
 }
 
 /// `expiresIn`: optional whole seconds, 1 to a year.
@@ -99,8 +91,9 @@ async fn list(app: &App, req: Request) -> HandlerResult {
     Ok(json_response(StatusCode::OK, &json!({ "shares": shares })))
 }
 
-async fn revoke(app: &App, req: Request, share_id: &str) -> HandlerResult {
+async fn revoke(app: &App, req: Request) -> HandlerResult {
     let id = recording_id_param(&req)?;
+    let share_id = path_param(&req, "shareId")?;
     let principal = app.auth.authenticate(&req)?;
     authorized_recording(app, &principal, &id, Action::RevokeShareLinks).await?;
     let known = share_id.len() <= 64 && app.store.revoke_share(&id, share_id, now_millis()).await?;

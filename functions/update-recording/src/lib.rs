@@ -8,7 +8,11 @@ use shared::response::json_response;
 use shared::runtime::HandlerResult;
 use shared::titles::{parse_title_patch, set_title};
 
-pub async fn handle(app: &App, req: Request) -> HandlerResult {
+shared::routes! {
+    "PATCH /api/v1/recordings/{recordingId}" => update,
+}
+
+async fn update(app: &App, req: Request) -> HandlerResult {
     let id = recording_id_param(&req)?;
     let title = parse_title_patch(&req)?;
     let principal = app.auth.authenticate(&req)?;

@@ -511,6 +511,57 @@ fn every_template_route_is_served_by_the_same_function_locally_and_vice_versa() 
     );
 }
 
+/// Each HTTP function's own table of routes (`shared::routes!`), by binary.
+const HANDLER_ROUTES: &[(&str, &[&str])] = &[
+    ("list-recordings", list_recordings::ROUTES),
+    ("get-recording", get_recording::ROUTES),
+    ("update-recording", update_recording::ROUTES),
+    ("room-access", room_access::ROUTES),
+    ("issue-token", issue_token::ROUTES),
+    ("download-recording", download_recording::ROUTES),
+    ("delete-recordings", delete_recordings::ROUTES),
+    ("share-recording", share_recording::ROUTES),
+    ("share-page", share_page::ROUTES),
+    ("record-control", record_control::ROUTES),
+    ("egress-webhook", egress_webhook::ROUTES),
+];
+
+#[test]
+fn every_function_serves_exactly_its_template_routes() {
+    let root = read_template();
+    let mut problems = Vec::new();
+    let functions = template_functions(&root, &mut problems);
+    for function in &functions {
+        let Some(binary) = function.binary.as_deref() else {
+            continue;
+        };
+        let declared: BTreeSet<String> = function
+            .routes
+            .iter()
+            .map(|(method, path)| format!("{method} {path}"))
+            .collect();
+        let served: BTreeSet<String> = HANDLER_ROUTES
+            .iter()
+            .find(|(name, _)| *name == binary)
+            .map(|(_, routes)| routes.iter().map(|r| (*r).to_owned()).collect())
+            .unwrap_or_default();
+        for route in declared.difference(&served) {
+            problems.push(format!(
+                "{binary}: infra/template.yaml routes {route} to it, but its routes! table does not serve it"
+            ));
+        }
+        for route in served.difference(&declared) {
+            problems.push(format!(
+                "{binary}: its routes! table serves {route}, which infra/template.yaml does not route to it"
+            ));
+        }
+    }
+    assert_no_problems(
+        "the functions' route tables and the template disagree",
+        &problems,
+    );
+}
+
 #[test]
 fn every_function_crate_is_a_template_function_and_vice_versa() {
     let root = read_template();
