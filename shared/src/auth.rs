@@ -55,7 +55,7 @@ impl Authenticator {
                 let token = bearer_token(authorization.as_bytes())
                     .ok_or(ApiError::Unauthenticated("Malformed Authorization header"))?;
                 self.tokens.verify(token).map_err(|err| match err {
-                    TokenError::Unconfigured => ApiError::Internal(err.to_string()),
+                    TokenError::Unconfigured => ApiError::Internal(err.into()),
                     TokenError::Invalid(_) => {
                         tracing::info!(reason = %err, "bearer token refused");
                         ApiError::Unauthenticated("Invalid or expired token")

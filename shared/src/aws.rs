@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_dynamodb::error::{BoxError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::error::{BoxError, ProvideErrorMetadata, SdkError};
+
+use crate::error::Cause;
 
 tokio::task_local! {
     static AWS_CALLS: Cell<u32>;
@@ -55,10 +57,10 @@ impl Intercept for CountCalls {
 #[derive(Debug, thiserror::Error)]
 pub enum AwsError {
     /// Unreachable, timed out or throttled past the SDK's retries: worth retrying.
-    #[error("AWS unavailable: {0}")]
-    Unavailable(String),
-    #[error("AWS error: {0}")]
-    Other(String),
+    #[error("AWS unavailable")]
+    Unavailable(#[source] Cause),
+    #[error("AWS error")]
+    Other(#[source] Cause),
 }
 
 const RETRYABLE_CODES: [&str; 9] = [
@@ -80,20 +82,19 @@ fn is_retryable(err: &impl ProvideErrorMetadata) -> bool {
 
 impl AwsError {
     /// A service's own answer, taken out of its `SdkError`.
-    pub fn of_service<E: ProvideErrorMetadata + Error>(err: &E) -> Self {
-        let detail = DisplayErrorContext(err).to_string();
-        if is_retryable(err) {
-            Self::Unavailable(detail)
+    pub fn of_service<E: ProvideErrorMetadata + Error + Send + Sync + 'static>(err: E) -> Self {
+        if is_retryable(&err) {
+            Self::Unavailable(err.into())
         } else {
-            Self::Other(detail)
+            Self::Other(err.into())
         }
     }
 }
 
 impl<E, R> From<SdkError<E, R>> for AwsError
 where
-    E: ProvideErrorMetadata + Error + 'static,
-    R: std::fmt::Debug,
+    E: ProvideErrorMetadata + Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
 {
     fn from(err: SdkError<E, R>) -> Self {
         let retryable = match &err {
@@ -102,11 +103,10 @@ where
             SdkError::ServiceError(service) => is_retryable(service.err()),
             _ => false,
         };
-        let detail = DisplayErrorContext(&err).to_string();
         if retryable {
-            Self::Unavailable(detail)
+            Self::Unavailable(err.into())
         } else {
-            Self::Other(detail)
+            Self::Other(err.into())
         }
     }
 }

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use crate::access::{authorize, decision_reads_room};
 use crate::app::App;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Category, FieldError};
 use crate::events::RecordingEvent;
 use crate::model::{Recording, RecordingId, RoomId};
 use crate::permissions::{Action, Principal};
@@ -85,11 +85,11 @@ impl DeleteFailure {
             Self::NotFound => ApiError::recording_not_found(id.as_str()),
             Self::Forbidden => ApiError::Forbidden("Not allowed to delete recordings".into()),
             Self::NotFinished => ApiError::Conflict {
-                category: "Recording Error",
+                category: Category::Recording,
                 message: format!("Recording '{id}' is not finished and cannot be deleted"),
             },
             Self::Unavailable => {
-                ApiError::Unavailable(format!("deleting recording '{id}' did not complete"))
+                ApiError::Unavailable(format!("deleting recording '{id}' did not complete").into())
             }
         }
     }

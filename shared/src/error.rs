@@ -8,6 +8,60 @@ use serde_json::json;
 use crate::aws::AwsError;
 use crate::response::json_response;
 
+/// The failure underneath an error, kept for the log line: `ApiError::Internal("…".into())`
+/// for a message alone, `Internal(err.into())` to keep an error and its own causes.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+/// An error and its causes, outermost first: `a: b: c`.
+pub struct Chain<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+/// The `error` field of an error response: the contract's categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    InvalidRequest,
+    Authentication,
+    Authorization,
+    Recording,
+    Room,
+    Share,
+    /// A method and path the function does not serve.
+    Route,
+    TooManyRequests,
+    PayloadTooLarge,
+    Unavailable,
+    Internal,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "Unprocessable Entity",
+            Self::Authentication => "Authentication Error",
+            Self::Authorization => "Authorization Error",
+            Self::Recording => "Recording Error",
+            Self::Room => "Room Error",
+            Self::Share => "Share Error",
+            Self::Route => "Not Found",
+            Self::TooManyRequests => "Too Many Requests",
+            Self::PayloadTooLarge => "Payload Too Large",
+            Self::Unavailable => "Service Unavailable",
+            Self::Internal => "Internal Server Error",
+        }
+    }
+}
+
 /// Seconds a client should wait before retrying when AWS is unreachable or throttling.
 const RETRY_AFTER_SECONDS: u32 = 2;
 
@@ -35,29 +89,20 @@ pub enum ApiError {
     #[error("{0}")]
     Forbidden(String),
     #[error("{message}")]
-    NotFound {
-        category: &'static str,
-        message: String,
-    },
+    NotFound { category: Category, message: String },
     #[error("{message}")]
-    Conflict {
-        category: &'static str,
-        message: String,
-    },
+    Conflict { category: Category, message: String },
     #[error("{message}")]
-    Gone {
-        category: &'static str,
-        message: String,
-    },
+    Gone { category: Category, message: String },
     #[error("too many failed attempts")]
     TooManyRequests { retry_after_seconds: i64 },
     #[error("request body too large")]
     PayloadTooLarge,
-    #[error("a dependency is unavailable: {0}")]
-    Unavailable(String),
+    #[error("a dependency is unavailable")]
+    Unavailable(#[source] Cause),
     /// Logged with the request id; the client sees only a generic message.
-    #[error("internal error: {0}")]
-    Internal(String),
+    #[error("internal error")]
+    Internal(#[source] Cause),
 }
 
 impl ApiError {
@@ -67,14 +112,14 @@ impl ApiError {
 
     pub fn recording_not_found(id: &str) -> Self {
         Self::NotFound {
-            category: "Recording Error",
+            category: Category::Recording,
             message: format!("Recording '{id}' not found"),
         }
     }
 
     pub fn room_not_found(id: &str) -> Self {
         Self::NotFound {
-            category: "Room Error",
+            category: Category::Room,
             message: format!("Room '{id}' not found"),
         }
     }
@@ -82,7 +127,7 @@ impl ApiError {
     /// A method and path this function does not serve.
     pub fn no_such_route() -> Self {
         Self::NotFound {
-            category: "Not Found",
+            category: Category::Route,
             message: "No such route".to_owned(),
         }
     }
@@ -102,44 +147,42 @@ impl ApiError {
         }
     }
 
+    pub fn category(&self) -> Category {
+        match self {
+            Self::Validation(_) => Category::InvalidRequest,
+            Self::Unauthenticated(_) => Category::Authentication,
+            Self::Forbidden(_) => Category::Authorization,
+            Self::NotFound { category, .. }
+            | Self::Conflict { category, .. }
+            | Self::Gone { category, .. } => *category,
+            Self::TooManyRequests { .. } => Category::TooManyRequests,
+            Self::PayloadTooLarge => Category::PayloadTooLarge,
+            Self::Unavailable(_) => Category::Unavailable,
+            Self::Internal(_) => Category::Internal,
+        }
+    }
+
     /// The response body and headers; `request_id` is quoted only on a 500, so that a user
-    /// reporting it can be matched with the log line.
+    /// reporting it can be matched with the log line. Causes are never shown.
     pub fn to_response(&self, request_id: &str) -> Response<Body> {
-        let body = match self {
-            Self::Validation(details) => json!({
-                "error": "Unprocessable Entity",
-                "message": "Invalid request",
-                "details": details,
-            }),
-            Self::Unauthenticated(message) => {
-                json!({"error": "Authentication Error", "message": message})
-            }
-            Self::Forbidden(message) => {
-                json!({"error": "Authorization Error", "message": message})
-            }
-            Self::NotFound { category, message }
-            | Self::Conflict { category, message }
-            | Self::Gone { category, message } => {
-                json!({"error": category, "message": message})
-            }
-            Self::TooManyRequests { .. } => json!({
-                "error": "Too Many Requests",
-                "message": "Too many failed attempts; retry later",
-            }),
-            Self::PayloadTooLarge => json!({
-                "error": "Payload Too Large",
-                "message": "The request body is too large",
-            }),
-            Self::Unavailable(_) => json!({
-                "error": "Service Unavailable",
-                "message": "The service is temporarily unavailable; retry shortly",
-            }),
-            Self::Internal(_) => json!({
-                "error": "Internal Server Error",
-                "message": "An unexpected error occurred",
-                "requestId": request_id,
-            }),
+        let message = match self {
+            Self::Validation(_) => "Invalid request",
+            Self::Unauthenticated(message) => message,
+            Self::Forbidden(message)
+            | Self::NotFound { message, .. }
+            | Self::Conflict { message, .. }
+            | Self::Gone { message, .. } => message,
+            Self::TooManyRequests { .. } => "Too many failed attempts; retry later",
+            Self::PayloadTooLarge => "The request body is too large",
+            Self::Unavailable(_) => "The service is temporarily unavailable; retry shortly",
+            Self::Internal(_) => "An unexpected error occurred",
         };
+        let mut body = json!({"error": self.category().as_str(), "message": message});
+        match self {
+            Self::Validation(details) => body["details"] = json!(details),
+            Self::Internal(_) => body["requestId"] = json!(request_id),
+            _ => {}
+        }
         let mut response = json_response(self.status(), &body);
         let headers = response.headers_mut();
         match self {
@@ -166,8 +209,8 @@ impl ApiError {
 impl From<AwsError> for ApiError {
     fn from(err: AwsError) -> Self {
         match err {
-            AwsError::Unavailable(detail) => Self::Unavailable(detail),
-            AwsError::Other(detail) => Self::Internal(detail),
+            AwsError::Unavailable(_) => Self::Unavailable(err.into()),
+            AwsError::Other(_) => Self::Internal(err.into()),
         }
     }
 }
@@ -219,6 +262,15 @@ mod tests {
         assert_eq!(response.status(), 503);
         assert_eq!(response.headers()["retry-after"], "2");
         assert!(!body_of(&response).to_string().contains("refused"));
+    }
+
+    #[test]
+    fn the_log_keeps_every_cause() {
+        let err = ApiError::from(AwsError::Unavailable("connection refused".into()));
+        assert_eq!(
+            Chain(&err).to_string(),
+            "a dependency is unavailable: AWS unavailable: connection refused"
+        );
     }
 
     #[test]

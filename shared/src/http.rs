@@ -14,7 +14,7 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// A redirect to a short-lived URL.
 pub fn redirect_response(location: &str) -> Result<Response<Body>, ApiError> {
     let location = header::HeaderValue::from_str(location)
-        .map_err(|e| ApiError::Internal(format!("redirect location: {e}")))?;
+        .map_err(|e| ApiError::Internal(format!("redirect location: {e}").into()))?;
     let mut response = Response::new(Body::Empty);
     *response.status_mut() = StatusCode::FOUND;
     response.headers_mut().insert(header::LOCATION, location);

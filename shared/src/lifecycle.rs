@@ -10,7 +10,7 @@ use crate::access::{authorize, authorized_recording};
 use crate::app::App;
 use crate::clock::now_millis;
 use crate::crypto;
-use crate::error::ApiError;
+use crate::error::{ApiError, Category};
 use crate::events::RecordingEvent;
 use crate::livekit::{Egress, LiveKitError, S3Upload, WebhookEvent};
 use crate::model::{self, Recording, RecordingId, RecordingLock, RecordingStatus, Room, RoomId};
@@ -29,14 +29,14 @@ fn millis(d: Duration) -> i64 {
 
 fn already(message: String) -> ApiError {
     ApiError::Conflict {
-        category: "Recording Error",
+        category: Category::Recording,
         message,
     }
 }
 
 fn refused(err: LiveKitError) -> ApiError {
     match err {
-        LiveKitError::Unavailable(detail) => ApiError::Unavailable(detail),
+        LiveKitError::Unavailable(_) => ApiError::Unavailable(err.into()),
         LiveKitError::Refused { status, message } => {
             tracing::warn!(status, message = %message, "the media server refused");
             already("The media server refused the request".to_owned())
@@ -86,7 +86,7 @@ pub async fn start(
         }
     };
     let id = RecordingId::new(room_id, &info.egress_id, &uid).map_err(|reason| {
-        ApiError::Internal(format!("the egress id '{}' {reason}", info.egress_id))
+        ApiError::Internal(format!("the egress id '{}' {reason}", info.egress_id).into())
     })?;
     let status = info
         .status
@@ -263,9 +263,9 @@ pub async fn apply_webhook(app: &App, event: &WebhookEvent) -> Result<Option<App
         Applied::Deleted if status.is_final() => {
             if !app.media.delete_objects(&[id.s3_key()]).await.is_empty() {
                 // Answered as a failure so that LiveKit delivers the event again.
-                return Err(ApiError::Unavailable(format!(
-                    "deleting the late video of deleted recording '{id}'"
-                )));
+                return Err(ApiError::Unavailable(
+                    format!("deleting the late video of deleted recording '{id}'").into(),
+                ));
             }
             tracing::info!(recording = %id, "deleted the video a deleted recording's egress uploaded late");
         }

@@ -18,6 +18,7 @@ use serde_json::json;
 
 use crate::config::LiveKit;
 use crate::crypto;
+use crate::error::Cause;
 use crate::model::{RecordingStatus, RoomId};
 
 /// How long a call to the Egress API may take before it counts as failed.
@@ -30,8 +31,8 @@ const WEBHOOK_MAX_SKEW_SECONDS: i64 = 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LiveKitError {
-    #[error("LiveKit egress unreachable or too slow: {0}")]
-    Unavailable(String),
+    #[error("LiveKit egress unreachable or too slow")]
+    Unavailable(#[source] Cause),
     #[error("LiveKit egress refused the request ({status}): {message}")]
     Refused { status: u16, message: String },
 }
@@ -285,10 +286,10 @@ impl Egress {
             .json(&body)
             .send()
             .await
-            .map_err(|e| LiveKitError::Unavailable(e.to_string()))?;
+            .map_err(|e| LiveKitError::Unavailable(e.into()))?;
         let status = response.status();
         if status.is_server_error() {
-            return Err(LiveKitError::Unavailable(format!("status {status}")));
+            return Err(LiveKitError::Unavailable(format!("status {status}").into()));
         }
         if !status.is_success() {
             // Twirp errors are JSON {"code", "msg"}; keep the message for the log.
@@ -301,7 +302,7 @@ impl Egress {
         response
             .json::<EgressInfo>()
             .await
-            .map_err(|e| LiveKitError::Unavailable(format!("unreadable egress reply: {e}")))
+            .map_err(|e| LiveKitError::Unavailable(e.into()))
     }
 
     /// Asks the egress to record `room` as one MP4 file at `filepath` in the bucket.

@@ -95,7 +95,7 @@ impl Media {
             .start_time(start)
             .expires_in(self.lifetime)
             .build()
-            .map_err(|e| AwsError::Other(format!("presigning config: {e}")))?;
+            .map_err(|e| AwsError::Other(format!("presigning config: {e}").into()))?;
         let request = self
             .client
             .get_object()

@@ -10,7 +10,7 @@ use lambda_http::{Body, Request, RequestExt, Response, service_fn};
 use crate::app::App;
 use crate::aws::count_aws_calls;
 use crate::config::Config;
-use crate::error::ApiError;
+use crate::error::{ApiError, Chain};
 use crate::response::no_store;
 
 pub type HandlerResult = Result<Response<Body>, ApiError>;
@@ -64,7 +64,7 @@ where
                 let (result, aws_calls) = count_aws_calls(task(app)).await;
                 tracing::info!(aws_calls, ok = result.is_ok(), "scheduled run");
                 result.map_err(|err| {
-                    tracing::error!(error = %err, "scheduled run failed");
+                    tracing::error!(error = %Chain(&err), "scheduled run failed");
                     lambda_http::Error::from(err.to_string())
                 })
             })
@@ -90,7 +90,7 @@ where
         if err.status() == StatusCode::INTERNAL_SERVER_ERROR
             || err.status() == StatusCode::SERVICE_UNAVAILABLE
         {
-            tracing::error!(request_id = %request_id, error = %err, "request failed");
+            tracing::error!(request_id = %request_id, error = %Chain(&err), "request failed");
         }
         err.to_response(&request_id)
     });

@@ -11,7 +11,7 @@ use crate::access::{authorize, authorized_recording};
 use crate::app::App;
 use crate::clock::now_millis;
 use crate::crypto;
-use crate::error::ApiError;
+use crate::error::{ApiError, Category};
 use crate::http::query_param;
 use crate::model::{CreatorRole, Recording, RecordingId, ShareAccess, ShareLink};
 use crate::permissions::{Action, Principal, is_allowed};
@@ -93,7 +93,7 @@ pub enum Refusal {
 impl Refusal {
     pub fn to_error(self) -> ApiError {
         let gone = |message: &str| ApiError::Gone {
-            category: "Share Error",
+            category: Category::Share,
             message: message.to_owned(),
         };
         match self {

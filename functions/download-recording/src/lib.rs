@@ -5,7 +5,7 @@ use lambda_http::Request;
 use lambda_http::http::StatusCode;
 use serde_json::json;
 use shared::app::App;
-use shared::error::ApiError;
+use shared::error::{ApiError, Category};
 use shared::http::{bool_param, recording_id_param, redirect_response};
 use shared::media::Disposition;
 use shared::model::RecordingStatus;
@@ -32,7 +32,7 @@ async fn presigned(app: &App, req: Request, disposition: Disposition) -> Handler
     let recording = readable_recording(app, &req, &id).await?;
     if recording.status != RecordingStatus::Complete {
         return Err(ApiError::Conflict {
-            category: "Recording Error",
+            category: Category::Recording,
             message: format!("Recording '{id}' is not complete"),
         });
     }

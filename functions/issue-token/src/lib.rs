@@ -48,7 +48,7 @@ async fn login(app: &App, req: Request) -> HandlerResult {
         .auth
         .tokens
         .issue_admin(&username, now)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(json_response(
         StatusCode::OK,
         &json!({"accessToken": token, "expiresIn": TOKEN_LIFETIME_SECONDS}),
@@ -76,7 +76,7 @@ async fn room_token(app: &App, req: Request) -> HandlerResult {
         .auth
         .tokens
         .issue_room(&room.room_id, role, now)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| ApiError::Internal(e.into()))?;
     let principal = Principal::Participant {
         room_id: room.room_id.clone(),
         role,

@@ -8,7 +8,7 @@ use serde_json::json;
 use shared::access::authorized_recording;
 use shared::app::App;
 use shared::clock::now_millis;
-use shared::error::ApiError;
+use shared::error::{ApiError, Category};
 use shared::http::{bool_param, path_param, query_param, recording_id_param};
 use shared::model::{RecordingId, ShareAccess};
 use shared::permissions::Action;
@@ -75,7 +75,7 @@ async fn create(app: &App, req: Request) -> HandlerResult {
 
 fn too_many_links(id: &RecordingId) -> ApiError {
     ApiError::Conflict {
-        category: "Share Error",
+        category: Category::Share,
         message: format!(
             "Recording '{id}' has {MAX_LIVE_LINKS} live share links, the most it may have: revoke some first"
         ),
@@ -99,7 +99,7 @@ async fn revoke(app: &App, req: Request) -> HandlerResult {
     let known = share_id.len() <= 64 && app.store.revoke_share(&id, share_id, now_millis()).await?;
     if !known {
         return Err(ApiError::NotFound {
-            category: "Share Error",
+            category: Category::Share,
             message: "Share link not found".to_owned(),
         });
     }

@@ -137,14 +137,14 @@ impl Store {
         for (i, status) in DELETABLE_STATUSES.iter().enumerate() {
             update = update.expression_attribute_values(format!(":s{i}"), s(status.as_str()));
         }
-        let update = update.build().map_err(|e| AwsError::Other(e.to_string()))?;
+        let update = update.build().map_err(|e| AwsError::Other(e.into()))?;
         let tombstone = Put::builder()
             .table_name(&self.table)
             .set_item(Some(encode(VideoItem::tombstone(id, now_ms))?))
             .condition_expression("attribute_not_exists(PK) OR recordingId = :id")
             .expression_attribute_values(":id", s(id.as_str()))
             .build()
-            .map_err(|e| AwsError::Other(e.to_string()))?;
+            .map_err(|e| AwsError::Other(e.into()))?;
         Ok([
             TransactWriteItem::builder().update(update).build(),
             TransactWriteItem::builder().put(tombstone).build(),

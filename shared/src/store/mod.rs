@@ -98,13 +98,14 @@ fn primary_key(pk: String) -> Item {
 }
 
 fn encode<T: Serialize>(value: T) -> Result<Item, AwsError> {
-    serde_dynamo::to_item(value).map_err(|e| AwsError::Other(format!("encoding an item: {e}")))
+    serde_dynamo::to_item(value)
+        .map_err(|e| AwsError::Other(format!("encoding an item: {e}").into()))
 }
 
 fn decode<I: DeserializeOwned, T: From<I>>(item: Item) -> Result<T, AwsError> {
     serde_dynamo::from_item::<_, I>(item)
         .map(T::from)
-        .map_err(|e| AwsError::Other(format!("decoding an item: {e}")))
+        .map_err(|e| AwsError::Other(format!("decoding an item: {e}").into()))
 }
 
 /// Items read per query while a sparse `status` filter is filling a page: large enough to
@@ -149,8 +150,8 @@ enum Keep<'a, T> {
 /// failure.
 fn condition_held<T, E, R>(result: Result<T, SdkError<E, R>>) -> Result<Option<T>, AwsError>
 where
-    E: ProvideErrorMetadata + Error + 'static,
-    R: std::fmt::Debug,
+    E: ProvideErrorMetadata + Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
 {
     match result {
         Ok(value) => Ok(Some(value)),
@@ -170,7 +171,7 @@ where
 /// cancelled because conditions failed, `failed[i]` telling whether item `i`'s did. A
 /// cancellation with no failed condition (a conflict with another transaction) is an
 /// [`AwsError::Unavailable`]: the caller may try again.
-fn transaction_outcome<R: std::fmt::Debug>(
+fn transaction_outcome<R: std::fmt::Debug + Send + Sync + 'static>(
     result: Result<TransactWriteItemsOutput, SdkError<TransactWriteItemsError, R>>,
     items: usize,
 ) -> Result<Option<Vec<bool>>, AwsError> {
@@ -178,7 +179,7 @@ fn transaction_outcome<R: std::fmt::Debug>(
         Ok(_) => return Ok(None),
         Err(SdkError::ServiceError(e)) => match e.into_err() {
             TransactWriteItemsError::TransactionCanceledException(c) => c,
-            other => return Err(AwsError::of_service(&other)),
+            other => return Err(AwsError::of_service(other)),
         },
         Err(e) => return Err(e.into()),
     };
@@ -219,7 +220,7 @@ impl Store {
             .set_keys(Some(keys.to_vec()))
             .consistent_read(true)
             .build()
-            .map_err(|e| AwsError::Other(e.to_string()))?;
+            .map_err(|e| AwsError::Other(e.into()))?;
         let mut items = Vec::new();
         for _ in 0..BATCH_RETRIES {
             let out = self

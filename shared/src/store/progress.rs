@@ -143,13 +143,13 @@ impl Store {
             .set_item(Some(encode(RecordingItem::from(recording))?))
             .condition_expression("attribute_not_exists(PK)")
             .build()
-            .map_err(|e| AwsError::Other(e.to_string()))?;
+            .map_err(|e| AwsError::Other(e.into()))?;
         let claim = Put::builder()
             .table_name(&self.table)
             .set_item(Some(encode(VideoItem::claim(&recording.recording_id))?))
             .condition_expression("attribute_not_exists(PK)")
             .build()
-            .map_err(|e| AwsError::Other(e.to_string()))?;
+            .map_err(|e| AwsError::Other(e.into()))?;
         let lock = Update::builder()
             .table_name(&self.table)
             .set_key(Some(primary_key(room_pk(recording.room_id.as_str()))))
@@ -159,7 +159,7 @@ impl Store {
             .expression_attribute_values(":until", AttributeValue::N(lock_until_ms.to_string()))
             .expression_attribute_values(":holder", s(holder))
             .build()
-            .map_err(|e| AwsError::Other(e.to_string()))?;
+            .map_err(|e| AwsError::Other(e.into()))?;
         self.client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(put).build())
@@ -191,7 +191,7 @@ impl Store {
             )
             .expression_attribute_values(":id", s(id.as_str()))
             .build()
-            .map_err(|e| AwsError::Other(e.to_string()))?;
+            .map_err(|e| AwsError::Other(e.into()))?;
         let (update, condition) = progress_update(progress);
         let mut items = vec![
             TransactWriteItem::builder().put(claim).build(),
@@ -212,7 +212,7 @@ impl Store {
                 .set_item(Some(event))
                 .condition_expression("attribute_not_exists(PK)")
                 .build()
-                .map_err(|e| AwsError::Other(e.to_string()))?;
+                .map_err(|e| AwsError::Other(e.into()))?;
             items.push(TransactWriteItem::builder().put(seen).build());
         }
         let count = items.len();

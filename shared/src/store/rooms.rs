@@ -53,7 +53,7 @@ impl Store {
                 .condition_expression("attribute_not_exists(PK)")
                 .build()
                 .map(|put| TransactWriteItem::builder().put(put).build())
-                .map_err(|e| AwsError::Other(e.to_string()))
+                .map_err(|e| AwsError::Other(e.into()))
         };
         let result = self
             .client

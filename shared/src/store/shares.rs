@@ -43,8 +43,10 @@ fn number(n: i64) -> AttributeValue {
     AttributeValue::N(n.to_string())
 }
 
-fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, AwsError> {
-    result.map_err(|e| AwsError::Other(e.to_string()))
+fn built<T, E: std::error::Error + Send + Sync + 'static>(
+    result: Result<T, E>,
+) -> Result<T, AwsError> {
+    result.map_err(|e| AwsError::Other(e.into()))
 }
 
 impl Store {

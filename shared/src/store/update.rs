@@ -89,7 +89,7 @@ impl UpdateBuilder {
             .set_expression_attribute_names(Some(self.names))
             .set_expression_attribute_values(Some(self.values))
             .build()
-            .map_err(|e| AwsError::Other(e.to_string()))?;
+            .map_err(|e| AwsError::Other(e.into()))?;
         Ok(TransactWriteItem::builder().update(update).build())
     }
 }
