@@ -1,26 +1,10 @@
-//! Applies the permission decision to a request: 403 unless allowed.
+//! The permission decision applied to what is stored: loads what a decision needs, then
+//! authorizes (403 unless allowed).
 
-use crate::app::App;
 use crate::error::ApiError;
-use crate::model::{Recording, RecordingId, Room, RoomId};
-use crate::permissions::{Action, Principal, is_allowed};
+use crate::model::{Principal, Recording, RecordingId, RoomId};
+use crate::permissions::{Action, authorize};
 use crate::store::Store;
-
-/// Decides `action` on `room` (the room as just read, or `None` when it does not exist).
-pub fn authorize(
-    principal: &Principal,
-    action: Action,
-    room: Option<&Room>,
-) -> Result<(), ApiError> {
-    if is_allowed(principal, action, room.map(Room::policy).as_ref()) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "Not allowed to {}",
-            action.name()
-        )))
-    }
-}
 
 /// Whether deciding an action an administrator may always do, in `room_id`, depends on the
 /// room: only for a participant of that room. Anyone else is decided without reading it.
@@ -47,12 +31,12 @@ pub async fn authorize_in_room(
 /// Loads a recording (not being deleted) and its room in one round trip, and authorizes
 /// `action` on it: 403 for those not allowed, whether or not it exists; then 404.
 pub async fn authorized_recording(
-    app: &App,
+    store: &Store,
     principal: &Principal,
     id: &RecordingId,
     action: Action,
 ) -> Result<Recording, ApiError> {
-    let (recording, room) = app.store.get_recording_with_room(id).await?;
+    let (recording, room) = store.get_recording_with_room(id).await?;
     authorize(principal, action, room.as_ref())?;
     recording.ok_or_else(|| ApiError::recording_not_found(id.as_str()))
 }

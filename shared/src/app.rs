@@ -3,6 +3,7 @@
 use crate::auth::Authenticator;
 use crate::aws::{CountCalls, aws_timeouts};
 use crate::config::Config;
+use crate::deletion::Deleter;
 use crate::error::ApiError;
 use crate::events::Events;
 use crate::livekit::Egress;
@@ -79,6 +80,14 @@ impl App {
             auth: Authenticator::new(&config),
             config,
         })
+    }
+
+    pub fn deleter(&self) -> Deleter<'_> {
+        Deleter {
+            store: &self.store,
+            media: &self.media,
+            events: &self.events,
+        }
     }
 
     /// Where rooms' links lead; a function not given `CONSOLE_ORIGIN` makes none.

@@ -14,13 +14,13 @@
 
 use std::collections::HashMap;
 
-use crate::access::{authorize, decision_reads_room};
-use crate::app::App;
+use crate::access::decision_reads_room;
 use crate::error::{ApiError, Category, FieldError};
-use crate::events::RecordingEvent;
+use crate::events::{Events, RecordingEvent};
+use crate::media::Media;
 use crate::model::{Recording, RecordingId, RoomId};
-use crate::permissions::{Action, Principal};
-use crate::store::{DELETABLE_STATUSES, MarkOutcome, StoredRecording};
+use crate::permissions::{Action, Principal, authorize};
+use crate::store::{DELETABLE_STATUSES, MarkOutcome, Store, StoredRecording};
 
 /// At most this many distinct ids in one bulk delete: the most whose query string, with a
 /// bearer token, stays inside API Gateway's 10 KB limit on a request line and headers.
@@ -111,9 +111,17 @@ pub struct Outcome {
     pub failed: Vec<(RecordingId, DeleteFailure)>,
 }
 
+/// What deleting touches: the items, the videos, and the integrations told of it.
+#[derive(Clone, Copy)]
+pub struct Deleter<'a> {
+    pub store: &'a Store,
+    pub media: &'a Media,
+    pub events: &'a Events,
+}
+
 /// Deletes `ids` (distinct) on behalf of `principal`.
 pub async fn delete_recordings(
-    app: &App,
+    deleter: Deleter<'_>,
     principal: &Principal,
     ids: &[RecordingId],
     now_ms: i64,
@@ -124,7 +132,7 @@ pub async fn delete_recordings(
         .map(RecordingId::room_id)
         .filter(|room_id| decision_reads_room(principal, room_id))
         .collect();
-    let mut loaded = app.store.load_with_rooms(ids, &rooms).await?;
+    let mut loaded = deleter.store.load_with_rooms(ids, &rooms).await?;
     let mut outcome = Outcome::default();
     let mut candidates: HashMap<RecordingId, StoredRecording> = HashMap::new();
     for id in ids {
@@ -151,7 +159,7 @@ pub async fn delete_recordings(
 
     let to_mark: Vec<RecordingId> = candidates.keys().cloned().collect();
     let mut marked = Vec::new();
-    for (id, result) in app.store.mark_deleting(&to_mark, now_ms).await {
+    for (id, result) in deleter.store.mark_deleting(&to_mark, now_ms).await {
         match result {
             MarkOutcome::Marked => marked.extend(candidates.remove(&id)),
             // It changed since it was read: gone, or back in a live status.
@@ -161,14 +169,17 @@ pub async fn delete_recordings(
             MarkOutcome::Unavailable => outcome.failed.push((id, DeleteFailure::Unavailable)),
         }
     }
-    let (deleted, unfinished) = finish_marked(app, marked).await;
+    let (deleted, unfinished) = finish_marked(deleter, marked).await;
     outcome.deleted = deleted.iter().map(|r| r.recording_id.clone()).collect();
     outcome.failed.extend(
         unfinished
             .into_iter()
             .map(|id| (id, DeleteFailure::Unavailable)),
     );
-    app.events.publish(RecordingEvent::Deleted, &deleted).await;
+    deleter
+        .events
+        .publish(RecordingEvent::Deleted, &deleted)
+        .await;
     Ok(outcome)
 }
 
@@ -179,28 +190,34 @@ const ABANDONED_PER_SWEEP: i32 = 100;
 
 /// Finishes deletes that began before `now_ms - ABANDONED_AFTER_MS` and were never
 /// completed (their callers gave up after a failure). Returns the recordings deleted.
-pub async fn finish_abandoned(app: &App, now_ms: i64) -> Result<Vec<Recording>, ApiError> {
-    let abandoned = app
+pub async fn finish_abandoned(
+    deleter: Deleter<'_>,
+    now_ms: i64,
+) -> Result<Vec<Recording>, ApiError> {
+    let abandoned = deleter
         .store
         .abandoned_deletes(now_ms - ABANDONED_AFTER_MS, ABANDONED_PER_SWEEP)
         .await?;
-    let (deleted, unfinished) = finish_marked(app, abandoned).await;
+    let (deleted, unfinished) = finish_marked(deleter, abandoned).await;
     for id in unfinished {
         tracing::warn!(recording = %id, "an abandoned delete is still unfinished");
     }
-    app.events.publish(RecordingEvent::Deleted, &deleted).await;
+    deleter
+        .events
+        .publish(RecordingEvent::Deleted, &deleted)
+        .await;
     Ok(deleted)
 }
 
 /// Steps 2 to 4 for recordings already marked. Returns the recordings deleted, and those
 /// still marked because a step failed.
 async fn finish_marked(
-    app: &App,
+    Deleter { store, media, .. }: Deleter<'_>,
     marked: Vec<StoredRecording>,
 ) -> (Vec<Recording>, Vec<RecordingId>) {
     let mut unfinished = Vec::new();
     let keys: Vec<String> = marked.iter().map(|r| r.s3_key.clone()).collect();
-    let undeleted_videos = app.media.delete_objects(&keys).await;
+    let undeleted_videos = media.delete_objects(&keys).await;
     let (videos_gone, videos_left): (Vec<_>, Vec<_>) = marked
         .into_iter()
         .partition(|r| !undeleted_videos.contains(&r.s3_key));
@@ -210,13 +227,13 @@ async fn finish_marked(
         .iter()
         .map(|r| r.recording.recording_id.clone())
         .collect();
-    let links_left = app.store.delete_share_partitions(&ids).await;
+    let links_left = store.delete_share_partitions(&ids).await;
     let (links_gone, with_links): (Vec<_>, Vec<_>) = videos_gone
         .into_iter()
         .partition(|r| !links_left.contains(&r.recording.recording_id));
     unfinished.extend(with_links.into_iter().map(|r| r.recording.recording_id));
 
-    let items_left = app.store.delete_recording_items(&links_gone).await;
+    let items_left = store.delete_recording_items(&links_gone).await;
     let mut deleted = Vec::new();
     for stored in links_gone {
         if items_left.contains(&stored.recording.recording_id) {

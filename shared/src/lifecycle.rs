@@ -6,15 +6,14 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::access::{authorize, authorized_recording};
+use crate::access::authorized_recording;
 use crate::app::App;
-use crate::clock::now_millis;
 use crate::crypto;
 use crate::error::{ApiError, Category};
 use crate::events::RecordingEvent;
 use crate::livekit::{Egress, LiveKitError, S3Upload, WebhookEvent};
 use crate::model::{self, Recording, RecordingId, RecordingLock, RecordingStatus, Room, RoomId};
-use crate::permissions::{Action, Principal};
+use crate::permissions::{Action, Principal, authorize};
 use crate::store::{Applied, Progress, Store};
 
 fn egress(app: &App) -> Result<&Egress, ApiError> {
@@ -50,13 +49,13 @@ pub async fn start(
     app: &App,
     principal: &Principal,
     room_id: &RoomId,
+    now: i64,
 ) -> Result<Recording, ApiError> {
     let egress = egress(app)?;
     let room = app.store.get_room(room_id).await?;
     authorize(principal, Action::ControlRecording, room.as_ref())?;
     let room = room.ok_or_else(|| ApiError::room_not_found(room_id.as_str()))?;
     let stale = app.config.stale;
-    let now = now_millis();
     let uid = crypto::random_alphanumeric(10);
     let holder = format!("{}{uid}", model::PENDING_LOCK_PREFIX);
     let locked = app
@@ -166,24 +165,23 @@ pub async fn stop(
     app: &App,
     principal: &Principal,
     id: &RecordingId,
+    now: i64,
 ) -> Result<Recording, ApiError> {
     let egress = egress(app)?;
-    let recording = authorized_recording(app, principal, id, Action::ControlRecording).await?;
+    let recording =
+        authorized_recording(&app.store, principal, id, Action::ControlRecording).await?;
     let stopped_already = || already(format!("Recording '{id}' is already stopped"));
     if recording.status.rank() >= RecordingStatus::Ending.rank() {
         return Err(stopped_already());
     }
     let ending = app
         .store
-        .transition(id, &[recording.status], RecordingStatus::Ending)
+        .transition(id, &[recording.status], RecordingStatus::Ending, now)
         .await?
         .ok_or_else(stopped_already)?;
-    if let Err(err) = egress
-        .stop(id.room_id(), id.egress_id(), now_millis() / 1000)
-        .await
-    {
+    if let Err(err) = egress.stop(id.room_id(), id.egress_id(), now / 1000).await {
         app.store
-            .transition(id, &[RecordingStatus::Ending], recording.status)
+            .transition(id, &[RecordingStatus::Ending], recording.status, now)
             .await?;
         return Err(refused(err));
     }
@@ -206,7 +204,11 @@ async fn ended(app: &App, recording: &Recording) -> Result<(), ApiError> {
 /// files this backend did not ask for, which are acknowledged and ignored. A deleted
 /// recording stays deleted: when its egress still reports a finished file, the file is
 /// deleted too.
-pub async fn apply_webhook(app: &App, event: &WebhookEvent) -> Result<Option<Applied>, ApiError> {
+pub async fn apply_webhook(
+    app: &App,
+    event: &WebhookEvent,
+    now: i64,
+) -> Result<Option<Applied>, ApiError> {
     let Some(info) = event
         .egress_info
         .as_ref()
@@ -239,7 +241,7 @@ pub async fn apply_webhook(app: &App, event: &WebhookEvent) -> Result<Option<App
         recording_id: id,
         room_name,
         status,
-        start_date: nanos_to_millis(info.started_at).unwrap_or_else(now_millis),
+        start_date: nanos_to_millis(info.started_at).unwrap_or(now),
         end_date: nanos_to_millis(info.ended_at),
         duration: file
             .filter(|f| f.duration > 0)
@@ -252,10 +254,7 @@ pub async fn apply_webhook(app: &App, event: &WebhookEvent) -> Result<Option<App
         details: Some(info.details.clone()).filter(|d| !d.is_empty()),
     };
     let id = progress.recording_id.clone();
-    let applied = app
-        .store
-        .apply_progress(&progress, &event.id, now_millis())
-        .await?;
+    let applied = app.store.apply_progress(&progress, &event.id, now).await?;
     match &applied {
         Applied::Written(recording) if recording.status.is_final() => {
             ended(app, recording).await?;
@@ -295,7 +294,7 @@ pub async fn sweep(app: &App, now: i64) -> Result<Vec<Recording>, ApiError> {
         let id = &recording.recording_id;
         let Some(done) = app
             .store
-            .transition(id, &[recording.status], RecordingStatus::Aborted)
+            .transition(id, &[recording.status], RecordingStatus::Aborted, now)
             .await?
         else {
             continue;

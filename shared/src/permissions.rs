@@ -4,73 +4,12 @@
 //! request time from the room's current recording access, so tightening a room's access
 //! applies to tokens already issued.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::model::RoomId;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Moderator,
-    Speaker,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Moderator => "moderator",
-            Self::Speaker => "speaker",
-        }
-    }
-}
-
-/// A room's `config.recording.allowAccessTo`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordingAccess {
-    Admin,
-    AdminModerator,
-    #[default]
-    AdminModeratorSpeaker,
-}
-
-impl RecordingAccess {
-    pub const ALL: [Self; 3] = [
-        Self::Admin,
-        Self::AdminModerator,
-        Self::AdminModeratorSpeaker,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::AdminModerator => "admin_moderator",
-            Self::AdminModeratorSpeaker => "admin_moderator_speaker",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.as_str() == s)
-    }
-
-    fn includes(self, role: Role) -> bool {
-        match (self, role) {
-            (Self::Admin, _) => false,
-            (Self::AdminModerator, Role::Moderator) => true,
-            (Self::AdminModerator, Role::Speaker) => false,
-            (Self::AdminModeratorSpeaker, _) => true,
-        }
-    }
-}
-
-/// Who is calling, once their credential has been verified.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Principal {
-    /// An API key or an admin token: may do everything, in every room.
-    Admin,
-    /// A room token: a meeting participant of one room.
-    Participant { room_id: RoomId, role: Role },
-}
+use crate::error::ApiError;
+use crate::model::Room;
+// The vocabulary decisions are made over, kept importable from here.
+pub use crate::model::{Principal, RecordingAccess, Role, RoomPolicy};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -160,14 +99,6 @@ const RULES: [(Action, Rule, Rule, Rule); 11] = {
     ]
 };
 
-/// The facts about a room that decisions depend on, read at request time.
-#[derive(Debug, Clone, Copy)]
-pub struct RoomPolicy<'a> {
-    pub room_id: &'a RoomId,
-    pub access: RecordingAccess,
-    pub recording_enabled: bool,
-}
-
 /// May `principal` do `action`? `room` is the room acted on, when the action concerns one
 /// and it exists. Without it a participant is denied, while an administrator is let through
 /// so that the caller can answer 404 for a room that does not exist.
@@ -197,8 +128,35 @@ pub fn is_allowed(principal: &Principal, action: Action, room: Option<&RoomPolic
     match rule {
         Rule::Never => false,
         Rule::Always => true,
-        Rule::AccessIncludesRole => role.is_some_and(|r| room.access.includes(r)),
+        Rule::AccessIncludesRole => role.is_some_and(|r| access_includes(room.access, r)),
         Rule::RecordingEnabled => room.recording_enabled,
+    }
+}
+
+/// Whether a room's recording access lets `role` in.
+fn access_includes(access: RecordingAccess, role: Role) -> bool {
+    match (access, role) {
+        (RecordingAccess::Admin, _) => false,
+        (RecordingAccess::AdminModerator, Role::Moderator) => true,
+        (RecordingAccess::AdminModerator, Role::Speaker) => false,
+        (RecordingAccess::AdminModeratorSpeaker, _) => true,
+    }
+}
+
+/// Decides `action` on `room` (the room as just read, or `None` when it does not exist):
+/// 403 unless allowed.
+pub fn authorize(
+    principal: &Principal,
+    action: Action,
+    room: Option<&Room>,
+) -> Result<(), ApiError> {
+    if is_allowed(principal, action, room.map(Room::policy).as_ref()) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "Not allowed to {}",
+            action.name()
+        )))
     }
 }
 
@@ -227,6 +185,7 @@ impl RoomPermissions {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::RoomId;
 
     /// docs/api.md's matrix: the documentation and the code are checked against each
     /// other, cell by cell.

@@ -5,16 +5,12 @@
 //! recording and the room in one round trip; only the SHA-256 of the whole secret is
 //! stored, compared in constant time. A link never grants more than its creator has now.
 
-use lambda_http::Request;
-
-use crate::access::{authorize, authorized_recording};
-use crate::app::App;
-use crate::clock::now_millis;
+use crate::access::authorized_recording;
 use crate::crypto;
 use crate::error::{ApiError, Category};
-use crate::http::query_param;
-use crate::model::{CreatorRole, Recording, RecordingId, ShareAccess, ShareLink};
-use crate::permissions::{Action, Principal, is_allowed};
+use crate::model::{CreatorRole, Principal, Recording, RecordingId, ShareAccess, ShareLink};
+use crate::permissions::{Action, authorize, is_allowed};
+use crate::store::Store;
 
 const SHARE_ID_LEN: usize = 12;
 const SECRET_RANDOM_BYTES: usize = 24;
@@ -26,20 +22,21 @@ pub const MAX_EXPIRES_IN_SECONDS: i64 = 365 * 24 * 60 * 60;
 
 /// Loads a recording the caller may read (get, play, download), in one DynamoDB round
 /// trip: with a share link's `?secret=`, through the link; otherwise through the caller's
-/// credentials. Someone who may not read the room's recordings gets 403 whether or not the
-/// recording exists.
+/// credentials, which `caller` authenticates only when needed. Someone who may not read
+/// the room's recordings gets 403 whether or not the recording exists.
 pub async fn readable_recording(
-    app: &App,
-    req: &Request,
+    store: &Store,
     id: &RecordingId,
+    secret: Option<&str>,
+    caller: impl FnOnce() -> Result<Principal, ApiError>,
+    now_ms: i64,
 ) -> Result<Recording, ApiError> {
-    if let Some(secret) = query_param(req, "secret") {
-        return open(app, req, id, secret, now_millis())
+    if let Some(secret) = secret {
+        return open(store, id, secret, caller, now_ms)
             .await?
             .map_err(Refusal::to_error);
     }
-    let principal = app.auth.authenticate(req)?;
-    authorized_recording(app, &principal, id, Action::ReadRecording).await
+    authorized_recording(store, &caller()?, id, Action::ReadRecording).await
 }
 
 /// A new link and its secret, which only the response that creates it carries.
@@ -109,18 +106,18 @@ impl Refusal {
 }
 
 /// What opening a link found: the recording, or why not. A private link's extra check
-/// (the caller's own credentials) comes after, as an [`ApiError`].
+/// (the credentials `caller` authenticates) comes after, as an [`ApiError`].
 pub async fn open(
-    app: &App,
-    req: &Request,
+    store: &Store,
     id: &RecordingId,
     secret: &str,
+    caller: impl FnOnce() -> Result<Principal, ApiError>,
     now_ms: i64,
 ) -> Result<Result<Recording, Refusal>, ApiError> {
     let Some(share_id) = share_id_of(secret) else {
         return Ok(Err(Refusal::Unknown));
     };
-    let opening = app.store.load_share_opening(id, share_id).await?;
+    let opening = store.load_share_opening(id, share_id).await?;
     let digest = crypto::sha256_hex(secret.as_bytes());
     let Some(link) = opening
         .link
@@ -144,8 +141,7 @@ pub async fn open(
         return Ok(Err(Refusal::CreatorLostAccess));
     }
     if link.access == ShareAccess::Private {
-        let caller = app.auth.authenticate(req)?;
-        authorize(&caller, Action::ReadRecording, room)?;
+        authorize(&caller()?, Action::ReadRecording, room)?;
     }
     Ok(Ok(stored.recording))
 }

@@ -19,8 +19,13 @@ shared::routes! {
 async fn delete_one(app: &App, req: Request) -> HandlerResult {
     let id = recording_id_param(&req)?;
     let principal = app.auth.authenticate(&req)?;
-    let outcome =
-        delete_recordings(app, &principal, std::slice::from_ref(&id), now_millis()).await?;
+    let outcome = delete_recordings(
+        app.deleter(),
+        &principal,
+        std::slice::from_ref(&id),
+        now_millis(),
+    )
+    .await?;
     if let Some((_, failure)) = outcome.failed.first() {
         return Err(failure.to_error(&id));
     }
@@ -33,7 +38,7 @@ async fn delete_one(app: &App, req: Request) -> HandlerResult {
 async fn delete_many(app: &App, req: Request) -> HandlerResult {
     let ids = parse_bulk_ids(&list_param(&req, "recordingIds"))?;
     let principal = app.auth.authenticate(&req)?;
-    let outcome = delete_recordings(app, &principal, &ids, now_millis()).await?;
+    let outcome = delete_recordings(app.deleter(), &principal, &ids, now_millis()).await?;
     let deleted: Vec<_> = outcome.deleted.iter().map(|id| id.as_str()).collect();
     let failed: Vec<_> = outcome
         .failed

@@ -5,8 +5,9 @@ use lambda_http::Request;
 use lambda_http::http::StatusCode;
 use serde_json::json;
 use shared::app::App;
+use shared::clock::now_millis;
 use shared::error::{ApiError, Category};
-use shared::http::{bool_param, recording_id_param, redirect_response};
+use shared::http::{bool_param, query_param, recording_id_param, redirect_response};
 use shared::media::Disposition;
 use shared::model::RecordingStatus;
 use shared::response::json_response;
@@ -29,7 +30,14 @@ async fn download(app: &App, req: Request) -> HandlerResult {
 async fn presigned(app: &App, req: Request, disposition: Disposition) -> HandlerResult {
     let id = recording_id_param(&req)?;
     let redirect = bool_param(&req, "redirect", true)?;
-    let recording = readable_recording(app, &req, &id).await?;
+    let recording = readable_recording(
+        &app.store,
+        &id,
+        query_param(&req, "secret"),
+        || app.auth.authenticate(&req),
+        now_millis(),
+    )
+    .await?;
     if recording.status != RecordingStatus::Complete {
         return Err(ApiError::Conflict {
             category: Category::Recording,

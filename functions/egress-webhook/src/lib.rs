@@ -6,7 +6,7 @@ use lambda_http::Request;
 use lambda_http::http::{StatusCode, header};
 use serde_json::json;
 use shared::app::App;
-use shared::clock::now_seconds;
+use shared::clock::now_millis;
 use shared::error::ApiError;
 use shared::http::MAX_BODY_BYTES;
 use shared::lifecycle;
@@ -31,8 +31,9 @@ async fn receive(app: &App, req: Request) -> HandlerResult {
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let event = egress.verify_webhook(authorization, body, now_seconds())?;
-    let applied = lifecycle::apply_webhook(app, &event).await?;
+    let now = now_millis();
+    let event = egress.verify_webhook(authorization, body, now / 1000)?;
+    let applied = lifecycle::apply_webhook(app, &event, now).await?;
     let message = match applied {
         Some(Applied::Written(_)) => "applied",
         Some(Applied::Duplicate) => "duplicate",

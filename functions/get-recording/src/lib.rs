@@ -3,6 +3,7 @@
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
 use shared::app::App;
+use shared::clock::now_millis;
 use shared::http::{query_param, recording_id_param};
 use shared::model::FieldSelection;
 use shared::response::json_response;
@@ -16,6 +17,13 @@ shared::routes! {
 async fn get(app: &App, req: Request) -> HandlerResult {
     let id = recording_id_param(&req)?;
     let fields = FieldSelection::parse(query_param(&req, "fields"));
-    let recording = readable_recording(app, &req, &id).await?;
+    let recording = readable_recording(
+        &app.store,
+        &id,
+        query_param(&req, "secret"),
+        || app.auth.authenticate(&req),
+        now_millis(),
+    )
+    .await?;
     Ok(json_response(StatusCode::OK, &fields.apply(&recording)))
 }

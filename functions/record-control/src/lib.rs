@@ -5,6 +5,7 @@
 use lambda_http::Request;
 use lambda_http::http::{StatusCode, header};
 use shared::app::App;
+use shared::clock::now_millis;
 use shared::error::ApiError;
 use shared::http::{Fields, recording_id_param};
 use shared::lifecycle;
@@ -24,7 +25,7 @@ async fn start(app: &App, req: Request) -> HandlerResult {
     let room_id = RoomId::parse(&room.unwrap_or_default())
         .map_err(|message| ApiError::invalid("roomId", message))?;
     let principal = app.auth.authenticate(&req)?;
-    let recording = lifecycle::start(app, &principal, &room_id).await?;
+    let recording = lifecycle::start(app, &principal, &room_id, now_millis()).await?;
     let mut response = json_response(StatusCode::CREATED, &recording);
     let location = format!("/api/v1/recordings/{}", recording.recording_id);
     if let Ok(value) = header::HeaderValue::from_str(&location) {
@@ -36,6 +37,6 @@ async fn start(app: &App, req: Request) -> HandlerResult {
 async fn stop(app: &App, req: Request) -> HandlerResult {
     let id = recording_id_param(&req)?;
     let principal = app.auth.authenticate(&req)?;
-    let recording = lifecycle::stop(app, &principal, &id).await?;
+    let recording = lifecycle::stop(app, &principal, &id, now_millis()).await?;
     Ok(json_response(StatusCode::ACCEPTED, &recording))
 }

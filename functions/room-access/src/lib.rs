@@ -6,15 +6,14 @@
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
 use serde_json::json;
-use shared::access::authorize;
 use shared::app::App;
 use shared::clock::now_millis;
 use shared::error::ApiError;
 use shared::http::{query_param, room_id_param};
 use shared::lifecycle::current_recording;
-use shared::model::{Room, RoomSecrets};
+use shared::model::{Principal, Room, RoomSecrets};
 use shared::pagination::RoomListQuery;
-use shared::permissions::{Action, Principal, RoomPermissions};
+use shared::permissions::{Action, RoomPermissions, authorize};
 use shared::response::{conditional_json_response, json_response};
 use shared::rooms::{CreateRoom, parse_config_update};
 use shared::runtime::HandlerResult;

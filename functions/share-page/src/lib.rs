@@ -29,7 +29,15 @@ async fn open(app: &App, req: Request) -> HandlerResult {
     let (Ok(id), Some(secret)) = (recording_id_param(&req), query_param(&req, "secret")) else {
         return Ok(not_found());
     };
-    let recording = match shares::open(app, &req, &id, secret, now_millis()).await {
+    let recording = match shares::open(
+        &app.store,
+        &id,
+        secret,
+        || app.auth.authenticate(&req),
+        now_millis(),
+    )
+    .await
+    {
         Ok(Ok(recording)) => recording,
         Ok(Err(Refusal::Unknown)) => return Ok(not_found()),
         Ok(Err(Refusal::Expired)) => {

@@ -50,7 +50,7 @@ async fn create(app: &App, req: Request) -> HandlerResult {
     };
     let expires_in = expires_in(&req)?;
     let principal = app.auth.authenticate(&req)?;
-    authorized_recording(app, &principal, &id, Action::CreateShareLink).await?;
+    authorized_recording(&app.store, &principal, &id, Action::CreateShareLink).await?;
     let now = now_millis();
     let (link, secret) = new_link(&principal, access, now, expires_in);
     match app
@@ -85,7 +85,7 @@ fn too_many_links(id: &RecordingId) -> ApiError {
 async fn list(app: &App, req: Request) -> HandlerResult {
     let id = recording_id_param(&req)?;
     let principal = app.auth.authenticate(&req)?;
-    authorized_recording(app, &principal, &id, Action::RevokeShareLinks).await?;
+    authorized_recording(&app.store, &principal, &id, Action::RevokeShareLinks).await?;
     let links = app.store.list_shares(&id).await?;
     let shares: Vec<_> = links.iter().map(|l| l.to_json()).collect();
     Ok(json_response(StatusCode::OK, &json!({ "shares": shares })))
@@ -95,7 +95,7 @@ async fn revoke(app: &App, req: Request) -> HandlerResult {
     let id = recording_id_param(&req)?;
     let share_id = path_param(&req, "shareId")?;
     let principal = app.auth.authenticate(&req)?;
-    authorized_recording(app, &principal, &id, Action::RevokeShareLinks).await?;
+    authorized_recording(&app.store, &principal, &id, Action::RevokeShareLinks).await?;
     let known = share_id.len() <= 64 && app.store.revoke_share(&id, share_id, now_millis()).await?;
     if !known {
         return Err(ApiError::NotFound {
@@ -112,7 +112,7 @@ async fn revoke(app: &App, req: Request) -> HandlerResult {
 async fn revoke_all(app: &App, req: Request) -> HandlerResult {
     let id = recording_id_param(&req)?;
     let principal = app.auth.authenticate(&req)?;
-    authorized_recording(app, &principal, &id, Action::RevokeShareLinks).await?;
+    authorized_recording(&app.store, &principal, &id, Action::RevokeShareLinks).await?;
     let revoked = app.store.revoke_all_shares(&id, now_millis()).await?;
     Ok(json_response(
         StatusCode::OK,

@@ -12,7 +12,7 @@ use shared::{deletion, lifecycle};
 pub async fn sweep(app: &App) -> Result<Value, ApiError> {
     let now = now_millis();
     let aborted = lifecycle::sweep(app, now).await?;
-    let deleted = deletion::finish_abandoned(app, now).await?;
+    let deleted = deletion::finish_abandoned(app.deleter(), now).await?;
     let ids = |recordings: &[Recording]| -> Vec<String> {
         recordings
             .iter()

@@ -4,9 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::RoomId;
+use super::{RecordingAccess, Role, RoomId, RoomPolicy};
 use crate::crypto;
-use crate::permissions::{RecordingAccess, Role, RoomPolicy};
 
 /// A room's `config.recording`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

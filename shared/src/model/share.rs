@@ -2,8 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::RoomId;
-use crate::permissions::{Principal, Role};
+use super::{Principal, Role, RoomId};
 
 /// Who may open a share link: anyone holding it, or only those who may also read the
 /// room's recordings with their own credentials.

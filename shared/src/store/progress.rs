@@ -262,16 +262,14 @@ impl Store {
         id: &RecordingId,
         from: &[RecordingStatus],
         to: RecordingStatus,
+        now_ms: i64,
     ) -> Result<Option<Recording>, AwsError> {
         let mut update = UpdateBuilder::default();
         update.set("status", s(to.as_str()));
         if to.is_final() {
             update.remove("GSI3PK");
             update.remove("GSI3SK");
-            update.set(
-                "endDate",
-                AttributeValue::N(crate::clock::now_millis().to_string()),
-            );
+            update.set("endDate", AttributeValue::N(now_ms.to_string()));
         }
         let condition = update.condition_in(
             "attribute_not_exists(deleting) AND (#status_c IN",

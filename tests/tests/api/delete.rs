@@ -427,18 +427,18 @@ async fn a_delete_its_caller_abandoned_is_finished_by_the_sweeper() {
     assert_eq!(remains(&stack, id).await, (true, false));
 
     let now = shared::clock::now_millis();
-    let early = shared::deletion::finish_abandoned(&stack.app, now)
+    let early = shared::deletion::finish_abandoned(stack.app.deleter(), now)
         .await
         .expect("swept");
     assert!(early.is_empty(), "a delete under way is left to its caller");
     let later = now + shared::deletion::ABANDONED_AFTER_MS + 1000;
-    let finished = shared::deletion::finish_abandoned(&stack.app, later)
+    let finished = shared::deletion::finish_abandoned(stack.app.deleter(), later)
         .await
         .expect("swept");
     assert_eq!(finished.len(), 1);
     assert_eq!(remains(&stack, id).await, (false, false));
     no_orphan_videos(&stack).await;
-    let again = shared::deletion::finish_abandoned(&stack.app, later)
+    let again = shared::deletion::finish_abandoned(stack.app.deleter(), later)
         .await
         .expect("swept");
     assert!(again.is_empty());
