@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: cold starts, warm latency per route, list flatness (1,000 and 100,000
 # recordings, beside the same page served from JSON objects in S3), bulk deletes and CPU
-# per request, on the local stack with release builds. Writes docs/benchmarks.md and
+# per request (beside `cargo bench -p shared --bench cpu`, whose medians it reports), on the
+# local stack with release builds. Writes docs/benchmarks.md and
 # docs/benchmarks.json (keeping the load section that `make load` wrote). Not part of
 # `make test`. Works on a table, buckets and an event bus of its own (bench-<pid>),
 # deleted at the end; starts the emulators if needed and stops them only if it did.
@@ -18,12 +19,15 @@ cd "$REPO_ROOT"
 
 started=$SECONDS
 name="bench-$$"
+mkdir -p "$STACK_DIR/bench"
+micro="$STACK_DIR/bench/$name-cpu.txt"
 stack_was_up=0
 scripts/stack.sh status >/dev/null 2>&1 && stack_was_up=1
 finish() {
     if [[ -x target/release/bench ]]; then
         target/release/bench cleanup --name "$name" >/dev/null 2>&1 || true
     fi
+    rm -f "$micro"
     ((stack_was_up)) || scripts/stack.sh stop
 }
 trap finish EXIT
@@ -35,6 +39,9 @@ build_started=$SECONDS
 cargo build --release --workspace --bins
 build_seconds=$((SECONDS - build_started))
 
+echo "[bench] CPU micro-benchmarks of shared (cargo bench -p shared --bench cpu)"
+cargo bench -p shared --bench cpu | tee "$micro"
+
 arm64=(--arm64 existing)
 if [[ "${BENCH_ARM64:-0}" == 1 ]]; then
     echo "[bench] arm64 build (scripts/build-lambda.sh)"
@@ -44,7 +51,8 @@ if [[ "${BENCH_ARM64:-0}" == 1 ]]; then
 fi
 
 # shellcheck disable=SC2086 # BENCH_ARGS is split into arguments on purpose
-target/release/bench run --name "$name" --build-seconds "$build_seconds" "${arm64[@]}" ${BENCH_ARGS:-}
+target/release/bench run --name "$name" --build-seconds "$build_seconds" --micro "$micro" \
+    "${arm64[@]}" ${BENCH_ARGS:-}
 
 # --- the web console (scripts/console.sh bench): its own report, docs/console-benchmarks.md ---
 scripts/console.sh bench

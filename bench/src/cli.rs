@@ -4,110 +4,137 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
+use clap::{Args, Parser, ValueEnum};
+use integration_tests::LocalEnv;
 use serde_json::{Value, json};
-use shared::model::{Recording, RecordingId, Room};
+use shared::model::{Recording, Room};
 use shared::permissions::{RecordingAccess, Role};
 use shared::tokens::Tokens;
 
-use crate::cold::Target;
-use crate::env::{LocalEnv, repo_root};
-use crate::events::{ApiEvent, scheduled_event};
 use crate::fixtures::{self, Aws, DEMO_VIDEO};
 use crate::harness::{self, FunctionProcess};
-use crate::warm::Route;
+use crate::targets::{COLD, World};
 use crate::{cold, cpu, delete, flat, load, machine, report, warm};
+use integration_tests::repo_root;
 
-const USAGE: &str =
-    "usage: bench run [--name N] [--iterations 15] [--requests 1000] [--small 1000] \
-[--large 100000] [--pages 200] [--handler-calls 300] [--build-seconds S] [--arm64 built|existing] \
-[--arm64-seconds S] [--bin-dir target/release]
-       bench load-setup --name N --state FILE [--kept 2000] [--doomed 4000]
-       bench load-run --state FILE --port P [--clients 32] [--seconds 60] [--max-requests 200000] \
-[--concurrency 1] [--started-at EPOCH]
-       bench cleanup --name N
-       bench render";
+/// Benchmarks of the functions on the local stack, and the bounded load run; both write
+/// docs/benchmarks.json and render docs/benchmarks.md from it.
+#[derive(Parser)]
+enum Command {
+    /// Every benchmark on a table, buckets and an event bus of its own, then the report.
+    Run(RunArgs),
+    /// The load run's data, described in the state file for `load-run`.
+    LoadSetup {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        state: PathBuf,
+        #[arg(long, default_value_t = 2000)]
+        kept: usize,
+        #[arg(long, default_value_t = 4000)]
+        doomed: usize,
+    },
+    /// The load run against functions served on 127.0.0.1, then its checks.
+    LoadRun(LoadArgs),
+    /// Deletes what `run` or `load-setup` made under `--name`.
+    Cleanup {
+        #[arg(long)]
+        name: String,
+    },
+    /// Renders docs/benchmarks.md from docs/benchmarks.json.
+    Render,
+}
 
-struct Options(HashMap<String, String>);
+#[derive(Args)]
+struct RunArgs {
+    #[arg(long)]
+    name: Option<String>,
+    /// Cold starts per binary.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u16).range(1..))]
+    iterations: u16,
+    /// Warm requests per route.
+    #[arg(long, default_value_t = 1000)]
+    requests: usize,
+    #[arg(long, default_value_t = 1000)]
+    small: usize,
+    #[arg(long, default_value_t = 100_000)]
+    large: usize,
+    /// Pages per list figure.
+    #[arg(long, default_value_t = 200)]
+    pages: usize,
+    /// Handler calls per CPU figure.
+    #[arg(long, default_value_t = 300)]
+    handler_calls: usize,
+    #[arg(long)]
+    build_seconds: Option<f64>,
+    #[arg(long, value_enum)]
+    arm64: Option<Arm64>,
+    #[arg(long)]
+    arm64_seconds: Option<f64>,
+    /// Where the release binaries are (default target/release).
+    #[arg(long)]
+    bin_dir: Option<PathBuf>,
+    /// The output of `cargo bench -p shared --bench cpu`, for the CPU section.
+    #[arg(long)]
+    micro: Option<PathBuf>,
+}
 
-impl Options {
-    fn parse(args: &[String]) -> Result<Self, String> {
-        let mut map = HashMap::new();
-        let mut iter = args.iter();
-        while let Some(arg) = iter.next() {
-            let key = arg
-                .strip_prefix("--")
-                .ok_or_else(|| format!("unexpected argument {arg:?}\n{USAGE}"))?;
-            let value = iter
-                .next()
-                .ok_or_else(|| format!("--{key} needs a value\n{USAGE}"))?;
-            map.insert(key.to_owned(), value.clone());
-        }
-        Ok(Self(map))
-    }
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum Arm64 {
+    Built,
+    Existing,
+}
 
-    fn text(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-
-    fn required(&self, key: &str) -> Result<String, String> {
-        self.text(key)
-            .ok_or_else(|| format!("--{key} is required\n{USAGE}"))
-    }
-
-    fn number(&self, key: &str, default: usize) -> Result<usize, String> {
-        match self.0.get(key) {
-            None => Ok(default),
-            Some(v) => v
-                .parse()
-                .map_err(|_| format!("--{key} must be a whole number")),
-        }
-    }
-
-    fn seconds(&self, key: &str) -> Option<f64> {
-        self.0.get(key).and_then(|v| v.parse().ok())
-    }
+#[derive(Args)]
+struct LoadArgs {
+    #[arg(long)]
+    state: PathBuf,
+    #[arg(long)]
+    port: u16,
+    #[arg(long, default_value_t = 32)]
+    clients: usize,
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=600))]
+    seconds: u64,
+    #[arg(long, default_value_t = 200_000)]
+    max_requests: usize,
+    /// Instances per function in `cargo lambda watch`.
+    #[arg(long, default_value_t = 1)]
+    concurrency: usize,
+    /// When scripts/load.sh started, in seconds since the epoch.
+    #[arg(long)]
+    started_at: Option<f64>,
 }
 
 pub fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(command) = args.first().cloned() else {
-        eprintln!("{USAGE}");
-        return ExitCode::from(2);
-    };
-    let options = match Options::parse(&args[1..]) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
+    let command = Command::parse();
     // The handlers called in process log like the functions do, to nowhere.
     shared::runtime::init_logging(std::io::sink);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("bench: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let result = runtime.block_on(async {
-        match command.as_str() {
-            "run" => run(&options).await,
-            "load-setup" => load_setup(&options).await,
-            "load-run" => load_run(&options).await,
-            "cleanup" => cleanup(&options).await,
-            "render" => report::render(),
-            _ => Err(USAGE.to_owned()),
-        }
-    });
+        .map_err(|e| e.to_string())
+        .and_then(|runtime| {
+            runtime.block_on(async {
+                match command {
+                    Command::Run(args) => run(&args).await,
+                    Command::LoadSetup {
+                        name,
+                        state,
+                        kept,
+                        doomed,
+                    } => load_setup(&name, &state, kept, doomed).await,
+                    Command::LoadRun(args) => load_run(&args).await,
+                    Command::Cleanup { name } => {
+                        Aws::connect().await?.drop_all(&name).await;
+                        Ok(())
+                    }
+                    Command::Render => report::render(),
+                }
+            })
+        });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -117,52 +144,20 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Where the binaries measured are: `target/release` unless `--bin-dir` says otherwise.
-static BIN_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-
-fn release_binary(name: &str) -> Result<PathBuf, String> {
-    let dir = BIN_DIR.get_or_init(|| repo_root().join("target/release"));
+/// The binary measured, from `--bin-dir`.
+fn release_binary(args: &RunArgs, name: &str) -> Result<PathBuf, String> {
+    let dir = args
+        .bin_dir
+        .clone()
+        .unwrap_or_else(|| repo_root().join("target/release"));
     let path = dir.join(name);
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(format!(
+    match path.is_file() {
+        true => Ok(path),
+        false => Err(format!(
             "{} is missing: scripts/bench.sh builds it (cargo build --release)",
             path.display()
-        ))
+        )),
     }
-}
-
-/// Every crate under `functions/`.
-fn function_names() -> Result<Vec<String>, String> {
-    let dir = repo_root().join("functions");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("reading {}: {e}", dir.display()))?
-        .filter_map(Result::ok)
-        .filter(|e| e.path().join("Cargo.toml").is_file())
-        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-        .collect();
-    names.sort();
-    Ok(names)
-}
-
-/// What the run's requests need to know.
-struct World {
-    api_key: String,
-    rooms: Vec<Room>,
-    /// The speaker secret of the first room.
-    speaker_secret: String,
-    featured: RecordingId,
-    share_secret: String,
-    admin_token: String,
-    moderator_token: String,
-    cold_deletes: Vec<String>,
-    /// How many generated recordings there are (`s` tag, numbered from 0).
-    recordings: usize,
-}
-
-fn api_get(route: &str, id: &str) -> ApiEvent {
-    ApiEvent::new("GET", route).path_param("recordingId", id)
 }
 
 /// The list function's secrets (as `env` gives them) stored in the local Secrets Manager,
@@ -193,412 +188,31 @@ async fn store_secrets(
     Ok(secrets)
 }
 
-fn cold_targets(world: &Arc<World>, iterations: usize) -> Result<Vec<Target>, String> {
-    let mut targets = Vec::new();
-    let no_credentials = |event: ApiEvent| Some(event.to_json("cold"));
-    for name in function_names()? {
-        let w = world.clone();
-        let id = w.featured.to_string();
-        let key = w.api_key.clone();
-        let room = w.rooms[0].room_id.to_string();
-        let (event, describe, no_aws, describe_no_aws): (
-            Box<dyn Fn() -> Value + Send + Sync>,
-            String,
-            Option<Value>,
-            String,
-        ) = match name.as_str() {
-            "list-recordings" => {
-                let e = ApiEvent::new("GET", "/api/v1/recordings");
-                let real = e.clone().api_key(&key).to_json("cold");
-                (
-                    Box::new(move || real.clone()),
-                    "GET /api/v1/recordings".into(),
-                    no_credentials(e),
-                    "no credentials → 401".into(),
-                )
-            }
-            "get-recording" => {
-                let e = api_get("/api/v1/recordings/{recordingId}", &id);
-                let real = e.clone().api_key(&key).to_json("cold");
-                (
-                    Box::new(move || real.clone()),
-                    "GET /api/v1/recordings/{id}".into(),
-                    no_credentials(e),
-                    "no credentials → 401".into(),
-                )
-            }
-            "update-recording" => {
-                let e = ApiEvent::new("PATCH", "/api/v1/recordings/{recordingId}")
-                    .path_param("recordingId", &id)
-                    .json_body(&json!({"title": "Cold start"}));
-                let real = e.clone().api_key(&key).to_json("cold");
-                (
-                    Box::new(move || real.clone()),
-                    "PATCH /api/v1/recordings/{id} (a title)".into(),
-                    no_credentials(e),
-                    "no credentials → 401".into(),
-                )
-            }
-            "download-recording" => {
-                let e = api_get("/api/v1/recordings/{recordingId}/media", &id)
-                    .query("redirect", "false");
-                let real = e.clone().api_key(&key).to_json("cold");
-                (
-                    Box::new(move || real.clone()),
-                    "GET …/media?redirect=false".into(),
-                    no_credentials(e),
-                    "no credentials → 401".into(),
-                )
-            }
-            "delete-recordings" => {
-                let next = Arc::new(AtomicUsize::new(0));
-                let ids = w.cold_deletes.clone();
-                let key2 = key.clone();
-                let e = ApiEvent::new("DELETE", "/api/v1/recordings/{recordingId}")
-                    .path_param("recordingId", &ids[0]);
-                (
-                    Box::new(move || {
-                        let i = next.fetch_add(1, Ordering::Relaxed) % ids.len();
-                        ApiEvent::new("DELETE", "/api/v1/recordings/{recordingId}")
-                            .path_param("recordingId", &ids[i])
-                            .api_key(&key2)
-                            .to_json("cold")
-                    }),
-                    "DELETE /api/v1/recordings/{id} (a fresh one each start)".into(),
-                    no_credentials(e),
-                    "no credentials → 401".into(),
-                )
-            }
-            "share-recording" => {
-                let e = api_get("/api/v1/recordings/{recordingId}/shares", &id);
-                let real = e.clone().api_key(&key).to_json("cold");
-                (
-                    Box::new(move || real.clone()),
-                    "GET …/shares".into(),
-                    no_credentials(e),
-                    "no credentials → 401".into(),
-                )
-            }
-            "share-page" => {
-                let e = api_get("/recording/{recordingId}", &id);
-                let real = e.clone().query("secret", &w.share_secret).to_json("cold");
-                (
-                    Box::new(move || real.clone()),
-                    "GET /recording/{id}?secret=".into(),
-                    no_credentials(e),
-                    "no secret → 404 page".into(),
-                )
-            }
-            "room-access" => {
-                let e = ApiEvent::new("GET", "/api/v1/rooms/{roomId}").path_param("roomId", &room);
-                let real = e.clone().api_key(&key).to_json("cold");
-                (
-                    Box::new(move || real.clone()),
-                    "GET /api/v1/rooms/{roomId}".into(),
-                    no_credentials(e),
-                    "no credentials → 401".into(),
-                )
-            }
-            "issue-token" => {
-                let e = ApiEvent::new("POST", "/api/v1/rooms/{roomId}/recording-token")
-                    .path_param("roomId", &room);
-                let real = e
-                    .clone()
-                    .json_body(&json!({"secret": w.speaker_secret}))
-                    .to_json("cold");
-                (
-                    Box::new(move || real.clone()),
-                    "POST …/recording-token (speaker secret)".into(),
-                    Some(e.json_body(&json!({})).to_json("cold")),
-                    "no secret in the body → 422".into(),
-                )
-            }
-            "record-control" => {
-                let e = ApiEvent::new("POST", "/api/v1/recordings/{recordingId}/stop")
-                    .path_param("recordingId", &id);
-                let real = e.clone().api_key(&key).to_json("cold");
-                (
-                    Box::new(move || real.clone()),
-                    "POST …/stop of a finished recording".into(),
-                    no_credentials(e),
-                    "no credentials → 401".into(),
-                )
-            }
-            "egress-webhook" => {
-                let real = ApiEvent::new("POST", "/webhooks/livekit")
-                    .json_body(&json!({"event": "egress_ended"}))
-                    .to_json("cold");
-                (
-                    Box::new(move || real.clone()),
-                    "POST /webhooks/livekit, unsigned (no LiveKit here)".into(),
-                    None,
-                    String::new(),
-                )
-            }
-            "sweep-recordings" => {
-                let real = scheduled_event();
-                (
-                    Box::new(move || real.clone()),
-                    "a scheduled (EventBridge) event".into(),
-                    None,
-                    String::new(),
-                )
-            }
-            _ => {
-                let real = ApiEvent::new("GET", "/").to_json("cold");
-                (
-                    Box::new(move || real.clone()),
-                    "GET / (no specific request known)".into(),
-                    None,
-                    String::new(),
-                )
-            }
-        };
-        targets.push(Target {
-            binary: release_binary(&name)?,
-            name,
-            event,
-            describe,
-            no_aws_event: no_aws,
-            describe_no_aws,
-        });
+/// Every crate under `functions/` must have a cold-start target: none goes unmeasured.
+fn cold_targets(args: &RunArgs) -> Result<Vec<cold::Target>, String> {
+    let dir = repo_root().join("functions");
+    for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let name = entry.map_err(|e| e.to_string())?.file_name();
+        let name = name.to_string_lossy();
+        if !COLD.iter().any(|t| t.name == name) {
+            return Err(format!(
+                "functions/{name} has no cold-start target (bench/src/targets.rs)"
+            ));
+        }
     }
-    let hello = ApiEvent::new("GET", "/hello").to_json("cold");
-    targets.push(Target {
-        name: "bench-hello".into(),
-        binary: release_binary("bench-hello")?,
-        event: Box::new(move || hello.clone()),
-        describe: "GET /hello".into(),
-        no_aws_event: None,
-        describe_no_aws: String::new(),
-    });
-    if iterations == 0 {
-        return Err("--iterations must be at least 1".into());
-    }
-    Ok(targets)
+    COLD.iter()
+        .map(|spec| {
+            let binary = release_binary(args, spec.name)?;
+            Ok(cold::Target { spec, binary })
+        })
+        .collect()
 }
 
-fn warm_routes(world: &Arc<World>) -> Vec<Route> {
-    let w = world;
-    let id = w.featured.to_string();
-    let key = w.api_key.clone();
-    let room = w.rooms[0].room_id.to_string();
-    let other_room = w.rooms[3].room_id.to_string();
-    let secret = w.share_secret.clone();
-    let admin = w.admin_token.clone();
-    let moderator = w.moderator_token.clone();
-    let speaker_secret = w.speaker_secret.clone();
-    let share_targets: Vec<String> = (1..=100)
-        .filter(|n| *n < w.recordings)
-        .filter_map(|n| fixtures::recording(&w.rooms[n % 10].room_id, "s", n, 0).ok())
-        .map(|r| r.recording_id.to_string())
-        .collect();
-    let fixed = |event: ApiEvent| -> Box<dyn Fn(usize) -> ApiEvent + Send + Sync> {
-        Box::new(move |_| event.clone())
-    };
-    let route = |label: &str,
-                 function: &str,
-                 route: &str,
-                 credential: &str,
-                 expect_status: u16,
-                 budget: Option<u64>,
-                 note: &str,
-                 event: Box<dyn Fn(usize) -> ApiEvent + Send + Sync>| Route {
-        label: label.into(),
-        function: function.into(),
-        route: route.into(),
-        credential: credential.into(),
-        expect_status,
-        budget,
-        note: note.into(),
-        event,
-    };
-    let get = api_get("/api/v1/recordings/{recordingId}", &id);
-    let media = api_get("/api/v1/recordings/{recordingId}/media", &id);
-    vec![
-        route(
-            "list",
-            "list-recordings",
-            "GET /api/v1/recordings",
-            "API key",
-            200,
-            Some(1),
-            "first page of 10, every room",
-            fixed(ApiEvent::new("GET", "/api/v1/recordings").api_key(&key)),
-        ),
-        route(
-            "list one room",
-            "list-recordings",
-            "GET /api/v1/recordings?roomId=",
-            "API key",
-            200,
-            Some(1),
-            "first page of 10",
-            fixed(
-                ApiEvent::new("GET", "/api/v1/recordings")
-                    .api_key(&key)
-                    .query("roomId", &other_room),
-            ),
-        ),
-        route(
-            "list as a participant",
-            "list-recordings",
-            "GET /api/v1/recordings",
-            "room token (moderator)",
-            200,
-            None,
-            "a room token's list reads the room's access first: 2 calls by design",
-            fixed(ApiEvent::new("GET", "/api/v1/recordings").bearer(&moderator)),
-        ),
-        route(
-            "get",
-            "get-recording",
-            "GET /api/v1/recordings/{id}",
-            "API key",
-            200,
-            Some(1),
-            "",
-            fixed(get.clone().api_key(&key)),
-        ),
-        route(
-            "get",
-            "get-recording",
-            "GET /api/v1/recordings/{id}",
-            "admin JWT",
-            200,
-            Some(1),
-            "",
-            fixed(get.clone().bearer(&admin)),
-        ),
-        route(
-            "get",
-            "get-recording",
-            "GET /api/v1/recordings/{id}",
-            "room token (moderator)",
-            200,
-            Some(1),
-            "",
-            fixed(get.clone().bearer(&moderator)),
-        ),
-        route(
-            "share-open",
-            "get-recording",
-            "GET /api/v1/recordings/{id}?secret=",
-            "share link",
-            200,
-            Some(1),
-            "the link, its recording and the room in one BatchGetItem",
-            fixed(get.clone().query("secret", &secret)),
-        ),
-        route(
-            "media",
-            "download-recording",
-            "GET /api/v1/recordings/{id}/media?redirect=false",
-            "API key",
-            200,
-            Some(1),
-            "presigned locally",
-            fixed(media.clone().api_key(&key).query("redirect", "false")),
-        ),
-        route(
-            "media",
-            "download-recording",
-            "GET /api/v1/recordings/{id}/media",
-            "API key",
-            302,
-            Some(1),
-            "redirect",
-            fixed(media.clone().api_key(&key)),
-        ),
-        route(
-            "download",
-            "download-recording",
-            "GET /api/v1/recordings/{id}/download",
-            "API key",
-            302,
-            Some(1),
-            "redirect",
-            fixed(api_get("/api/v1/recordings/{recordingId}/download", &id).api_key(&key)),
-        ),
-        route(
-            "media share-open",
-            "download-recording",
-            "GET /api/v1/recordings/{id}/media?secret=",
-            "share link",
-            200,
-            Some(1),
-            "?redirect=false",
-            fixed(
-                media
-                    .clone()
-                    .query("secret", &secret)
-                    .query("redirect", "false"),
-            ),
-        ),
-        route(
-            "share page",
-            "share-page",
-            "GET /recording/{id}?secret=",
-            "share link",
-            200,
-            Some(1),
-            "HTML with two presigned URLs",
-            fixed(api_get("/recording/{recordingId}", &id).query("secret", &secret)),
-        ),
-        route(
-            "share link",
-            "share-recording",
-            "GET /api/v1/recordings/{id}/url",
-            "API key",
-            200,
-            None,
-            "reads, then stores the link and lists it on its recording in one transaction: 2 calls",
-            Box::new(move |i| {
-                api_get(
-                    "/api/v1/recordings/{recordingId}/url",
-                    &share_targets[i % share_targets.len()],
-                )
-                .api_key(&key)
-            }),
-        ),
-        route(
-            "room",
-            "room-access",
-            "GET /api/v1/rooms/{roomId}",
-            "API key",
-            200,
-            None,
-            "",
-            fixed(
-                ApiEvent::new("GET", "/api/v1/rooms/{roomId}")
-                    .path_param("roomId", &room)
-                    .api_key(&w.api_key),
-            ),
-        ),
-        route(
-            "room token",
-            "issue-token",
-            "POST /api/v1/rooms/{roomId}/recording-token",
-            "speaker secret",
-            200,
-            None,
-            "reads the caller's failed attempts, then the room",
-            fixed(
-                ApiEvent::new("POST", "/api/v1/rooms/{roomId}/recording-token")
-                    .path_param("roomId", &room)
-                    .json_body(&json!({"secret": speaker_secret})),
-            ),
-        ),
-    ]
-}
-
-async fn run(options: &Options) -> Result<(), String> {
+async fn run(args: &RunArgs) -> Result<(), String> {
     let started = Instant::now();
-    if let Some(dir) = options.text("bin-dir") {
-        let _ = BIN_DIR.set(PathBuf::from(dir));
-    }
-    let name = options
-        .text("name")
+    let name = args
+        .name
+        .clone()
         .unwrap_or_else(|| format!("bench-{}", std::process::id()));
     let aws = Aws::connect().await?;
     let load_start = machine::load_average();
@@ -606,51 +220,41 @@ async fn run(options: &Options) -> Result<(), String> {
     aws.create_stack(&name).await?;
     let meta = format!("{name}-meta");
     aws.create_bucket(&meta).await?;
-    let result = measure(options, &aws, &name, &meta).await;
+    let result = measure(args, &aws, &name, &meta).await;
     eprintln!("[bench] deleting {name} and {meta}");
-    aws.drop_stack(&name).await;
-    aws.drop_bucket(&meta).await;
+    aws.drop_all(&name).await;
     let mut section = result?;
     section["date"] = json!(machine::now_rfc3339());
     section["machine"] = machine::describe();
     section["load_average"] = json!({"start": load_start, "end": machine::load_average()});
     let run_s = started.elapsed().as_secs_f64();
-    let build = options.seconds("build-seconds");
-    let arm64 = options.seconds("arm64-seconds");
-    section["durations_s"]["run"] = json!(stats_round(run_s));
-    section["durations_s"]["build"] = json!(build.map(stats_round));
-    section["durations_s"]["arm64_build"] = json!(arm64.map(stats_round));
-    section["durations_s"]["total"] = json!(stats_round(
-        run_s + build.unwrap_or(0.0) + arm64.unwrap_or(0.0)
-    ));
-    section["cold_start"]["arm64_note"] = json!(arm64_note(options));
+    let (build, arm64) = (args.build_seconds, args.arm64_seconds);
+    section["durations_s"]["run"] = json!(round1(run_s));
+    section["durations_s"]["build"] = json!(build.map(round1));
+    section["durations_s"]["arm64_build"] = json!(arm64.map(round1));
+    let total = run_s + build.unwrap_or(0.0) + arm64.unwrap_or(0.0);
+    section["durations_s"]["total"] = json!(round1(total));
+    section["cold_start"]["arm64_note"] = json!(arm64_note(args));
     report::update("bench", section)?;
-    eprintln!(
-        "[bench] wrote {} and {}",
-        report::md_path().display(),
-        report::json_path().display()
-    );
+    eprintln!("[bench] wrote docs/benchmarks.md and docs/benchmarks.json");
     Ok(())
 }
 
-fn stats_round(v: f64) -> f64 {
+fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-fn arm64_note(options: &Options) -> String {
-    let built = repo_root().join("target/lambda");
-    let newest = std::fs::read_dir(&built)
-        .ok()
+fn arm64_note(args: &RunArgs) -> String {
+    let newest = std::fs::read_dir(repo_root().join("target/lambda"))
         .into_iter()
         .flatten()
-        .filter_map(Result::ok)
-        .filter_map(|e| std::fs::metadata(e.path().join("bootstrap")).ok())
+        .filter_map(|e| std::fs::metadata(e.ok()?.path().join("bootstrap")).ok())
         .filter_map(|m| m.modified().ok())
         .max();
-    match (options.text("arm64").as_deref(), newest) {
-        (Some("built"), _) => format!(
+    match (args.arm64, newest) {
+        (Some(Arm64::Built), _) => format!(
             "arm64 sizes: `scripts/build-lambda.sh` (`cargo lambda build --release --arm64`) built them in this run, in {} s.",
-            options.seconds("arm64-seconds").map_or("?".into(), |s| format!("{s:.0}"))
+            args.arm64_seconds.map_or("?".into(), |s| format!("{s:.0}"))
         ),
         (_, Some(when)) => format!(
             "arm64 sizes: as the last `scripts/build-lambda.sh` left them in `target/lambda/` ({} UTC); a missing one was not built. `BENCH_ARM64=1 make bench` rebuilds them first, which is slow on 2 cores (every function linked with thin LTO and one codegen unit for aarch64). Cold starts are measured on x86-64, the only architecture this machine runs.",
@@ -662,102 +266,74 @@ fn arm64_note(options: &Options) -> String {
     }
 }
 
-async fn start_processes(
-    names: &[&str],
-    env: &[(String, String)],
-) -> Result<HashMap<String, FunctionProcess>, String> {
-    let mut processes = HashMap::new();
-    for name in names {
-        let process = harness::start(&release_binary(name)?, name, env).await?;
-        processes.insert((*name).to_owned(), process);
+/// Ten rooms (the second without speakers) and the cold starts' room; returns the rooms
+/// and the first room's speaker secret.
+async fn rooms(aws: &Aws, name: &str) -> (Vec<Room>, String) {
+    let store = aws.store(name);
+    let mut rooms = Vec::new();
+    for r in 0..=10 {
+        let access = match r {
+            10 => RecordingAccess::Admin,
+            1 => RecordingAccess::AdminModerator,
+            _ => RecordingAccess::AdminModeratorSpeaker,
+        };
+        rooms.push(integration_tests::fixtures::room(&store, access).await);
     }
-    Ok(processes)
+    let speaker = rooms[0].speaker_secret.expose().to_owned();
+    (rooms.into_iter().map(|r| r.room).collect(), speaker)
 }
 
-async fn measure(options: &Options, aws: &Aws, name: &str, meta: &str) -> Result<Value, String> {
-    let iterations = options.number("iterations", 15)?;
-    let requests = options.number("requests", 1000)?;
-    let small = options.number("small", 1000)?;
-    let large = options.number("large", 100_000)?.max(small);
-    let pages = options.number("pages", 200)?;
-    let handler_calls = options.number("handler-calls", 300)?;
-    let local = LocalEnv::load()?;
-    let api_key = local.require("LOCAL_API_KEY")?;
-    let env = local.function_env(&[
-        ("TABLE_NAME", name.to_owned()),
-        ("BUCKET_NAME", name.to_owned()),
-        ("EVENT_BUS_NAME", name.to_owned()),
-        ("PUBLIC_BASE_URL", "http://127.0.0.1:9000".to_owned()),
-        ("RUST_LOG", "info".to_owned()),
-    ]);
+/// The `n`-th to `m`-th generated recordings, spread over the ten rooms.
+fn spread(rooms: &[Room], range: std::ops::Range<usize>) -> Result<Vec<Recording>, String> {
+    range
+        .map(|n| fixtures::recording(&rooms[n % 10].room_id, "s", n, DEMO_VIDEO.len()))
+        .collect()
+}
+
+async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Value, String> {
+    let iterations = usize::from(args.iterations);
+    let (requests, pages) = (args.requests, args.pages);
+    let (small, large) = (args.small, args.large.max(args.small));
+    let local = LocalEnv::load();
+    let api_key = local.get("LOCAL_API_KEY");
+    let env = harness::function_env(
+        &local,
+        &[
+            ("TABLE_NAME", name.to_owned()),
+            ("BUCKET_NAME", name.to_owned()),
+            ("EVENT_BUS_NAME", name.to_owned()),
+            ("PUBLIC_BASE_URL", "http://127.0.0.1:9000".to_owned()),
+            ("RUST_LOG", "info".to_owned()),
+        ],
+    );
     let store = aws.store(name);
 
     eprintln!("[bench] data: rooms, {small} recordings, a share link");
-    let mut rooms = Vec::new();
-    let mut speaker_secrets = Vec::new();
-    for r in 0..10 {
-        let access = if r == 1 {
-            RecordingAccess::AdminModerator
-        } else {
-            RecordingAccess::AdminModeratorSpeaker
-        };
-        let (room, secrets) =
-            fixtures::room(&format!("bench-r{r}"), &format!("Bench room {r}"), access)?;
-        store
-            .create_room(&room, &secrets)
-            .await
-            .map_err(|e| e.to_string())?;
-        rooms.push(room);
-        speaker_secrets.push(secrets.speaker);
-    }
-    let (cold_room, cold_secrets) =
-        fixtures::room("bench-cold", "Bench cold starts", RecordingAccess::Admin)?;
-    store
-        .create_room(&cold_room, &cold_secrets)
-        .await
-        .map_err(|e| e.to_string())?;
-    // The loader's items must be the store's: checked on a recording of the cold room,
-    // which the cold starts delete.
+    let (rooms, speaker_secret) = rooms(aws, name).await;
     let cold: Vec<Recording> = (0..iterations + 5)
         .map(|n| {
             fixtures::recording(
-                &cold_room.room_id,
+                &rooms[10].room_id,
                 "z",
                 n,
                 fixtures::PLACEHOLDER_VIDEO.len(),
             )
         })
         .collect::<Result<_, _>>()?;
-    let recordings: Vec<Recording> = (0..small)
-        .map(|n| fixtures::recording(&rooms[n % rooms.len()].room_id, "s", n, DEMO_VIDEO.len()))
-        .collect::<Result<_, _>>()?;
-    let mut items = Vec::new();
-    for r in recordings.iter().chain(&cold) {
-        items.push(fixtures::recording_item(r)?);
-    }
-    aws.batch_put(name, items, 16).await?;
+    let recordings = spread(&rooms, 0..small)?;
+    let items = recordings.iter().chain(&cold).map(fixtures::recording_item);
+    aws.batch_put(name, items.collect::<Result<_, _>>()?, 16)
+        .await?;
     let featured = recordings[0].recording_id.clone();
     let mut videos = vec![(featured.s3_key(), DEMO_VIDEO.to_vec(), "video/mp4")];
-    for r in &cold {
-        videos.push((
-            r.recording_id.s3_key(),
-            fixtures::PLACEHOLDER_VIDEO.to_vec(),
-            "video/mp4",
-        ));
-    }
+    videos.extend(cold.iter().map(fixtures::placeholder_video));
     aws.put_objects(name, videos, 16).await?;
-    let metadata: Vec<(String, Vec<u8>, &'static str)> = recordings
-        .iter()
-        .map(|r| {
-            let (key, body) = fixtures::openvidu_metadata(r);
-            (key, body, "application/json")
-        })
-        .collect();
+    let metadata = recordings.iter().map(fixtures::openvidu_metadata).collect();
     aws.put_objects(meta, metadata, 48).await?;
     let (_, share_secret) = fixtures::share_link(&store, &featured).await?;
-    let tokens = Tokens::new(local.require("TOKEN_SIGNING_KEY")?.as_bytes());
+    let tokens = Tokens::new(local.get("TOKEN_SIGNING_KEY").as_bytes());
     let now = shared::clock::now_seconds();
-    let world = Arc::new(World {
+    let world = World {
         admin_token: tokens
             .issue_admin("admin", now)
             .map_err(|e| e.to_string())?,
@@ -765,87 +341,68 @@ async fn measure(options: &Options, aws: &Aws, name: &str, meta: &str) -> Result
             .issue_room(&rooms[0].room_id, Role::Moderator, now)
             .map_err(|e| e.to_string())?,
         api_key: api_key.clone(),
-        rooms,
-        speaker_secret: speaker_secrets[0].expose().to_owned(),
-        featured,
+        speaker_secret,
         share_secret,
         cold_deletes: cold.iter().map(|r| r.recording_id.to_string()).collect(),
-        recordings: small,
-    });
+        share_targets: recordings
+            .iter()
+            .skip(1)
+            .take(100)
+            .map(|r| r.recording_id.to_string())
+            .collect(),
+        featured: featured.to_string(),
+        rooms: rooms.iter().map(|r| r.room_id.to_string()).collect(),
+    };
 
     let mut timings = serde_json::Map::new();
     let mut phase = Instant::now();
     let mut lap = |timings: &mut serde_json::Map<String, Value>, key: &str| {
-        timings.insert(
-            key.into(),
-            json!(stats_round(phase.elapsed().as_secs_f64())),
-        );
+        timings.insert(key.into(), json!(round1(phase.elapsed().as_secs_f64())));
         phase = Instant::now();
     };
     lap(&mut timings, "data");
 
     eprintln!("[bench] cold starts: {iterations} per binary");
-    let targets = cold_targets(&world, iterations)?;
-    let mut cold_start = cold::run(&targets, "bench-hello", iterations, &env).await?;
-    let find = |name: &str| targets.iter().find(|t| t.name == name);
-    if let (Some(list), Some(hello)) = (find("list-recordings"), find("bench-hello")) {
+    let targets = cold_targets(args)?;
+    let mut cold_start = cold::run(&targets, &world, iterations, &env).await?;
+    let find = |name: &str| targets.iter().find(|t| t.spec.name == name);
+    if let (Some(list), Some(hello)) = (find("list-recordings"), find(cold::HELLO)) {
         eprintln!("[bench] cold starts loading the system's trust store");
-        cold_start["system_store"] = cold::system_store(list, hello, iterations, &env).await?;
+        cold_start["system_store"] =
+            cold::system_store((list, hello), &world, iterations, &env).await?;
         eprintln!("[bench] cold starts reading their secrets from Secrets Manager");
         let secrets = store_secrets(aws, name, &env).await?;
         cold_start["secrets_manager"] =
-            cold::secrets_manager(list, hello, iterations, &env, &secrets).await?;
+            cold::secrets_manager((list, hello), &world, iterations, &env, &secrets).await?;
     }
     lap(&mut timings, "cold_start");
 
     eprintln!("[bench] warm latency: {requests} requests per route");
-    let processes = start_processes(
-        &[
-            "list-recordings",
-            "get-recording",
-            "download-recording",
-            "share-page",
-            "share-recording",
-            "room-access",
-            "issue-token",
-            "delete-recordings",
-        ],
-        &env,
-    )
-    .await?;
-    let warm = warm::run(&processes, &warm_routes(&world), requests, 20).await?;
+    let mut processes = HashMap::new();
+    for function in warm::FUNCTIONS {
+        let binary = release_binary(args, function)?;
+        processes.insert(function, harness::start(&binary, function, &env).await?);
+    }
+    let warm = warm::run(&processes, &world, requests, 20).await?;
     lap(&mut timings, "warm");
 
-    let list = processes.get("list-recordings").ok_or("no list process")?;
-    let flat_room = world.rooms[3].room_id.to_string();
+    let list: &FunctionProcess = processes.get("list-recordings").ok_or("no list process")?;
+    let flat_room = &world.rooms[3];
     eprintln!("[bench] list flatness at {small} recordings");
-    let mut rows = flat::measure(small, list, aws, meta, &api_key, &flat_room, pages).await?;
+    let mut rows = flat::measure(small, list, aws, meta, &api_key, flat_room, pages).await?;
     // The smaller table's recordings: every search below covers them alone.
-    let searched_name = fixtures::recording(&world.rooms[3].room_id, "n", 0, 0)?.room_name;
-    let search_room = (
-        searched_name.as_str(),
-        fixtures::NEWEST_START,
-        fixtures::NEWEST_START - small as i64 * 1000,
-    );
+    let searched = fixtures::recording(&rooms[3].room_id, "n", 0, 0)?.room_name;
+    let newest = fixtures::NEWEST_START;
+    let search_room = (searched.as_str(), newest, newest - small as i64 * 1000);
     let mut searches = flat::searches(small, list, &api_key, search_room, pages).await?;
     lap(&mut timings, "flatness_small");
 
     let more = large - small;
     eprintln!("[bench] loading {more} more recordings into DynamoDB and as S3 objects");
-    let extra: Vec<Recording> = (small..large)
-        .map(|n| fixtures::recording(&world.rooms[n % 10].room_id, "s", n, DEMO_VIDEO.len()))
-        .collect::<Result<_, _>>()?;
-    let items = extra
-        .iter()
-        .map(fixtures::recording_item)
-        .collect::<Result<Vec<_>, _>>()?;
-    let objects: Vec<(String, Vec<u8>, &'static str)> = extra
-        .iter()
-        .map(|r| {
-            let (key, body) = fixtures::openvidu_metadata(r);
-            (key, body, "application/json")
-        })
-        .collect();
+    let extra = spread(&rooms, small..large)?;
+    let items = extra.iter().map(fixtures::recording_item);
+    let items = items.collect::<Result<Vec<_>, _>>()?;
+    let objects = extra.iter().map(fixtures::openvidu_metadata).collect();
     drop(extra);
     let (dynamodb_load, s3_load) = tokio::join!(
         aws.batch_put(name, items, 16),
@@ -854,7 +411,7 @@ async fn measure(options: &Options, aws: &Aws, name: &str, meta: &str) -> Result
     let (dynamodb_load, s3_load) = (dynamodb_load?, s3_load?);
     lap(&mut timings, "load_large");
     eprintln!("[bench] list flatness at {large} recordings");
-    rows.extend(flat::measure(large, list, aws, meta, &api_key, &flat_room, pages).await?);
+    rows.extend(flat::measure(large, list, aws, meta, &api_key, flat_room, pages).await?);
     searches.extend(flat::searches(large, list, &api_key, search_room, pages).await?);
     lap(&mut timings, "flatness_large");
     let flatness = json!({
@@ -864,8 +421,8 @@ async fn measure(options: &Options, aws: &Aws, name: &str, meta: &str) -> Result
         "load": {
             "from": small,
             "items": more,
-            "dynamodb_s": stats_round(dynamodb_load.as_secs_f64()),
-            "s3_s": stats_round(s3_load.as_secs_f64()),
+            "dynamodb_s": round1(dynamodb_load.as_secs_f64()),
+            "s3_s": round1(s3_load.as_secs_f64()),
             "dynamodb_concurrency": 16,
             "s3_concurrency": 48,
             "per_room_large": large / 10,
@@ -873,31 +430,19 @@ async fn measure(options: &Options, aws: &Aws, name: &str, meta: &str) -> Result
     });
 
     eprintln!("[bench] bulk deletes");
-    delete::setup(aws, name, name).await?;
     let delete_process = processes
         .get("delete-recordings")
         .ok_or("no delete process")?;
-    let deletes = delete::run(
-        aws,
-        name,
-        name,
-        delete_process,
-        &api_key,
-        delete::config_from(&env)?,
-    )
-    .await?;
+    let config = delete::config_from(&env)?;
+    let deletes = delete::run(aws, name, delete_process, &api_key, config).await?;
     lap(&mut timings, "delete");
     drop(processes);
 
     eprintln!("[bench] CPU per request");
-    let inputs = cpu::Inputs {
-        api_key: api_key.clone(),
-        recording: world.featured.clone(),
-        share_secret: world.share_secret.clone(),
-        room: world.rooms[0].room_id.clone(),
-    };
-    let cpu_env = env.clone();
-    let cpu = tokio::task::spawn_blocking(move || cpu::run(cpu_env, inputs, handler_calls))
+    let config = delete::config_from(&env)?;
+    let micro = args.micro.clone();
+    let calls = args.handler_calls;
+    let cpu = tokio::task::spawn_blocking(move || cpu::run(config, world, calls, micro))
         .await
         .map_err(|e| e.to_string())??;
     lap(&mut timings, "cpu");
@@ -909,7 +454,7 @@ async fn measure(options: &Options, aws: &Aws, name: &str, meta: &str) -> Result
             "small": small,
             "large": large,
             "pages": pages,
-            "handler_calls": handler_calls,
+            "handler_calls": args.handler_calls,
         },
         "cold_start": cold_start,
         "warm": warm,
@@ -920,61 +465,50 @@ async fn measure(options: &Options, aws: &Aws, name: &str, meta: &str) -> Result
     }))
 }
 
-async fn load_setup(options: &Options) -> Result<(), String> {
-    let name = options.required("name")?;
-    let state_path = options.required("state")?;
-    let kept = options.number("kept", 2000)?;
-    let doomed = options.number("doomed", 4000)?;
-    let local = LocalEnv::load()?;
+async fn load_setup(name: &str, state: &PathBuf, kept: usize, doomed: usize) -> Result<(), String> {
+    let api_key = LocalEnv::load().get("LOCAL_API_KEY");
     let aws = Aws::connect().await?;
     eprintln!("[bench] load data: {kept} recordings that stay, {doomed} to delete, in {name}");
-    let state = load::setup(&aws, &name, &local.require("LOCAL_API_KEY")?, kept, doomed).await?;
-    let text = serde_json::to_string(&state).map_err(|e| e.to_string())?;
-    std::fs::write(&state_path, text).map_err(|e| format!("writing {state_path}: {e}"))
+    let setup = load::setup(&aws, name, &api_key, kept, doomed).await?;
+    let text = serde_json::to_string(&setup).map_err(|e| e.to_string())?;
+    std::fs::write(state, text).map_err(|e| format!("writing {}: {e}", state.display()))
 }
 
-async fn load_run(options: &Options) -> Result<(), String> {
+async fn load_run(args: &LoadArgs) -> Result<(), String> {
     let load_start = machine::load_average();
-    let state_path = options.required("state")?;
-    let text =
-        std::fs::read_to_string(&state_path).map_err(|e| format!("reading {state_path}: {e}"))?;
+    let text = std::fs::read_to_string(&args.state)
+        .map_err(|e| format!("reading {}: {e}", args.state.display()))?;
     let state: load::LoadState = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    let port: u16 = options
-        .required("port")?
-        .parse()
-        .map_err(|_| "--port must be a port number")?;
     let settings = load::LoadSettings {
-        port,
-        clients: options.number("clients", 32)?.max(1),
-        duration: Duration::from_secs(options.number("seconds", 60)?.clamp(1, 600) as u64),
-        max_requests: options.number("max-requests", 200_000)?,
-        watch_concurrency: options.number("concurrency", 1)?,
+        port: args.port,
+        clients: args.clients.max(1),
+        duration: Duration::from_secs(args.seconds),
+        max_requests: args.max_requests,
+        watch_concurrency: args.concurrency,
     };
     let aws = Aws::connect().await?;
     eprintln!(
-        "[bench] load: {} clients for {} s against 127.0.0.1:{port}",
-        settings.clients,
-        settings.duration.as_secs()
+        "[bench] load: {} clients for {} s against 127.0.0.1:{}",
+        settings.clients, args.seconds, args.port
     );
     let mut result = load::run(&aws, &state, &settings).await?;
     result["load_average_start"] = json!(load_start);
-    if let Some(started) = options.seconds("started-at") {
+    if let Some(started) = args.started_at {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
-        result["total_s"] = json!(stats_round(now - started));
+        result["total_s"] = json!(round1(now - started));
     }
-    let failures = result["server_errors"].as_u64().unwrap_or(0)
-        + result["transport_errors"].as_u64().unwrap_or(0)
-        + result["check"]["lost_writes"].as_u64().unwrap_or(0)
-        + result["check"]["shares_missing"].as_u64().unwrap_or(0)
-        + result["check"]["left_after_delete"].as_u64().unwrap_or(0);
+    let count = |v: &Value| v.as_u64().unwrap_or(0);
+    let check = &result["check"];
+    let failures = count(&result["server_errors"])
+        + count(&result["transport_errors"])
+        + count(&check["lost_writes"])
+        + count(&check["shares_missing"])
+        + count(&check["left_after_delete"]);
     eprintln!(
         "[bench] load: {} requests, {} requests/s, {} 5xx, {} lost writes",
-        result["requests"],
-        result["requests_per_s"],
-        result["server_errors"],
-        result["check"]["lost_writes"]
+        result["requests"], result["requests_per_s"], result["server_errors"], check["lost_writes"]
     );
     report::update("load", result)?;
     if failures > 0 {
@@ -982,13 +516,5 @@ async fn load_run(options: &Options) -> Result<(), String> {
             "{failures} failure(s): 5xx, transport errors, lost writes or deletes that left data (see docs/benchmarks.md)"
         ));
     }
-    Ok(())
-}
-
-async fn cleanup(options: &Options) -> Result<(), String> {
-    let name = options.required("name")?;
-    let aws = Aws::connect().await?;
-    aws.drop_stack(&name).await;
-    aws.drop_bucket(&format!("{name}-meta")).await;
     Ok(())
 }

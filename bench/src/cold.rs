@@ -10,17 +10,16 @@ use serde_json::{Value, json};
 use crate::harness::FunctionProcess;
 use crate::runtime_api::RuntimeApi;
 use crate::stats::{Summary, round3, summarize};
+use crate::targets::{ColdTarget, World};
+use integration_tests::repo_root;
+
+/// The floor the functions' cold starts are compared with (src/bin/hello.rs).
+pub const HELLO: &str = "bench-hello";
 
 /// A binary and the events its starts are measured with.
 pub struct Target {
-    pub name: String,
+    pub spec: &'static ColdTarget,
     pub binary: PathBuf,
-    /// A real request, with the AWS calls it makes (called once per start).
-    pub event: Box<dyn Fn() -> Value + Send + Sync>,
-    pub describe: String,
-    /// A request answered without any AWS call (missing credentials and the like).
-    pub no_aws_event: Option<Value>,
-    pub describe_no_aws: String,
 }
 
 struct Start {
@@ -36,19 +35,16 @@ async fn one_start(
     event: &Value,
     env: &[(String, String)],
 ) -> Result<Start, String> {
-    let api = RuntimeApi::start(&target.name).await?;
+    let name = target.spec.name;
+    let api = RuntimeApi::start(name).await?;
     let pending = api.enqueue(event);
     let id = pending.id.clone();
-    let process = FunctionProcess::spawn(&target.binary, &target.name, env, api)?;
+    let process = FunctionProcess::spawn(&target.binary, name, env, api)?;
     let completion = match pending.wait(Duration::from_secs(20)).await {
         Ok(c) => c,
         Err(e) => {
             let init = process.api.init_error().unwrap_or_default();
-            return Err(format!(
-                "{}: {e} {init}\n{}",
-                target.name,
-                process.output_tail()
-            ));
+            return Err(format!("{name}: {e} {init}\n{}", process.output_tail()));
         }
     };
     let spawned = process.spawned_at;
@@ -75,16 +71,16 @@ async fn one_start(
 }
 
 fn arm64_size(name: &str) -> Option<u64> {
-    let path = crate::env::repo_root().join(format!("target/lambda/{name}/bootstrap"));
+    let path = repo_root().join(format!("target/lambda/{name}/bootstrap"));
     std::fs::metadata(path).ok().map(|m| m.len())
 }
 
 /// Runs `iterations` measured starts of every target (plus one unmeasured start each to
 /// warm the page cache), round-robin so that other load on the machine falls on all of
-/// them alike. `hello` names the floor among the targets.
+/// them alike; the hello among them is the floor.
 pub async fn run(
     targets: &[Target],
-    hello: &str,
+    world: &World,
     iterations: usize,
     env: &[(String, String)],
 ) -> Result<Value, String> {
@@ -111,9 +107,9 @@ pub async fn run(
         for offset in 0..targets.len() {
             let index = (round + offset) % targets.len();
             let target = &targets[index];
-            let real = one_start(target, &(target.event)(), env).await?;
-            let no_aws = match &target.no_aws_event {
-                Some(event) => Some(one_start(target, event, env).await?),
+            let real = one_start(target, &(target.spec.event)(world, round), env).await?;
+            let no_aws = match target.spec.no_aws {
+                Some((_, event)) => Some(one_start(target, &event(world), env).await?),
                 None => None,
             };
             if round == 0 {
@@ -133,7 +129,7 @@ pub async fn run(
     }
     let hello_index = targets
         .iter()
-        .position(|t| t.name == hello)
+        .position(|t| t.spec.name == HELLO)
         .ok_or("the hello binary is not among the targets")?;
     let floor_init = summarize(&samples[hello_index].init).p50;
     let floor_first = summarize(&samples[hello_index].first).p50;
@@ -145,15 +141,16 @@ pub async fn run(
             let first = summarize(&s.first);
             let no_aws = (!s.no_aws.is_empty()).then(|| summarize(&s.no_aws));
             let size = std::fs::metadata(&target.binary).map(|m| m.len()).ok();
+            let name = target.spec.name;
             json!({
-                "name": target.name,
-                "request": target.describe,
+                "name": name,
+                "request": target.spec.describe,
                 // Functions that are not behind API Gateway have no status.
                 "status": if s.status == 0 { json!("ok") } else { json!(s.status) },
                 "aws_calls": s.aws_calls,
-                "request_no_aws": if s.no_aws.is_empty() { Value::Null } else { json!(target.describe_no_aws) },
+                "request_no_aws": target.spec.no_aws.map(|(describe, _)| describe),
                 "size_bytes": size,
-                "arm64_size_bytes": if target.name == hello { None } else { arm64_size(&target.name) },
+                "arm64_size_bytes": if name == HELLO { None } else { arm64_size(name) },
                 "peak_rss_kib": summarize(&s.rss).p50,
                 "init_ms": init,
                 "first_response_ms": first,
@@ -165,7 +162,7 @@ pub async fn run(
         })
         .collect();
     Ok(json!({
-        "hello": hello,
+        "hello": HELLO,
         "iterations": iterations,
         "binaries": binaries,
     }))
@@ -174,17 +171,18 @@ pub async fn run(
 /// Medians' summaries of `target` started with `env` and with `variant`, and of the hello,
 /// round-robin so that the machine's load falls on all three alike.
 async fn side_by_side(
-    target: &Target,
-    hello: &Target,
+    (target, hello): (&Target, &Target),
+    world: &World,
     iterations: usize,
     env: &[(String, String)],
     variant: &[(String, String)],
 ) -> Result<(Summary, Summary, Summary), String> {
     let (mut usual, mut changed, mut floor) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..=iterations {
-        let a = one_start(target, &(target.event)(), env).await?;
-        let b = one_start(target, &(target.event)(), variant).await?;
-        let c = one_start(hello, &(hello.event)(), env).await?;
+        let event = |t: &Target| (t.spec.event)(world, round);
+        let a = one_start(target, &event(target), env).await?;
+        let b = one_start(target, &event(target), variant).await?;
+        let c = one_start(hello, &event(hello), env).await?;
         if round > 0 {
             usual.push(a.init_ms);
             changed.push(b.init_ms);
@@ -199,8 +197,8 @@ async fn side_by_side(
 /// store, which makes it load that store as the SDK's default client does, beside the
 /// hello, round-robin.
 pub async fn system_store(
-    target: &Target,
-    hello: &Target,
+    (target, hello): (&Target, &Target),
+    world: &World,
     iterations: usize,
     env: &[(String, String)],
 ) -> Result<Value, String> {
@@ -213,9 +211,10 @@ pub async fn system_store(
     system.push(("SSL_CERT_FILE".into(), bundle.display().to_string()));
     system.push(("SSL_CERT_DIR".into(), certs.display().to_string()));
     let entries = std::fs::read_dir(certs).map_or(0, |d| d.count());
-    let (bundled, loaded, floor) = side_by_side(target, hello, iterations, env, &system).await?;
+    let pair = (target, hello);
+    let (bundled, loaded, floor) = side_by_side(pair, world, iterations, env, &system).await?;
     Ok(json!({
-        "binary": target.name,
+        "binary": target.spec.name,
         "certificate_entries": entries,
         "bundled_roots_init_ms": bundled,
         "system_store_init_ms": loaded,
@@ -230,8 +229,8 @@ pub async fn system_store(
 /// given its secrets as plain variables (as locally) and as the ARNs of Secrets Manager
 /// secrets holding them (`secrets`: variable and ARN), beside the hello, round-robin.
 pub async fn secrets_manager(
-    target: &Target,
-    hello: &Target,
+    (target, hello): (&Target, &Target),
+    world: &World,
     iterations: usize,
     env: &[(String, String)],
     secrets: &[(String, String)],
@@ -247,9 +246,10 @@ pub async fn secrets_manager(
             arn.clone(),
         ));
     }
-    let (plain, read, floor) = side_by_side(target, hello, iterations, env, &deployed).await?;
+    let pair = (target, hello);
+    let (plain, read, floor) = side_by_side(pair, world, iterations, env, &deployed).await?;
     Ok(json!({
-        "binary": target.name,
+        "binary": target.spec.name,
         "secrets": secrets.iter().map(|(variable, _)| variable).collect::<Vec<_>>(),
         "environment_init_ms": plain,
         "secrets_manager_init_ms": read,

@@ -1,281 +1,97 @@
-//! Where a request's time goes inside the handler, apart from waiting on AWS: each piece
-//! timed in a tight loop in process, and the thread CPU time of whole handler calls (on a
-//! single-threaded runtime, so the SDK's and the HTTP client's work counts too).
+//! CPU per request: the thread CPU time of whole handler calls against the emulators (on
+//! a single-threaded runtime, so the SDK's and the HTTP client's work counts too), beside
+//! the pieces `cargo bench -p shared --bench cpu` times in isolation (shared/benches).
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Instant;
 
 use cpu_time::ThreadTime;
+use integration_tests::ApiRequest;
 use lambda_http::Request;
 use serde_json::{Value, json};
 use shared::app::App;
-use shared::model::{FieldSelection, Recording, RecordingId, RoomId};
-use shared::pagination::{Cursor, ListQuery, Page};
-use shared::permissions::{Action, Principal, RecordingAccess, Role, is_allowed};
+use shared::config::Config;
 use shared::runtime::{HandlerResult, dispatch};
 
-use crate::events::ApiEvent;
-use crate::fixtures;
 use crate::stats::{round3, summarize};
+use crate::targets::World;
 
-/// What the handler benchmarks run against: the warm data of the run.
-pub struct Inputs {
-    pub api_key: String,
-    pub recording: RecordingId,
-    pub share_secret: String,
-    pub room: RoomId,
+/// The benchmarks of shared/benches/cpu.rs the report shows, one a line: benchmark | what
+/// the report calls it | what it covers. Those starting `init_` are a cold start's own work.
+const PIECES: &str = "\
+event_to_request | API Gateway event → request | what the runtime does with every event (lambda_http)
+authenticate_api_key | authenticate an API key | SHA-256 of the key, constant-time comparison with each configured digest
+verify_admin_jwt | verify an admin JWT | HS256 (aws-lc HMAC), claims checked
+verify_room_jwt | verify a room JWT | as above, plus the room id's validation
+authenticate_bearer | authenticate a bearer token | header parsing plus JWT verification
+permission_decision | permission decision | shared::permissions::is_allowed for a participant
+check_share_secret | check a share secret | SHA-256 of the presented secret, constant-time comparison
+encode_page_token | encode a page token | JSON, HMAC-SHA-256, base64url
+decode_page_token | decode a page token | base64url, HMAC verification, JSON
+parse_list_query | parse a list query with a page token | every parameter validated, the token decoded and bound to the query
+decode_items | decode 10 DynamoDB items | serde_dynamo into the store's item type (includes cloning the items)
+serialize_page | serialize a page of 10 recordings | the list body with its next page token, to bytes
+serialize_recording | serialize one recording | the get body, to bytes
+presign_get | presign a GET URL | SigV4 query signing by the SDK, no network
+log_line | write the request's log line | one JSON line through tracing (to a sink here, stdout in Lambda)
+init_read_config | read the configuration | the function's variables: key digests, the admin hash's PHC format
+init_sdk_config | load the SDK configuration | shared::runtime::sdk_config: region, credentials chain, endpoints (no network), the HTTPS client
+init_app | build the App | DynamoDB, S3 and EventBridge clients, keys, and the LiveKit client when LIVEKIT_* is set
+init_livekit_client | of which the LiveKit client | reqwest with rustls and the web PKI roots; every function builds it when LIVEKIT_* is set";
+
+/// Nanoseconds of a duration as divan prints it (`81.3 ns`, `2.4 µs`).
+fn nanoseconds(text: &str) -> Option<f64> {
+    let (value, unit) = text.trim().split_once(' ')?;
+    let scale = match unit {
+        "ps" => 1e-3,
+        "ns" => 1.0,
+        "µs" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        _ => return None,
+    };
+    Some(value.parse::<f64>().ok()? * scale)
 }
 
-const ROUNDS: usize = 7;
-const ROUND_TIME: Duration = Duration::from_millis(40);
-
-/// Nanoseconds per call of `f`: the median of several rounds, each long enough to
-/// dwarf the clock's cost.
-fn time_sync(mut f: impl FnMut()) -> f64 {
-    let started = Instant::now();
-    f();
-    let once = started.elapsed().max(Duration::from_nanos(20));
-    let iterations = (ROUND_TIME.as_nanos() / once.as_nanos()).clamp(1, 5_000_000) as usize;
-    let mut rounds = Vec::new();
-    for _ in 0..ROUNDS {
-        let started = Instant::now();
-        for _ in 0..iterations {
-            f();
+/// The medians in divan's table (`├─ name  fastest │ slowest │ median │ …`), as the
+/// report's `micro` and `init` rows.
+fn divan_medians(output: &str) -> Result<(Vec<Value>, Vec<Value>), String> {
+    let medians: Vec<(&str, f64)> = output
+        .lines()
+        .filter_map(|line| {
+            let columns: Vec<&str> = line.split('│').collect();
+            let name = columns
+                .first()?
+                .split_whitespace()
+                .find(|w| !w.contains('─'))?;
+            Some((name, nanoseconds(columns.get(2)?)?))
+        })
+        .collect();
+    let (mut micro, mut init) = (Vec::new(), Vec::new());
+    for piece in PIECES.lines() {
+        let mut parts = piece.split(" | ");
+        let (bench, name, note) = (parts.next(), parts.next(), parts.next());
+        let (Some(bench), Some(name), Some(note)) = (bench, name, note) else {
+            return Err(format!("a piece without three parts: {piece}"));
+        };
+        let (_, ns) = medians
+            .iter()
+            .find(|(b, _)| *b == bench)
+            .ok_or_else(|| format!("no benchmark {bench} in the divan output"))?;
+        let row = json!({"name": name, "ns": round3(*ns), "note": note});
+        match bench.starts_with("init_") {
+            true => init.push(row),
+            false => micro.push(row),
         }
-        rounds.push(started.elapsed().as_nanos() as f64 / iterations as f64);
     }
-    summarize(&rounds).p50
-}
-
-async fn time_async<F, Fut>(mut f: F) -> f64
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let started = Instant::now();
-    f().await;
-    let once = started.elapsed().max(Duration::from_nanos(20));
-    let iterations = (ROUND_TIME.as_nanos() / once.as_nanos()).clamp(1, 1_000_000) as usize;
-    let mut rounds = Vec::new();
-    for _ in 0..ROUNDS {
-        let started = Instant::now();
-        for _ in 0..iterations {
-            f().await;
-        }
-        rounds.push(started.elapsed().as_nanos() as f64 / iterations as f64);
-    }
-    summarize(&rounds).p50
-}
-
-fn request(event: &ApiEvent) -> Request {
-    lambda_http::request::from_str(&event.to_json("cpu").to_string())
-        .unwrap_or_else(|_| Request::default())
-}
-
-async fn micro(app: &App, inputs: &Inputs) -> Result<Vec<Value>, String> {
-    let mut rows = Vec::new();
-    let mut add = |name: &str, ns: f64, note: &str| {
-        eprintln!("[bench]   {name}: {ns:.0} ns");
-        rows.push(json!({"name": name, "ns": round3(ns), "note": note}));
-    };
-    let now = shared::clock::now_seconds();
-    let get = ApiEvent::new("GET", "/api/v1/recordings/{recordingId}")
-        .path_param("recordingId", inputs.recording.as_str())
-        .api_key(&inputs.api_key);
-    let get_json = get.to_json("cpu").to_string();
-    add(
-        "API Gateway event → request",
-        time_sync(|| {
-            black_box(lambda_http::request::from_str(black_box(&get_json)).ok());
-        }),
-        "what the runtime does with every event (lambda_http)",
-    );
-    let with_key = request(&get);
-    add(
-        "authenticate an API key",
-        time_sync(|| {
-            black_box(app.auth.authenticate(black_box(&with_key)).ok());
-        }),
-        "SHA-256 of the key, constant-time comparison with each configured digest",
-    );
-    let admin_token = app
-        .auth
-        .tokens
-        .issue_admin("admin", now)
-        .map_err(|e| e.to_string())?;
-    let room_token = app
-        .auth
-        .tokens
-        .issue_room(&inputs.room, Role::Moderator, now)
-        .map_err(|e| e.to_string())?;
-    add(
-        "verify an admin JWT",
-        time_sync(|| {
-            black_box(app.auth.tokens.verify(black_box(&admin_token)).ok());
-        }),
-        "HS256 (aws-lc HMAC), claims checked",
-    );
-    add(
-        "verify a room JWT",
-        time_sync(|| {
-            black_box(app.auth.tokens.verify(black_box(&room_token)).ok());
-        }),
-        "as above, plus the room id's validation",
-    );
-    let with_bearer = request(
-        &ApiEvent::new("GET", "/api/v1/recordings/{recordingId}")
-            .path_param("recordingId", inputs.recording.as_str())
-            .bearer(&admin_token),
-    );
-    add(
-        "authenticate a bearer token",
-        time_sync(|| {
-            black_box(app.auth.authenticate(black_box(&with_bearer)).ok());
-        }),
-        "header parsing plus JWT verification",
-    );
-    let (room, _) = fixtures::room(
-        inputs.room.as_str(),
-        "Bench",
-        RecordingAccess::AdminModerator,
-    )?;
-    let participant = Principal::Participant {
-        room_id: inputs.room.clone(),
-        role: Role::Moderator,
-    };
-    add(
-        "permission decision",
-        time_sync(|| {
-            black_box(is_allowed(
-                black_box(&participant),
-                Action::ReadRecording,
-                Some(&room.policy()),
-            ));
-        }),
-        "shared::permissions::is_allowed for a participant",
-    );
-    let digest = shared::crypto::sha256_hex(inputs.share_secret.as_bytes());
-    add(
-        "check a share secret",
-        time_sync(|| {
-            let presented = shared::crypto::sha256_hex(black_box(inputs.share_secret.as_bytes()));
-            black_box(shared::crypto::constant_time_eq(
-                presented.as_bytes(),
-                digest.as_bytes(),
-            ));
-        }),
-        "SHA-256 of the presented secret, constant-time comparison",
-    );
-    let cursor = Cursor {
-        key: format!("{:016}#{}", 1_793_491_200_000_i64, inputs.recording),
-        segment: 0,
-    };
-    let fingerprint = "room=*;status=*;sort=desc";
-    let page_tokens = app.page_tokens().map_err(|e| e.to_string())?;
-    add(
-        "encode a page token",
-        time_sync(|| {
-            black_box(page_tokens.encode(black_box(&cursor), fingerprint));
-        }),
-        "JSON, HMAC-SHA-256, base64url",
-    );
-    let token = page_tokens.encode(&cursor, fingerprint);
-    add(
-        "decode a page token",
-        time_sync(|| {
-            black_box(page_tokens.decode(black_box(&token), fingerprint).ok());
-        }),
-        "base64url, HMAC verification, JSON",
-    );
-    let params: HashMap<&str, &str> =
-        HashMap::from([("maxItems", "10"), ("nextPageToken", token.as_str())]);
-    add(
-        "parse a list query with a page token",
-        time_sync(|| {
-            black_box(ListQuery::parse(|k| params.get(k).copied(), page_tokens).ok());
-        }),
-        "every parameter validated, the token decoded and bound to the query",
-    );
-    let room_id = inputs.room.clone();
-    let recordings: Vec<Recording> = (0..10)
-        .map(|n| fixtures::recording(&room_id, "cpu", n, 100_000))
-        .collect::<Result<_, _>>()?;
-    let items: Vec<_> = recordings
-        .iter()
-        .map(fixtures::recording_item)
-        .collect::<Result<_, _>>()?;
-    add(
-        "decode 10 DynamoDB items",
-        time_sync(|| {
-            for item in &items {
-                let decoded = shared::store::decode_recording_item(item.clone()).ok();
-                black_box(decoded);
-            }
-        }),
-        "serde_dynamo into the store's item type (includes cloning the items)",
-    );
-    let page = Page {
-        next: Some(cursor.clone()),
-        items: recordings.clone(),
-    };
-    let fields = FieldSelection::parse(None);
-    add(
-        "serialize a page of 10 recordings",
-        time_sync(|| {
-            let body = page.to_json("recordings", 10, fingerprint, page_tokens, |r| {
-                fields.apply(r)
-            });
-            black_box(serde_json::to_vec(&body).ok());
-        }),
-        "the list body with its next page token, to bytes",
-    );
-    add(
-        "serialize one recording",
-        time_sync(|| {
-            black_box(serde_json::to_vec(&fields.apply(black_box(&recordings[0]))).ok());
-        }),
-        "the get body, to bytes",
-    );
-    let key = inputs.recording.s3_key();
-    let filename = inputs.recording.filename();
-    let presign = time_async(|| async {
-        black_box(
-            app.media
-                .presign_video(&key, &filename, shared::media::Disposition::Inline)
-                .await
-                .ok(),
-        );
-    })
-    .await;
-    add(
-        "presign a GET URL",
-        presign,
-        "SigV4 query signing by the SDK, no network",
-    );
-    add(
-        "write the request's log line",
-        time_sync(|| {
-            tracing::info!(
-                request_id = "bench-request-id",
-                method = "GET",
-                route = "/api/v1/recordings/{recordingId}",
-                status = 200u16,
-                latency_ms = 1.234f64,
-                aws_calls = 1u32,
-                "request"
-            );
-        }),
-        "one JSON line through tracing (to a sink here, stdout in Lambda)",
-    );
-    Ok(rows)
+    Ok((micro, init))
 }
 
 async fn handler_cpu<'a, F, Fut>(
     app: &'a App,
     label: &str,
-    event: &ApiEvent,
+    request: ApiRequest,
     handler: F,
     count: usize,
 ) -> Value
@@ -283,14 +99,12 @@ where
     F: Fn(&'a App, Request) -> Fut + Copy,
     Fut: Future<Output = HandlerResult>,
 {
-    let mut wall = Vec::new();
-    let mut cpu = Vec::new();
-    let mut status = 0;
+    let (mut wall, mut cpu, mut status) = (Vec::new(), Vec::new(), 0);
     for i in 0..count + 20 {
-        let req = request(event);
+        let request = request.build();
         let cpu_started = ThreadTime::now();
         let started = Instant::now();
-        let response = dispatch(app, req, handler).await;
+        let response = dispatch(app, request, handler).await;
         let elapsed = started.elapsed();
         let cpu_used = cpu_started.elapsed();
         status = response.status().as_u16();
@@ -313,30 +127,19 @@ where
     })
 }
 
-async fn handlers(app: &App, inputs: &Inputs, count: usize) -> Vec<Value> {
-    let id = inputs.recording.as_str();
-    let get =
-        ApiEvent::new("GET", "/api/v1/recordings/{recordingId}").path_param("recordingId", id);
-    let admin_token = app
-        .auth
-        .tokens
-        .issue_admin("admin", shared::clock::now_seconds())
-        .unwrap_or_default();
-    let list = ApiEvent::new("GET", "/api/v1/recordings")
-        .api_key(&inputs.api_key)
-        .query("maxItems", "10");
-    let media = ApiEvent::new("GET", "/api/v1/recordings/{recordingId}/media")
-        .path_param("recordingId", id)
-        .api_key(&inputs.api_key)
-        .query("redirect", "false");
-    let page = ApiEvent::new("GET", "/recording/{recordingId}")
-        .path_param("recordingId", id)
-        .query("secret", &inputs.share_secret);
+async fn handlers(app: &App, w: &World, count: usize) -> Vec<Value> {
+    let recording = |route| ApiRequest::new("GET", route).path_param("recordingId", &w.featured);
+    let get = || recording("/api/v1/recordings/{recordingId}");
+    let key = |request: ApiRequest| request.header("x-api-key", &w.api_key);
+    let list = key(ApiRequest::new("GET", "/api/v1/recordings")).query("maxItems", "10");
+    let media = key(recording("/api/v1/recordings/{recordingId}/media"));
+    let page = recording("/recording/{recordingId}").query("secret", &w.share_secret);
+    let get_secret = get().query("secret", &w.share_secret);
     vec![
         handler_cpu(
             app,
             "get (API key)",
-            &get.clone().api_key(&inputs.api_key),
+            key(get()),
             get_recording::handle,
             count,
         )
@@ -344,7 +147,7 @@ async fn handlers(app: &App, inputs: &Inputs, count: usize) -> Vec<Value> {
         handler_cpu(
             app,
             "get (admin JWT)",
-            &get.clone().bearer(&admin_token),
+            get().bearer(&w.admin_token),
             get_recording::handle,
             count,
         )
@@ -352,7 +155,7 @@ async fn handlers(app: &App, inputs: &Inputs, count: usize) -> Vec<Value> {
         handler_cpu(
             app,
             "get (?secret=)",
-            &get.clone().query("secret", &inputs.share_secret),
+            get_secret,
             get_recording::handle,
             count,
         )
@@ -360,7 +163,7 @@ async fn handlers(app: &App, inputs: &Inputs, count: usize) -> Vec<Value> {
         handler_cpu(
             app,
             "list a page of 10 (API key)",
-            &list,
+            list,
             list_recordings::handle,
             count,
         )
@@ -368,7 +171,7 @@ async fn handlers(app: &App, inputs: &Inputs, count: usize) -> Vec<Value> {
         handler_cpu(
             app,
             "media ?redirect=false (API key)",
-            &media,
+            media.query("redirect", "false"),
             download_recording::handle,
             count,
         )
@@ -376,7 +179,7 @@ async fn handlers(app: &App, inputs: &Inputs, count: usize) -> Vec<Value> {
         handler_cpu(
             app,
             "share page (?secret=)",
-            &page,
+            page,
             share_page::handle,
             count,
         )
@@ -384,74 +187,34 @@ async fn handlers(app: &App, inputs: &Inputs, count: usize) -> Vec<Value> {
     ]
 }
 
-/// The cold start's own work, repeated in a warm process (so without the first-time costs
-/// of page faults and lazy statics): what a function does before its first event.
-async fn init(
-    env: &[(String, String)],
-    config: &shared::config::Config,
-) -> Result<Vec<Value>, String> {
-    let mut rows = Vec::new();
-    let mut add = |name: &str, ns: f64, note: &str| {
-        eprintln!("[bench]   {name}: {ns:.0} ns");
-        rows.push(json!({"name": name, "ns": round3(ns), "note": note}));
-    };
-    add(
-        "read the configuration",
-        time_sync(|| {
-            black_box(crate::delete::config_from(black_box(env)).ok());
-        }),
-        "the function's variables: key digests, the admin hash's PHC format",
-    );
-    add(
-        "load the SDK configuration",
-        time_async(|| async {
-            black_box(shared::runtime::sdk_config().await.ok());
-        })
-        .await,
-        "shared::runtime::sdk_config: region, credentials chain, endpoints (no network), the HTTPS client",
-    );
-    let sdk = shared::runtime::sdk_config().await?;
-    add(
-        "build the App",
-        time_sync(|| {
-            black_box(App::new(config.clone(), &sdk).ok());
-        }),
-        "DynamoDB, S3 and EventBridge clients, keys, and the LiveKit client when LIVEKIT_* is set",
-    );
-    if let Some(livekit) = &config.livekit {
-        add(
-            "of which the LiveKit client",
-            time_sync(|| {
-                black_box(shared::livekit::Egress::new(livekit).ok());
-            }),
-            "reqwest with rustls and the web PKI roots; every function builds it when LIVEKIT_* is set",
-        );
-    }
-    Ok(rows)
-}
-
-/// Runs on a thread of its own with a single-threaded runtime.
+/// Runs on a thread of its own with a single-threaded runtime; `micro` is the output of
+/// `cargo bench -p shared --bench cpu`, whose medians are reported beside.
 pub fn run(
-    env: Vec<(String, String)>,
-    inputs: Inputs,
+    config: Config,
+    world: World,
     handler_calls: usize,
+    micro: Option<PathBuf>,
 ) -> Result<Value, String> {
+    let mut cpu = json!({});
+    if let Some(path) = micro {
+        let output = std::fs::read_to_string(&path)
+            .map_err(|e| format!("reading {}: {e}", path.display()))?;
+        let (micro, init) = divan_medians(&output)?;
+        cpu = json!({"micro": micro, "init": init});
+    }
     let worker = std::thread::spawn(move || -> Result<Value, String> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| e.to_string())?;
         runtime.block_on(async move {
-            let config = crate::delete::config_from(&env)?;
-            let init = init(&env, &config).await?;
             let sdk = shared::runtime::sdk_config().await?;
             let app = App::new(config, &sdk)?;
-            let micro = micro(&app, &inputs).await?;
-            let handlers = handlers(&app, &inputs, handler_calls).await;
-            Ok(json!({"init": init, "micro": micro, "handlers": handlers}))
+            Ok(json!(handlers(&app, &world, handler_calls).await))
         })
     });
-    worker
+    cpu["handlers"] = worker
         .join()
-        .map_err(|_| "the CPU benchmark thread panicked".to_owned())?
+        .map_err(|_| "the CPU benchmark thread panicked".to_owned())??;
+    Ok(cpu)
 }

@@ -9,19 +9,18 @@ use std::time::Instant;
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
+use integration_tests::ApiRequest;
 use serde_json::{Value, json};
 use shared::app::App;
 use shared::aws::count_aws_calls;
 use shared::config::Config;
-use shared::model::{Recording, RoomId};
+use shared::model::{Recording, RecordingId};
 use shared::permissions::RecordingAccess;
 
-use crate::events::ApiEvent;
 use crate::fixtures::{self, Aws, PLACEHOLDER_VIDEO};
 use crate::harness::FunctionProcess;
 use crate::stats::round3;
 
-pub const ROOM: &str = "bench-del";
 /// The API's limit on ids in one bulk delete.
 pub const MAX_BULK: usize = shared::deletion::MAX_BULK_IDS;
 
@@ -122,47 +121,14 @@ fn sets() -> Vec<(String, usize)> {
     sets
 }
 
-fn set_ids(tag: &str, count: usize) -> Result<Vec<Recording>, String> {
-    let room = RoomId::parse(ROOM)?;
-    (0..count)
-        .map(|n| fixtures::recording(&room, tag, n, PLACEHOLDER_VIDEO.len()))
-        .collect()
-}
-
-/// The room, every set's recordings and a placeholder video for each.
-pub async fn setup(aws: &Aws, table: &str, bucket: &str) -> Result<(), String> {
-    let (room, secrets) = fixtures::room(ROOM, "Bench deletes", RecordingAccess::Admin)?;
-    aws.store(table)
-        .create_room(&room, &secrets)
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut items = Vec::new();
-    let mut objects = Vec::new();
-    for (tag, count) in sets() {
-        for recording in set_ids(&tag, count)? {
-            items.push(fixtures::recording_item(&recording)?);
-            objects.push((
-                recording.recording_id.s3_key(),
-                PLACEHOLDER_VIDEO.to_vec(),
-                "video/mp4",
-            ));
-        }
-    }
-    aws.batch_put(table, items, 16).await?;
-    aws.put_objects(bucket, objects, 32).await?;
-    Ok(())
-}
-
-fn bulk_event(api_key: &str, ids: &[String]) -> ApiEvent {
-    ApiEvent::new("DELETE", "/api/v1/recordings")
-        .api_key(api_key)
-        .query("recordingIds", &ids.join(","))
-}
-
-fn single_event(api_key: &str, id: &str) -> ApiEvent {
-    ApiEvent::new("DELETE", "/api/v1/recordings/{recordingId}")
-        .path_param("recordingId", id)
-        .api_key(api_key)
+/// One delete request: of one id by its path, or of several with `recordingIds`.
+fn delete_request(api_key: &str, ids: &[String]) -> ApiRequest {
+    let request = match ids {
+        [id] => ApiRequest::new("DELETE", "/api/v1/recordings/{recordingId}")
+            .path_param("recordingId", id),
+        _ => ApiRequest::new("DELETE", "/api/v1/recordings").query("recordingIds", &ids.join(",")),
+    };
+    request.header("x-api-key", api_key)
 }
 
 struct Run {
@@ -192,11 +158,8 @@ async fn delete_through(
         None => ids.iter().map(|id| vec![id.clone()]).collect(),
     };
     for batch in batches {
-        let event = match per_request {
-            Some(_) => bulk_event(api_key, &batch),
-            None => single_event(api_key, &batch[0]),
-        };
-        let invocation = process.invoke(&event.to_json("delete")).await?;
+        let event = delete_request(api_key, &batch).event();
+        let invocation = process.invoke(&event).await?;
         run.requests += 1;
         run.invoke_ms += invocation.elapsed_ms();
         run.aws_calls += invocation.aws_calls().unwrap_or(0);
@@ -219,13 +182,15 @@ async fn leftovers(
     bucket: &str,
     ids: &[String],
 ) -> Result<(usize, usize), String> {
-    let items = fixtures::recording_states(aws, table, ids).await?.len();
-    let keys = fixtures::object_keys(aws, bucket, &format!("recordings/{ROOM}/")).await?;
-    let wanted: std::collections::HashSet<String> = ids
+    let ids: Vec<RecordingId> = ids
         .iter()
-        .filter_map(|id| shared::model::RecordingId::parse(id).ok())
-        .map(|id| id.s3_key())
-        .collect();
+        .map(|id| RecordingId::parse(id))
+        .collect::<Result<_, _>>()?;
+    let loaded = aws.store(table).load_with_rooms(&ids, &[]).await;
+    let items = loaded.map_err(|e| e.to_string())?.recordings.len();
+    let keys =
+        fixtures::object_keys(aws, bucket, &format!("recordings/{}/", ids[0].room_id())).await?;
+    let wanted: std::collections::HashSet<String> = ids.iter().map(RecordingId::s3_key).collect();
     let videos = keys.iter().filter(|k| wanted.contains(*k)).count();
     Ok((items, videos))
 }
@@ -245,13 +210,7 @@ async fn composition(
         aws_sdk_dynamodb::config::Builder::from(&aws.sdk).interceptor(counter.clone()),
         aws_sdk_s3::config::Builder::from(&aws.sdk).interceptor(counter.clone()),
     )?;
-    let event = if ids.len() == 1 {
-        single_event(api_key, &ids[0])
-    } else {
-        bulk_event(api_key, ids)
-    };
-    let request = lambda_http::request::from_str(&event.to_json("composition").to_string())
-        .map_err(|e| e.to_string())?;
+    let request = delete_request(api_key, ids).build();
     let (response, total) = count_aws_calls(delete_recordings::handle(&app, request)).await;
     let response =
         response.map_err(|e| format!("deleting {} recording(s) in process: {e:?}", ids.len()))?;
@@ -288,19 +247,36 @@ fn categories(compositions: &HashMap<usize, Value>, sizes: &[usize]) -> Value {
     })
 }
 
+/// Stores a room with every set's recordings, each with a placeholder video, in the table
+/// and bucket `name`, then deletes them.
 pub async fn run(
     aws: &Aws,
-    table: &str,
-    bucket: &str,
+    name: &str,
     process: &FunctionProcess,
     api_key: &str,
     config: Config,
 ) -> Result<Value, String> {
+    let (table, bucket) = (name, name);
+    let store = aws.store(name);
+    let room = integration_tests::fixtures::room(&store, RecordingAccess::Admin).await;
+    let set = |tag: &str, count: usize| -> Result<Vec<Recording>, String> {
+        let size = PLACEHOLDER_VIDEO.len();
+        (0..count)
+            .map(|n| fixtures::recording(&room.room_id, tag, n, size))
+            .collect()
+    };
+    let (mut items, mut objects) = (Vec::new(), Vec::new());
+    for (tag, count) in sets() {
+        for recording in set(&tag, count)? {
+            items.push(fixtures::recording_item(&recording)?);
+            objects.push(fixtures::placeholder_video(&recording));
+        }
+    }
+    aws.batch_put(table, items, 16).await?;
+    aws.put_objects(bucket, objects, 32).await?;
     let ids = |tag: &str, count: usize| -> Result<Vec<String>, String> {
-        Ok(set_ids(tag, count)?
-            .into_iter()
-            .map(|r| r.recording_id.to_string())
-            .collect())
+        let set = set(tag, count)?.into_iter();
+        Ok(set.map(|r| r.recording_id.to_string()).collect())
     };
     let mut compositions: HashMap<usize, Value> = HashMap::new();
     for size in composition_sizes() {

@@ -14,12 +14,8 @@ use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use devstack::template::{self, Template};
 use futures_util::StreamExt;
 use futures_util::stream;
-use serde_json::Value;
-use shared::model::{
-    Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig, RoomId,
-    RoomSecrets, ShareAccess,
-};
-use shared::permissions::{Principal, RecordingAccess};
+use shared::model::{Recording, RecordingId, RecordingStatus, RoomId, ShareAccess};
+use shared::permissions::Principal;
 use shared::store::Store;
 
 /// The smallest committed demo video (about 100 KB), for the recordings that are played.
@@ -89,6 +85,12 @@ impl Aws {
         let _ = self.dynamodb.delete_table().table_name(name).send().await;
         self.drop_bucket(name).await;
         let _ = self.eventbridge.delete_event_bus().name(name).send().await;
+    }
+
+    /// Everything `bench run` or `bench load-setup` made under `name`.
+    pub async fn drop_all(&self, name: &str) {
+        self.drop_stack(name).await;
+        self.drop_bucket(&format!("{name}-meta")).await;
     }
 
     pub async fn create_bucket(&self, name: &str) -> Result<(), String> {
@@ -249,22 +251,6 @@ impl Aws {
     }
 }
 
-/// A room with a fixed id (so runs are reproducible) and fresh secrets.
-pub fn room(id: &str, name: &str, access: RecordingAccess) -> Result<(Room, RoomSecrets), String> {
-    let secrets = RoomSecrets::generate();
-    let config = RoomConfig {
-        recording: RecordingConfig {
-            enabled: true,
-            allow_access_to: access,
-        },
-    };
-    let room = Room {
-        room_id: RoomId::parse(id)?,
-        ..Room::new(name.to_owned(), config, NEWEST_START, &secrets)
-    };
-    Ok((room, secrets))
-}
-
 /// The `n`-th generated recording of `room`: complete, with a video of `size` bytes;
 /// `tag` keeps ids of different sets apart. Newer for smaller `n`.
 pub fn recording(room: &RoomId, tag: &str, n: usize, size: usize) -> Result<Recording, String> {
@@ -287,17 +273,19 @@ pub fn recording(room: &RoomId, tag: &str, n: usize, size: usize) -> Result<Reco
     })
 }
 
-fn s(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
-
 /// The item `Store::put_recording` writes, to batch loads.
 pub fn recording_item(recording: &Recording) -> Result<HashMap<String, AttributeValue>, String> {
     shared::store::recording_item(recording).map_err(|e| e.to_string())
 }
 
+/// A placeholder for the recording's video: key, bytes and content type.
+pub fn placeholder_video(recording: &Recording) -> (String, Vec<u8>, &'static str) {
+    let key = recording.recording_id.s3_key();
+    (key, PLACEHOLDER_VIDEO.to_vec(), "video/mp4")
+}
+
 /// The recording as OpenVidu Meet 3.4 stores its metadata: a JSON object in S3.
-pub fn openvidu_metadata(recording: &Recording) -> (String, Vec<u8>) {
+pub fn openvidu_metadata(recording: &Recording) -> (String, Vec<u8>, &'static str) {
     let key = format!(
         "{OPENVIDU_METADATA_PREFIX}{}/{}/{}.json",
         recording.room_id,
@@ -305,7 +293,7 @@ pub fn openvidu_metadata(recording: &Recording) -> (String, Vec<u8>) {
         recording.recording_id.uid()
     );
     let body = serde_json::to_vec(recording).unwrap_or_default();
-    (key, body)
+    (key, body, "application/json")
 }
 
 /// A public share link of `id`, created as an administrator would; returns its secret.
@@ -321,55 +309,6 @@ pub async fn share_link(store: &Store, id: &RecordingId) -> Result<(String, Stri
         return Err(format!("could not share {id}: {created:?}"));
     }
     Ok((link.share_id, secret))
-}
-
-/// `(id, exists, being deleted)` for each recording, read in batches.
-pub async fn recording_states(
-    aws: &Aws,
-    table: &str,
-    ids: &[String],
-) -> Result<HashMap<String, Value>, String> {
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(100) {
-        let keys: Vec<HashMap<String, AttributeValue>> = chunk
-            .iter()
-            .map(|id| {
-                HashMap::from([
-                    ("PK".to_owned(), s(format!("REC#{id}"))),
-                    ("SK".to_owned(), s("META")),
-                ])
-            })
-            .collect();
-        let mut request = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
-            .set_keys(Some(keys))
-            .consistent_read(true)
-            .build()
-            .map_err(|e| e.to_string())?;
-        for _ in 0..20 {
-            let out = aws
-                .dynamodb
-                .batch_get_item()
-                .request_items(table, request.clone())
-                .send()
-                .await
-                .map_err(|e| DisplayErrorContext(&e).to_string())?;
-            for item in out
-                .responses
-                .and_then(|mut r| r.remove(table))
-                .unwrap_or_default()
-            {
-                let value: Value = serde_dynamo::from_item(item).map_err(|e| e.to_string())?;
-                if let Some(id) = value["recordingId"].as_str() {
-                    found.insert(id.to_owned(), value.clone());
-                }
-            }
-            match out.unprocessed_keys.and_then(|mut u| u.remove(table)) {
-                Some(rest) if !rest.keys().is_empty() => request = rest,
-                _ => break,
-            }
-        }
-    }
-    Ok(found)
 }
 
 /// Every object key under `prefix`.

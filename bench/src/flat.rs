@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use futures_util::future::join_all;
+use integration_tests::ApiRequest;
 use serde_json::{Value, json};
 
-use crate::events::ApiEvent;
 use crate::fixtures::{Aws, OPENVIDU_METADATA_PREFIX};
 use crate::harness::FunctionProcess;
 use crate::stats::{round3, summarize};
@@ -87,9 +87,9 @@ fn list_event(
     room: Option<&str>,
     search: &[(&str, String)],
     token: Option<&str>,
-) -> ApiEvent {
-    let mut event = ApiEvent::new("GET", "/api/v1/recordings")
-        .api_key(api_key)
+) -> ApiRequest {
+    let mut event = ApiRequest::new("GET", "/api/v1/recordings")
+        .header("x-api-key", api_key)
         .query("maxItems", &PAGE_SIZE.to_string());
     if let Some(room) = room {
         event = event.query("roomId", room);
@@ -127,7 +127,7 @@ async fn dynamodb_pages(
     };
     let mut token: Option<String> = None;
     while out.latency.len() < count {
-        let event = list_event(api_key, room, search, token.as_deref()).to_json("flat");
+        let event = list_event(api_key, room, search, token.as_deref()).event();
         let invocation = process.invoke(&event).await?;
         if invocation.status != 200 {
             return Err(format!(

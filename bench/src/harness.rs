@@ -1,15 +1,36 @@
-//! A function binary started under our runtime API, its log lines collected from stdout.
+//! A function binary started under our runtime API, its log lines collected from stdout,
+//! and the environment it starts with.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::BufRead;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use integration_tests::{LocalEnv, repo_root};
 use serde_json::Value;
 
 use crate::runtime_api::{Completion, RuntimeApi};
+
+/// What a function process gets: every variable `infra/local.env` names (the environment
+/// winning), the SDK's endpoints for the emulators, then `overrides`. Nothing else of this
+/// process's environment is passed on.
+pub fn function_env(local: &LocalEnv, overrides: &[(&str, String)]) -> Vec<(String, String)> {
+    let file = std::fs::read_to_string(repo_root().join("infra/local.env")).unwrap_or_default();
+    let mut vars: BTreeMap<String, String> = file
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| Some(l.split_once('=')?.0.trim().to_owned()))
+        .map(|k| (k.clone(), local.get(&k)))
+        .chain(std::env::vars().filter(|(k, _)| k.starts_with("AWS_ENDPOINT_URL")))
+        .collect();
+    vars.insert("AWS_DEFAULT_REGION".into(), local.get("AWS_REGION"));
+    for (key, value) in overrides {
+        vars.insert((*key).to_owned(), value.clone());
+    }
+    vars.into_iter().collect()
+}
 
 /// How long an invocation may take before the run gives up on it.
 pub const INVOKE_TIMEOUT: Duration = Duration::from_secs(30);

@@ -7,12 +7,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use shared::model::{RecordingId, RoomId};
 use shared::permissions::RecordingAccess;
+use shared::store::StoredRecording;
 
 use crate::fixtures::{self, Aws, PLACEHOLDER_VIDEO};
 use crate::stats::{round3, summarize};
@@ -41,31 +40,23 @@ pub async fn setup(
     aws.create_stack(name).await?;
     let store = aws.store(name);
     let mut rooms = Vec::new();
-    for r in 0..4 {
-        let (room, secrets) = fixtures::room(
-            &format!("bench-load-r{r}"),
-            "Bench load",
-            RecordingAccess::AdminModeratorSpeaker,
-        )?;
-        store
-            .create_room(&room, &secrets)
-            .await
-            .map_err(|e| e.to_string())?;
-        rooms.push(room.room_id);
+    for _ in 0..4 {
+        let access = RecordingAccess::AdminModeratorSpeaker;
+        rooms.push(
+            integration_tests::fixtures::room(&store, access)
+                .await
+                .room_id
+                .clone(),
+        );
     }
-    let mut items = Vec::new();
-    let mut objects = Vec::new();
+    let (mut items, mut objects) = (Vec::new(), Vec::new());
     let mut ids = |tag: &str, count: usize| -> Result<Vec<String>, String> {
         let mut out = Vec::new();
         for n in 0..count {
             let room: &RoomId = &rooms[n % rooms.len()];
             let recording = fixtures::recording(room, tag, n, PLACEHOLDER_VIDEO.len())?;
             items.push(fixtures::recording_item(&recording)?);
-            objects.push((
-                recording.recording_id.s3_key(),
-                PLACEHOLDER_VIDEO.to_vec(),
-                "video/mp4",
-            ));
+            objects.push(fixtures::placeholder_video(&recording));
             out.push(recording.recording_id.to_string());
         }
         Ok(out)
@@ -400,35 +391,30 @@ async fn warm_up(client: &reqwest::Client, base: &str, state: &LoadState, concur
     }
 }
 
-/// The items of a recording's share partition: its links, and their counter.
-async fn shares_of(aws: &Aws, table: &str, id: &str) -> Result<Vec<String>, String> {
-    let out = aws
-        .dynamodb
-        .query()
-        .table_name(table)
-        .key_condition_expression("PK = :pk")
-        .expression_attribute_values(":pk", AttributeValue::S(format!("SHARE#{id}")))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| DisplayErrorContext(&e).to_string())?;
-    Ok(out
-        .items()
-        .iter()
-        .filter_map(|item| match item.get("SK") {
-            Some(AttributeValue::S(sk)) => Some(sk.strip_prefix("LINK#").unwrap_or(sk).to_owned()),
-            _ => None,
-        })
-        .collect())
+/// The share ids of a recording's links.
+async fn shares_of(aws: &Aws, table: &str, id: &RecordingId) -> Result<Vec<String>, String> {
+    let links = aws.store(table).list_shares(id).await;
+    let links = links.map_err(|e| e.to_string())?;
+    Ok(links.into_iter().map(|l| l.share_id).collect())
 }
 
 /// Every recording, after the run: the ones not deleted still have their item and video;
 /// the ones whose delete answered 200 have neither; shares created are where they should be.
 async fn verify(aws: &Aws, state: &LoadState, tally: &Tally) -> Result<Value, String> {
     let table = &state.name;
-    let mut all: Vec<String> = state.kept.clone();
-    all.extend(state.doomed.iter().cloned());
-    let items = fixtures::recording_states(aws, table, &all).await?;
+    let all: Vec<RecordingId> = state
+        .kept
+        .iter()
+        .chain(&state.doomed)
+        .map(|id| RecordingId::parse(id))
+        .collect::<Result<_, _>>()?;
+    let loaded = aws.store(table).load_with_rooms(&all, &[]).await;
+    let items: HashMap<String, StoredRecording> = loaded
+        .map_err(|e| e.to_string())?
+        .recordings
+        .into_iter()
+        .map(|(id, item)| (id.to_string(), item))
+        .collect();
     let videos: HashSet<String> = fixtures::object_keys(aws, table, "recordings/")
         .await?
         .into_iter()
@@ -438,12 +424,8 @@ async fn verify(aws: &Aws, state: &LoadState, tally: &Tally) -> Result<Value, St
             .map(|r| r.s3_key())
             .unwrap_or_default()
     };
-    let present = |id: &str| {
-        items
-            .get(id)
-            .is_some_and(|i| !i["deleting"].as_bool().unwrap_or(false))
-            && videos.contains(&video_of(id))
-    };
+    let present =
+        |id: &str| items.get(id).is_some_and(|i| !i.deleting) && videos.contains(&video_of(id));
     let mut deleted_ok: HashSet<String> = HashSet::new();
     let mut delete_failed: HashSet<String> = HashSet::new();
     for (ids, status) in &tally.deletes {
@@ -477,7 +459,7 @@ async fn verify(aws: &Aws, state: &LoadState, tally: &Tally) -> Result<Value, St
         if items.contains_key(id) || videos.contains(&video_of(id)) {
             left_after_delete.push(id.clone());
         }
-        orphan_shares += shares_of(aws, table, id).await?.len();
+        orphan_shares += shares_of(aws, table, &RecordingId::parse(id)?).await?.len();
     }
     // Every share created on a recording that still exists is stored.
     let mut shares_missing = 0usize;
@@ -493,7 +475,7 @@ async fn verify(aws: &Aws, state: &LoadState, tally: &Tally) -> Result<Value, St
         if deleted_ok.contains(id) {
             continue;
         }
-        let stored = shares_of(aws, table, id).await?;
+        let stored = shares_of(aws, table, &RecordingId::parse(id)?).await?;
         for share in created {
             shares_checked += 1;
             if !stored.iter().any(|s| s == share) {

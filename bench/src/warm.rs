@@ -3,25 +3,24 @@
 
 use std::collections::HashMap;
 
+use integration_tests::ApiRequest;
 use serde_json::{Value, json};
 
-use crate::events::ApiEvent;
 use crate::harness::FunctionProcess;
 use crate::stats::summarize;
+use crate::targets::{WARM, World};
 
-pub struct Route {
-    pub label: String,
-    pub function: String,
-    /// `GET /api/v1/...` as API Gateway's route key.
-    pub route: String,
-    pub credential: String,
-    pub expect_status: u16,
-    /// AWS calls the budget allows, where it sets one.
-    pub budget: Option<u64>,
-    pub note: String,
-    /// The request for the `i`-th invocation.
-    pub event: Box<dyn Fn(usize) -> ApiEvent + Send + Sync>,
-}
+/// The functions kept warm: the routes' and those of the flatness and delete benchmarks.
+pub const FUNCTIONS: [&str; 8] = [
+    "list-recordings",
+    "get-recording",
+    "download-recording",
+    "share-page",
+    "share-recording",
+    "room-access",
+    "issue-token",
+    "delete-recordings",
+];
 
 /// What a series of invocations measured.
 pub struct Series {
@@ -32,13 +31,12 @@ pub struct Series {
     pub first_unexpected: Option<String>,
 }
 
-/// Invokes `function` with `count` events from `event`, recording each.
+/// Invokes `process` with `count` requests, from the `offset`-th on, recording each.
 pub async fn series(
     process: &FunctionProcess,
-    count: usize,
+    (count, offset): (usize, usize),
     expect_status: u16,
-    event: &(dyn Fn(usize) -> ApiEvent + Send + Sync),
-    offset: usize,
+    request: impl Fn(usize) -> ApiRequest,
 ) -> Result<Series, String> {
     let mut out = Series {
         latency: Vec::with_capacity(count),
@@ -48,8 +46,7 @@ pub async fn series(
         first_unexpected: None,
     };
     for i in 0..count {
-        let request = event(offset + i).to_json(&format!("warm-{i}"));
-        let invocation = process.invoke(&request).await?;
+        let invocation = process.invoke(&request(offset + i).event()).await?;
         out.latency.push(invocation.elapsed_ms());
         if let Some(ms) = invocation.handler_ms() {
             out.handler.push(ms);
@@ -83,32 +80,19 @@ pub fn calls_json(calls: &[u64]) -> Value {
 }
 
 pub async fn run(
-    processes: &HashMap<String, FunctionProcess>,
-    routes: &[Route],
+    processes: &HashMap<&str, FunctionProcess>,
+    world: &World,
     requests: usize,
     warmup: usize,
 ) -> Result<Value, String> {
     let mut rows = Vec::new();
-    for route in routes {
+    for route in WARM {
         let process = processes
-            .get(&route.function)
+            .get(route.function)
             .ok_or_else(|| format!("no warm process for {}", route.function))?;
-        series(
-            process,
-            warmup,
-            route.expect_status,
-            route.event.as_ref(),
-            0,
-        )
-        .await?;
-        let s = series(
-            process,
-            requests,
-            route.expect_status,
-            route.event.as_ref(),
-            warmup,
-        )
-        .await?;
+        let request = |i| (route.request)(world, i);
+        series(process, (warmup, 0), route.expect_status, request).await?;
+        let s = series(process, (requests, warmup), route.expect_status, request).await?;
         let max_calls = s.calls.iter().max().copied();
         let meets = route
             .budget
