@@ -10,8 +10,6 @@ use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::{BoxError, ProvideErrorMetadata, SdkError};
 
-use crate::error::Cause;
-
 tokio::task_local! {
     static AWS_CALLS: Cell<u32>;
 }
@@ -58,9 +56,9 @@ impl Intercept for CountCalls {
 pub enum AwsError {
     /// Unreachable, timed out or throttled past the SDK's retries: worth retrying.
     #[error("AWS unavailable")]
-    Unavailable(#[source] Cause),
+    Unavailable(#[source] BoxError),
     #[error("AWS error")]
-    Other(#[source] Cause),
+    Other(#[source] BoxError),
 }
 
 const RETRYABLE_CODES: [&str; 9] = [
