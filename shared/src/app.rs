@@ -1,14 +1,21 @@
-//! The composition root: everything a handler needs, built once per Lambda instance.
+//! The composition root: everything a handler needs, built once per Lambda instance, and
+//! what composes its parts for a request.
+
+use lambda_http::Request;
 
 use crate::auth::Authenticator;
 use crate::aws::{CountCalls, aws_timeouts};
+use crate::clock::now_millis;
 use crate::config::Config;
 use crate::deletion::Deleter;
 use crate::error::ApiError;
 use crate::events::Events;
+use crate::http::query_param;
 use crate::livekit::Egress;
 use crate::media::Media;
+use crate::model::{Recording, RecordingId};
 use crate::pagination::PageTokens;
+use crate::shares;
 use crate::store::Store;
 
 /// Everything a handler needs, built once per Lambda instance.
@@ -88,6 +95,18 @@ impl App {
             media: &self.media,
             events: &self.events,
         }
+    }
+
+    /// The recording `req` may read (get, play, download): through its share link's
+    /// `?secret=`, or else its credentials (see [`shares::readable_recording`]).
+    pub async fn readable_recording(
+        &self,
+        req: &Request,
+        id: &RecordingId,
+    ) -> Result<Recording, ApiError> {
+        let secret = query_param(req, "secret");
+        let caller = || self.auth.authenticate(req);
+        shares::readable_recording(&self.store, id, secret, caller, now_millis()).await
     }
 
     /// Where rooms' links lead; a function not given `CONSOLE_ORIGIN` makes none.

@@ -5,14 +5,12 @@ use lambda_http::Request;
 use lambda_http::http::StatusCode;
 use serde_json::json;
 use shared::app::App;
-use shared::clock::now_millis;
 use shared::error::{ApiError, Category};
-use shared::http::{bool_param, query_param, recording_id_param, redirect_response};
+use shared::http::{bool_param, recording_id_param, redirect_response};
 use shared::media::Disposition;
 use shared::model::RecordingStatus;
 use shared::response::json_response;
 use shared::runtime::HandlerResult;
-use shared::shares::readable_recording;
 
 shared::routes! {
     "GET /api/v1/recordings/{recordingId}/media" => play,
@@ -30,14 +28,7 @@ async fn download(app: &App, req: Request) -> HandlerResult {
 async fn presigned(app: &App, req: Request, disposition: Disposition) -> HandlerResult {
     let id = recording_id_param(&req)?;
     let redirect = bool_param(&req, "redirect", true)?;
-    let recording = readable_recording(
-        &app.store,
-        &id,
-        query_param(&req, "secret"),
-        || app.auth.authenticate(&req),
-        now_millis(),
-    )
-    .await?;
+    let recording = app.readable_recording(&req, &id).await?;
     if recording.status != RecordingStatus::Complete {
         return Err(ApiError::Conflict {
             category: Category::Recording,
