@@ -306,26 +306,18 @@ impl Store {
 
     /// Every recording not yet finished (a sparse index holds only those).
     pub async fn live_recordings(&self) -> Result<Vec<Recording>, AwsError> {
-        let mut recordings = Vec::new();
-        let mut start_key = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name("GSI3")
-                .key_condition_expression("GSI3PK = :live")
-                .expression_attribute_values(":live", s(LIVE_RECORDINGS))
-                .set_exclusive_start_key(start_key)
-                .send()
-                .await?;
-            for item in out.items.unwrap_or_default() {
-                recordings.push(decode::<RecordingItem, _>(item)?);
-            }
-            match out.last_evaluated_key {
-                Some(key) => start_key = Some(key),
-                None => return Ok(recordings),
-            }
-        }
+        let items = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI3")
+            .key_condition_expression("GSI3PK = :live")
+            .expression_attribute_values(":live", s(LIVE_RECORDINGS))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await?;
+        items.into_iter().map(decode::<RecordingItem, _>).collect()
     }
 }

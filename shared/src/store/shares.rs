@@ -207,27 +207,21 @@ impl Store {
         id: &RecordingId,
         projection: Option<&str>,
     ) -> Result<Vec<Item>, AwsError> {
-        let mut items = Vec::new();
-        let mut start_key = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :link)")
-                .expression_attribute_values(":pk", s(share_pk(id)))
-                .expression_attribute_values(":link", s(LINK_PREFIX))
-                .set_projection_expression(projection.map(str::to_owned))
-                .consistent_read(true)
-                .set_exclusive_start_key(start_key)
-                .send()
-                .await?;
-            items.extend(out.items.unwrap_or_default());
-            match out.last_evaluated_key {
-                Some(key) => start_key = Some(key),
-                None => return Ok(items),
-            }
-        }
+        let items = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :link)")
+            .expression_attribute_values(":pk", s(share_pk(id)))
+            .expression_attribute_values(":link", s(LINK_PREFIX))
+            .set_projection_expression(projection.map(str::to_owned))
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await?;
+        Ok(items)
     }
 
     /// Revokes a link, keeping its item a while so that opening it answers 410, and takes
