@@ -10,7 +10,7 @@
 # listen on all interfaces: DynamoDB Local has no bind-address option, and
 # LocalStack's default HTTP server ignores the host in GATEWAY_LISTEN.
 #
-# Usage: scripts/stack.sh install|start|stop|restart|status
+# Usage: scripts/stack.sh install|start|stop|restart|status|pid SERVICE
 #
 #   install  Download and set up both emulators under $STACK_DIR (idempotent;
 #            needs only the npm registry, PyPI and, if java is missing, apt).
@@ -21,6 +21,9 @@
 #   stop     Stop what `start` started, by pid (idempotent, always exits 0,
 #            safe in a trap: trap 'scripts/stack.sh stop' EXIT).
 #   status   Show what is running; exits 0 only if both emulators answer.
+#   pid      Print the pid of the emulator SERVICE (dynamodb or localstack) that
+#            `start` started, if it still runs; fails otherwise (the fault tests
+#            freeze that process).
 #
 # Settings come from infra/local.env; variables already set in the
 # environment win. Extra knobs (environment only):
@@ -513,6 +516,9 @@ main() {
         stop) load_env; cmd_stop ;;
         restart) load_env; (cmd_stop); cmd_start ;;
         status) load_env; cmd_status ;;
+        pid)
+            [[ "${2:-}" == @(dynamodb|localstack) ]] || { usage >&2; exit 2; }
+            load_env; service_pid "$2" ;;
         -h | --help | help) usage ;;
         *) usage >&2; exit 2 ;;
     esac

@@ -11,9 +11,10 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use integration_tests::{LocalEnv, repo_root};
 
 /// How long a freeze may outlive its test process before the watchdog thaws it.
 const WATCHDOG_SECONDS: u64 = 45;
@@ -28,18 +29,11 @@ pub enum Service {
 }
 
 impl Service {
-    fn pid_file(self) -> &'static str {
+    /// Its name in `scripts/stack.sh`.
+    fn name(self) -> &'static str {
         match self {
-            Self::DynamoDb => "dynamodb.pid",
-            Self::LocalStack => "localstack.pid",
-        }
-    }
-
-    /// What the emulator's command line contains (guards against a reused pid).
-    fn marker(self) -> &'static str {
-        match self {
-            Self::DynamoDb => "DynamoDBLocal.jar",
-            Self::LocalStack => "localstack.runtime.main",
+            Self::DynamoDb => "dynamodb",
+            Self::LocalStack => "localstack",
         }
     }
 
@@ -58,33 +52,16 @@ impl Service {
     }
 }
 
-/// `infra/local.env`, with the process environment taking precedence (as the scripts and
-/// the integration harness read it).
-fn local_setting(name: &str) -> Option<String> {
-    if let Ok(value) = std::env::var(name) {
-        return Some(value);
-    }
-    let text = std::fs::read_to_string(repo_root().join("infra/local.env")).ok()?;
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// `$STACK_DIR`, where `scripts/stack.sh` keeps its pid files.
-pub fn stack_dir() -> PathBuf {
-    let dir = PathBuf::from(local_setting("STACK_DIR").unwrap_or_else(|| ".local".to_owned()));
-    if dir.is_absolute() {
-        dir
-    } else {
-        repo_root().join(dir)
-    }
+/// The pid of the emulator `scripts/stack.sh` started, if it still runs: the script alone
+/// knows where it records the pid and how to tell its process from one that reused it.
+fn stack_pid(service: Service) -> Option<u32> {
+    let out = Command::new(repo_root().join("scripts/stack.sh"))
+        .args(["pid", service.name()])
+        .stderr(Stdio::inherit())
+        .output()
+        .ok()?;
+    let pid = String::from_utf8_lossy(&out.stdout).trim().parse().ok();
+    pid.filter(|_| out.status.success())
 }
 
 /// A running emulator that this machine's `scripts/stack.sh` started.
@@ -104,12 +81,12 @@ pub enum Unavailable {
     /// The SDK is pointed at endpoints that stack.sh did not start (for example LocalStack
     /// in Docker): there is no process of ours to freeze.
     External(String),
-    /// The stack should be running but is not (or its pid file is stale).
+    /// The stack should be running but is not.
     NotRunning(String),
 }
 
 impl Emulator {
-    /// The emulator behind the endpoint the tests use, from `$STACK_DIR/<name>.pid`.
+    /// The emulator behind the endpoint the tests use, as `scripts/stack.sh pid` names it.
     pub fn locate(service: Service) -> Result<Self, Unavailable> {
         let endpoint = std::env::var(service.endpoint_var())
             .ok()
@@ -119,18 +96,13 @@ impl Emulator {
                     .ok()
                     .filter(|v| !v.is_empty())
             });
-        let port = local_setting(service.port_var()).unwrap_or_default();
+        let port = LocalEnv::load().get(service.port_var());
         let local = format!("http://127.0.0.1:{port}");
         let endpoint = endpoint.unwrap_or_else(|| local.clone());
-        let pid_file = stack_dir().join(service.pid_file());
-        let pid = std::fs::read_to_string(&pid_file)
-            .ok()
-            .and_then(|p| p.trim().parse::<u32>().ok());
-        let Some(pid) = pid else {
+        let Some(pid) = stack_pid(service) else {
             let reason = format!(
-                "{} has no pid file at {} (endpoint {endpoint})",
-                service.marker(),
-                pid_file.display()
+                "scripts/stack.sh runs no {} (endpoint {endpoint})",
+                service.name()
             );
             return Err(
                 if endpoint == local || endpoint == local.replace("127.0.0.1", "localhost") {
@@ -140,14 +112,6 @@ impl Emulator {
                 },
             );
         };
-        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-        if !String::from_utf8_lossy(&cmdline).contains(service.marker()) {
-            return Err(Unavailable::NotRunning(format!(
-                "pid {pid} from {} is not {} (stale pid file?)",
-                pid_file.display(),
-                service.marker()
-            )));
-        }
         let host_port = endpoint
             .split_once("://")
             .map_or(endpoint.as_str(), |(_, rest)| rest)

@@ -12,25 +12,22 @@
 //! The tests take turns on their own too (they freeze emulators every test shares).
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents, SharedInterceptor};
-use aws_sdk_dynamodb::error::BoxError;
 use fault_tests::{Emulator, Frozen, Service, Unavailable};
+use integration_tests::fixtures::{put_with_videos, recording};
+use integration_tests::intercept::{Interceptor, Verdict};
 use integration_tests::{ApiResponse, TestStack};
 use serde_json::Value;
 use shared::app::App;
-use shared::model::{Recording, RecordingId, RecordingStatus, RoomId};
+use shared::model::{Recording, RecordingId, RecordingStatus};
 
 const ONE: &str = "/api/v1/recordings/{recordingId}";
 const MANY: &str = "/api/v1/recordings";
 /// The functions' timeout (infra/template.yaml): no request may take longer.
 const FUNCTION_TIMEOUT: Duration = Duration::from_secs(10);
-const BASE_DATE: i64 = 1_764_000_000_000;
 const UNAVAILABLE_MESSAGE: &str = "The service is temporarily unavailable; retry the delete";
 
 /// One test at a time: a frozen emulator stops every test that uses it.
@@ -54,118 +51,50 @@ fn emulators() -> Option<(Emulator, Emulator)> {
     Some((locate(Service::DynamoDb)?, locate(Service::LocalStack)?))
 }
 
-fn recording(room: &str, n: usize) -> Recording {
-    let room_id = RoomId::parse(room).expect("valid room id");
-    let id = RecordingId::new(&room_id, &format!("EG_f{n}"), &format!("u{n}"))
-        .expect("valid recording id");
-    Recording {
-        filename: id.filename(),
-        recording_id: id,
-        room_id,
-        room_name: format!("Room {room}"),
-        title: None,
-        status: RecordingStatus::Complete,
-        start_date: BASE_DATE + n as i64 * 60_000,
-        end_date: Some(BASE_DATE + n as i64 * 60_000 + 30_000),
-        duration: Some(30.0),
-        size: Some(1000 + n as u64),
-        error_code: None,
-        error: None,
-        details: None,
-    }
+/// `count` complete recordings of one room, each with its video.
+async fn stored(stack: &TestStack, room: &str, count: usize) -> Vec<RecordingId> {
+    let recordings: Vec<Recording> = (0..count)
+        .map(|n| recording(room, n, RecordingStatus::Complete))
+        .collect();
+    put_with_videos(stack, &recordings).await;
+    recordings.into_iter().map(|r| r.recording_id).collect()
 }
 
-/// `count` recordings of one room, each with its video.
-async fn stored(stack: &TestStack, room: &str, count: usize) -> Vec<RecordingId> {
-    let mut ids = Vec::new();
-    for n in 0..count {
-        let r = recording(room, n);
-        stack.store.put_recording(&r).await.expect("stored");
-        stack
-            .put_video(&r.recording_id.s3_key(), vec![0, 1, 2])
-            .await;
-        ids.push(r.recording_id);
+/// The freeze of a [`freeze_at`], once it has happened.
+#[derive(Clone, Default)]
+struct FreezeSlot(Arc<Mutex<Option<JoinHandle<Frozen>>>>);
+
+impl FreezeSlot {
+    /// The freeze (waits for a delayed one), if the chosen request went out.
+    fn take(&self) -> Option<Frozen> {
+        let thread = self.0.lock().expect("freeze slot").take()?;
+        Some(thread.join().expect("the freezing thread"))
     }
-    ids
 }
 
 /// Freezes an emulator when a client transmits its `at`-th request (from 0, retries
 /// counted), `delay` after it starts sending: "in the middle" of a chosen step.
-#[derive(Clone)]
-struct FreezeAt(Arc<FreezeState>);
-
-struct FreezeState {
-    emulator: Emulator,
-    at: u32,
-    delay: Duration,
-    calls: AtomicU32,
-    frozen: Arc<Mutex<Option<Frozen>>>,
-    thread: Mutex<Option<JoinHandle<()>>>,
-}
-
-impl std::fmt::Debug for FreezeAt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "FreezeAt({:?}, call {}, +{:?})",
-            self.0.emulator.service, self.0.at, self.0.delay
-        )
-    }
-}
-
-impl FreezeAt {
-    fn new(emulator: &Emulator, at: u32, delay: Duration) -> Self {
-        Self(Arc::new(FreezeState {
-            emulator: emulator.clone(),
-            at,
-            delay,
-            calls: AtomicU32::new(0),
-            frozen: Arc::new(Mutex::new(None)),
-            thread: Mutex::new(None),
-        }))
-    }
-
-    fn shared(&self) -> SharedInterceptor {
-        SharedInterceptor::new(self.clone())
-    }
-
-    /// The freeze, once it has happened (waits for a delayed one).
-    fn take(&self) -> Option<Frozen> {
-        if let Some(thread) = self.0.thread.lock().expect("thread").take() {
-            thread.join().expect("the freezing thread");
+fn freeze_at(emulator: &Emulator, at: u32, delay: Duration) -> (Interceptor, FreezeSlot) {
+    let (emulator, slot) = (emulator.clone(), FreezeSlot::default());
+    let freezes = slot.clone();
+    let interceptor = Interceptor::new("FreezeAt", move |call| {
+        if call.index == at {
+            let emulator = emulator.clone();
+            // Without a delay the request goes out to an emulator already frozen.
+            let thread = if delay.is_zero() {
+                let frozen = emulator.freeze();
+                std::thread::spawn(move || frozen)
+            } else {
+                std::thread::spawn(move || {
+                    std::thread::sleep(delay);
+                    emulator.freeze()
+                })
+            };
+            *freezes.0.lock().expect("freeze slot") = Some(thread);
         }
-        self.0.frozen.lock().expect("frozen").take()
-    }
-}
-
-impl Intercept for FreezeAt {
-    fn name(&self) -> &'static str {
-        "FreezeAt"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let state = &self.0;
-        if state.calls.fetch_add(1, Ordering::SeqCst) != state.at {
-            return Ok(());
-        }
-        if state.delay.is_zero() {
-            *state.frozen.lock().expect("frozen") = Some(state.emulator.freeze());
-        } else {
-            let (emulator, delay, slot) =
-                (state.emulator.clone(), state.delay, state.frozen.clone());
-            let thread = std::thread::spawn(move || {
-                std::thread::sleep(delay);
-                *slot.lock().expect("frozen") = Some(emulator.freeze());
-            });
-            *state.thread.lock().expect("thread") = Some(thread);
-        }
-        Ok(())
-    }
+        Verdict::Send
+    });
+    (interceptor, slot)
 }
 
 /// Freezes `emulator` `after` from now, for `hold`, from a thread of its own (which thaws
@@ -468,10 +397,10 @@ async fn a_delete_with_s3_freezing_while_delete_objects_runs_stays_consistent() 
     let ids = stored(&stack, "room-s3-mid", delays.len()).await;
     let mut outcomes = Vec::new();
     for (id, delay) in ids.iter().zip(delays) {
-        let freeze = FreezeAt::new(&localstack, 0, Duration::from_millis(delay));
-        let app = stack.app_with_interceptors(None, Some(freeze.shared()));
+        let (freeze, slot) = freeze_at(&localstack, 0, Duration::from_millis(delay));
+        let app = stack.app_with_interceptors(None, Some(freeze));
         let response = delete_one(&stack, &app, id).await;
-        let frozen = freeze.take().expect("S3 was frozen");
+        let frozen = slot.take().expect("S3 was frozen");
         let status = response.status;
         if status != 200 {
             assert_unavailable(&response);
@@ -504,11 +433,11 @@ async fn a_delete_with_dynamodb_frozen_at_each_step_stays_consistent_and_a_repea
     let ids = stored(&stack, "room-ddb", steps.len()).await;
     let mut outcomes = Vec::new();
     for (id, (at, step)) in ids.iter().zip(steps) {
-        let freeze = FreezeAt::new(&dynamodb, at, Duration::ZERO);
-        let app = stack.app_with_interceptors(Some(freeze.shared()), None);
+        let (freeze, slot) = freeze_at(&dynamodb, at, Duration::ZERO);
+        let app = stack.app_with_interceptors(Some(freeze), None);
         let response = delete_one(&stack, &app, id).await;
         assert_unavailable(&response);
-        let frozen = freeze.take().expect("DynamoDB was frozen");
+        let frozen = slot.take().expect("DynamoDB was frozen");
         frozen.thaw();
         // What DynamoDB had queued while frozen may still apply: the mark, or the items'
         // delete. Either way the recording is in a state a repeat finishes.
@@ -568,10 +497,10 @@ async fn a_bulk_delete_with_dynamodb_frozen_after_the_videos_are_gone_is_finishe
     let ids = stored(&stack, "room-bulk-ddb", 40).await;
     // Calls 0 (read) and 1 (mark) go through; DynamoDB freezes as the items' deletes (two
     // batches, concurrent) go out, after S3 has deleted the videos.
-    let freeze = FreezeAt::new(&dynamodb, 2, Duration::ZERO);
-    let app = stack.app_with_interceptors(Some(freeze.shared()), None);
+    let (freeze, slot) = freeze_at(&dynamodb, 2, Duration::ZERO);
+    let app = stack.app_with_interceptors(Some(freeze), None);
     let response = delete_many(&stack, &app, &ids).await;
-    freeze.take().expect("DynamoDB was frozen").thaw();
+    slot.take().expect("DynamoDB was frozen").thaw();
 
     assert_eq!(response.status, 400, "{}", response.json());
     let body = response.json();
@@ -637,34 +566,19 @@ async fn bulk_deletes_while_an_emulator_freezes_at_any_moment_stay_consistent() 
     println!("bulk deletes with a freeze n ms in (emulator, ms, status): {outcomes:?}");
 }
 
-/// Makes every call of a client slow: DynamoDB is frozen as each request goes out and
+/// Makes every call of a client slow: the emulator is frozen as each request goes out and
 /// thawed `pause` later, so each call answers after about `pause`, within the SDK's
 /// timeouts (an overloaded or throttled endpoint).
-#[derive(Debug, Clone)]
-struct SlowCalls {
-    emulator: Emulator,
-    pause: Duration,
-}
-
-impl Intercept for SlowCalls {
-    fn name(&self) -> &'static str {
-        "SlowCalls"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let frozen = self.emulator.freeze();
-        let pause = self.pause;
+fn slow_calls(emulator: &Emulator, pause: Duration) -> Interceptor {
+    let emulator = emulator.clone();
+    Interceptor::new("SlowCalls", move |_| {
+        let frozen = emulator.freeze();
         std::thread::spawn(move || {
             std::thread::sleep(pause);
             drop(frozen);
         });
-        Ok(())
-    }
+        Verdict::Send
+    })
 }
 
 /// A status-filtered list reads the index until its page is full; over many recordings of
@@ -685,7 +599,7 @@ async fn a_filtered_list_over_a_slow_dynamodb_answers_within_the_function_timeou
         let store = stack.store.clone();
         puts.spawn(async move {
             for n in 0..100 {
-                let r = recording("room-sparse", batch * 100 + n);
+                let r = recording("room-sparse", batch * 100 + n, RecordingStatus::Complete);
                 store.put_recording(&r).await.expect("stored");
             }
         });
@@ -708,11 +622,8 @@ async fn a_filtered_list_over_a_slow_dynamodb_answers_within_the_function_timeou
         response.aws_calls
     );
 
-    let slow = SlowCalls {
-        emulator: dynamodb.clone(),
-        pause: Duration::from_millis(1500),
-    };
-    let app = stack.app_with_interceptors(Some(SharedInterceptor::new(slow)), None);
+    let slow = slow_calls(&dynamodb, Duration::from_millis(1500));
+    let app = stack.app_with_interceptors(Some(slow), None);
     let started = Instant::now();
     let response = tokio::time::timeout(
         Duration::from_secs(60),

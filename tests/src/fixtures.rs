@@ -1,6 +1,13 @@
-//! Recordings to arrange tests with.
+//! What tests arrange before they call a handler: recordings and rooms stored through the
+//! real [`Store`] (so through its own encoding of items, never one written here), videos,
+//! and credentials obtained through the real handlers.
+//!
+//! [`recording`] makes the `n`-th recording of a room, [`put_all`] stores recordings,
+//! [`put_with_videos`] stores them with their videos; [`room`] and [`stored_room`] store a
+//! room and keep its secrets; [`room_token`] and [`admin_token`] log in as a room's member
+//! or the administrator.
 
-use integration_tests::{ApiRequest, TestStack, remember_secret};
+use crate::{ApiRequest, TestStack, remember_secret};
 use shared::model::{
     Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig, RoomId, RoomSecret,
     RoomSecrets,
@@ -8,8 +15,11 @@ use shared::model::{
 use shared::permissions::{RecordingAccess, Role};
 use shared::store::Store;
 
+/// The start date of recording 0 (milliseconds since the epoch).
 pub const BASE_DATE: i64 = 1_764_000_000_000;
 
+/// The `n`-th recording of room `room`, in `status`: 30 seconds and `1000 + n` bytes long,
+/// its id unique to the room and `n`.
 pub fn recording(room: &str, n: usize, status: RecordingStatus) -> Recording {
     let room_id = RoomId::parse(room).expect("valid room id");
     let id = RecordingId::new(&room_id, &format!("EG_t{n}"), &format!("u{n}"))
@@ -38,6 +48,16 @@ pub async fn put_all(store: &Store, recordings: &[Recording]) {
     }
 }
 
+/// Recordings stored, each with a (three-byte) video.
+pub async fn put_with_videos(stack: &TestStack, recordings: &[Recording]) {
+    put_all(&stack.store, recordings).await;
+    for r in recordings {
+        stack
+            .put_video(&r.recording_id.s3_key(), vec![1, 2, 3])
+            .await;
+    }
+}
+
 /// A room as stored, and the secrets that only its URLs carry, which tests exchange for
 /// tokens. Reads as the room.
 pub struct TestRoom {
@@ -54,23 +74,22 @@ impl std::ops::Deref for TestRoom {
 }
 
 /// A room with `access`, stored directly.
-pub async fn room(stack: &TestStack, access: RecordingAccess) -> TestRoom {
+pub async fn room(store: &Store, access: RecordingAccess) -> TestRoom {
     let config = RoomConfig {
         recording: RecordingConfig {
             enabled: true,
             allow_access_to: access,
         },
     };
-    stored_room(stack, config).await
+    stored_room(store, config).await
 }
 
 /// A room with `config`, stored directly.
-pub async fn stored_room(stack: &TestStack, config: RoomConfig) -> TestRoom {
+pub async fn stored_room(store: &Store, config: RoomConfig) -> TestRoom {
     let secrets = RoomSecrets::generate();
     let room = Room::new("Test room".to_owned(), config, BASE_DATE, &secrets);
     assert!(
-        stack
-            .store
+        store
             .create_room(&room, &secrets)
             .await
             .expect("room stored")

@@ -7,11 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, OnceLock};
 
-use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_dynamodb::error::BoxError;
 use serde_json::Value as Json;
 use serde_yaml_ng::Value;
+
+use crate::intercept::{Interceptor, Verdict};
 
 /// What the template's resources and parameters are called in policies: a secret by the
 /// variable it holds, whether the stack generates it or a parameter names it.
@@ -255,7 +254,7 @@ tokio::task_local! {
 }
 
 /// Runs `fut`, returning its output and the DynamoDB calls it made through clients that
-/// have [`RecordCalls`].
+/// have the [`recorder`].
 pub async fn record_calls<F: std::future::Future>(fut: F) -> (F::Output, Vec<Call>) {
     CALLS
         .scope(Mutex::new(Vec::new()), async move {
@@ -267,40 +266,18 @@ pub async fn record_calls<F: std::future::Future>(fut: F) -> (F::Output, Vec<Cal
 }
 
 /// Reads each DynamoDB request's operation and keys into the current [`record_calls`].
-#[derive(Debug)]
-pub struct RecordCalls;
-
-impl Intercept for RecordCalls {
-    fn name(&self) -> &'static str {
-        "RecordCalls"
-    }
-
-    fn read_before_transmit(
-        &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let request = context.request();
-        let operation = request
-            .headers()
-            .get("x-amz-target")
-            .and_then(|t| t.rsplit_once('.'))
-            .map(|(_, op)| op.to_owned());
-        let body = request
-            .body()
-            .bytes()
-            .and_then(|b| serde_json::from_slice(b).ok());
-        if let (Some(operation), Some(body)) = (operation, body) {
-            let calls = calls_of(&operation, &body);
+pub fn recorder() -> Interceptor {
+    Interceptor::new("RecordCalls", |call| {
+        if let Some(body) = call.json_body() {
+            let calls = calls_of(call.operation, &body);
             let _ = CALLS.try_with(|c| {
                 if let Ok(mut recorded) = c.lock() {
                     recorded.extend(calls);
                 }
             });
         }
-        Ok(())
-    }
+        Verdict::Send
+    })
 }
 
 fn pk(item: &Json) -> Option<String> {

@@ -3,18 +3,17 @@
 //! Gateway (HTTP API, payload 2.0) events.
 
 pub mod egress;
+pub mod fixtures;
 pub mod iam;
+pub mod intercept;
+mod local_env;
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
-use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextMut;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents, SharedInterceptor};
-use aws_sdk_dynamodb::error::BoxError;
-
+use aws_sdk_dynamodb::config::SharedInterceptor;
 use devstack::template::{self, Template};
 use lambda_http::Request;
 use lambda_http::http::HeaderMap;
@@ -25,30 +24,8 @@ use shared::config::Config;
 use shared::runtime::{HandlerResult, dispatch, init_logging};
 use shared::store::Store;
 
-/// `infra/local.env`, with the process environment taking precedence.
-pub struct LocalEnv(HashMap<String, String>);
-
-impl LocalEnv {
-    pub fn load() -> Self {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/local.env");
-        let text = std::fs::read_to_string(&path).expect("infra/local.env is readable");
-        let vars = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
-        Self(vars)
-    }
-
-    pub fn get(&self, name: &str) -> String {
-        std::env::var(name)
-            .ok()
-            .or_else(|| self.0.get(name).cloned())
-            .unwrap_or_else(|| panic!("{name} is neither in the environment nor in local.env"))
-    }
-}
+pub use intercept::Interceptor;
+pub use local_env::{LocalEnv, repo_root};
 
 /// Log lines written by the handlers during this test run.
 static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
@@ -136,41 +113,6 @@ fn remember_issued(body: &Value) {
 }
 
 static NEXT_STACK: AtomicU32 = AtomicU32::new(0);
-
-/// Sends a client's calls, from its `fail_from`-th on (counting from 0), to a closed port:
-/// a real connection failure at a chosen moment of a request.
-#[derive(Debug, Clone)]
-pub struct Outage {
-    calls: Arc<AtomicU32>,
-    fail_from: u32,
-}
-
-impl Outage {
-    pub fn after(calls: u32) -> Self {
-        Self {
-            calls: Arc::new(AtomicU32::new(0)),
-            fail_from: calls,
-        }
-    }
-}
-
-impl Intercept for Outage {
-    fn name(&self) -> &'static str {
-        "Outage"
-    }
-
-    fn modify_before_transmit(
-        &self,
-        context: &mut BeforeTransmitInterceptorContextMut<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        if self.calls.fetch_add(1, Ordering::SeqCst) >= self.fail_from {
-            context.request_mut().set_uri("http://127.0.0.1:1/")?;
-        }
-        Ok(())
-    }
-}
 
 /// An EventBridge bus of the test's own, whose events a rule copies into an SQS queue so
 /// that the test can read what was published.
@@ -360,7 +302,7 @@ impl TestStack {
             app: App::with_clients(
                 config.clone(),
                 &sdk,
-                aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(iam::RecordCalls),
+                aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(iam::recorder()),
                 aws_sdk_s3::config::Builder::from(&sdk),
             )
             .expect("the app builds"),
@@ -390,30 +332,21 @@ impl TestStack {
         ApiRequest::new(method, route).header("x-api-key", &self.api_key())
     }
 
-    /// An App on the same table and bucket whose DynamoDB or S3 calls fail from a given
-    /// call on.
-    pub fn app_with_outage(&self, dynamodb: Option<Outage>, s3: Option<Outage>) -> App {
-        self.app_with_interceptors(
-            dynamodb.map(SharedInterceptor::new),
-            s3.map(SharedInterceptor::new),
-        )
-    }
-
     /// An App on the same table and bucket whose DynamoDB or S3 client also runs the given
     /// interceptor (an outage, an emulator frozen mid-request).
     pub fn app_with_interceptors(
         &self,
-        dynamodb: Option<SharedInterceptor>,
-        s3: Option<SharedInterceptor>,
+        dynamodb: Option<Interceptor>,
+        s3: Option<Interceptor>,
     ) -> App {
         let mut dynamodb_config =
-            aws_sdk_dynamodb::config::Builder::from(&self.sdk).interceptor(iam::RecordCalls);
+            aws_sdk_dynamodb::config::Builder::from(&self.sdk).interceptor(iam::recorder());
         if let Some(interceptor) = dynamodb {
-            dynamodb_config.push_interceptor(interceptor);
+            dynamodb_config.push_interceptor(SharedInterceptor::new(interceptor));
         }
         let mut s3_config = aws_sdk_s3::config::Builder::from(&self.sdk);
         if let Some(interceptor) = s3 {
-            s3_config.push_interceptor(interceptor);
+            s3_config.push_interceptor(SharedInterceptor::new(interceptor));
         }
         App::with_clients(self.config.clone(), &self.sdk, dynamodb_config, s3_config)
             .expect("the app builds")
@@ -458,9 +391,8 @@ impl TestStack {
         scanned
             .items()
             .iter()
-            .filter_map(|item| item.get("PK")?.as_s().ok()?.strip_prefix("REC#"))
-            .filter_map(|id| shared::model::RecordingId::parse(id).ok())
-            .map(|id| id.s3_key())
+            .filter_map(|item| shared::store::decode_recording_item(item.clone()).ok())
+            .map(|stored| stored.s3_key)
             .collect()
     }
 
@@ -596,7 +528,8 @@ impl ApiRequest {
         self
     }
 
-    pub fn build(&self) -> Request {
+    /// The event as API Gateway sends it, for a function served over the Runtime API.
+    pub fn event(&self) -> Value {
         let mut event: Value =
             serde_json::from_str(include_str!("../fixtures/apigw-v2-request.json"))
                 .expect("fixture is JSON");
@@ -640,7 +573,12 @@ impl ApiRequest {
         event["requestContext"]["http"]["path"] = json!(self.path);
         event["requestContext"]["http"]["sourceIp"] = json!(self.source_ip);
         event["body"] = self.body.as_deref().map_or(Value::Null, |b| json!(b));
-        lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
+        event
+    }
+
+    pub fn build(&self) -> Request {
+        lambda_http::request::from_str(&self.event().to_string())
+            .expect("a valid API Gateway event")
     }
 }
 

@@ -4,7 +4,7 @@ use serde_json::json;
 use shared::permissions::RecordingAccess;
 use shared::throttle::MAX_FAILURES;
 
-use crate::fixtures::room;
+use integration_tests::fixtures::room;
 
 const LOGIN: &str = "/api/v1/auth/login";
 const EXCHANGE: &str = "/api/v1/rooms/{roomId}/recording-token";
@@ -110,7 +110,7 @@ async fn a_success_clears_earlier_failures() {
 #[tokio::test]
 async fn room_secrets_exchange_for_role_tokens_with_current_permissions() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModerator).await;
+    let room = room(&stack.store, RecordingAccess::AdminModerator).await;
     let id = room.room_id.as_str();
 
     let moderator = exchange(&stack, id, room.moderator_secret.expose(), "192.0.2.10").await;
@@ -134,7 +134,7 @@ async fn room_secrets_exchange_for_role_tokens_with_current_permissions() {
     wrong.expect_error(401, "Authentication Error");
     assert_eq!(wrong.headers["www-authenticate"], "Bearer");
     // Another room's secret, and an unknown room, look the same as a wrong secret.
-    let other = self::room(&stack, RecordingAccess::Admin).await;
+    let other = self::room(&stack.store, RecordingAccess::Admin).await;
     exchange(&stack, id, other.moderator_secret.expose(), "192.0.2.11")
         .await
         .expect_error(401, "Authentication Error");
@@ -160,7 +160,7 @@ async fn room_secrets_exchange_for_role_tokens_with_current_permissions() {
 #[tokio::test]
 async fn repeated_wrong_secrets_are_throttled() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let id = room.room_id.as_str();
     for n in 0..MAX_FAILURES {
         exchange(&stack, id, &format!("guess-{n}"), "192.0.2.20")
@@ -195,7 +195,7 @@ async fn a_burst_of_concurrent_wrong_passwords_gets_exactly_the_allowed_tries() 
 #[tokio::test]
 async fn a_burst_of_concurrent_wrong_secrets_gets_exactly_the_allowed_tries() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let id = room.room_id.as_str();
     let secrets: Vec<String> = (0..20).map(|n| format!("guess-{n}")).collect();
     let guesses = secrets
@@ -214,8 +214,8 @@ async fn a_burst_of_concurrent_wrong_secrets_gets_exactly_the_allowed_tries() {
 async fn a_success_clears_only_its_own_targets_count() {
     let stack = TestStack::new().await;
     let (a, b) = (
-        room(&stack, RecordingAccess::AdminModeratorSpeaker).await,
-        room(&stack, RecordingAccess::AdminModeratorSpeaker).await,
+        room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await,
+        room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await,
     );
     let ip = "192.0.2.50";
     for n in 0..MAX_FAILURES - 1 {
@@ -246,7 +246,7 @@ async fn a_success_clears_only_its_own_targets_count() {
 #[tokio::test]
 async fn responses_that_carry_credentials_are_never_cached() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let (user, password) = (
         stack.env.get("ADMIN_USERNAME"),
         stack.env.get("ADMIN_PASSWORD"),

@@ -1,25 +1,15 @@
 //! Deletes: single and bulk, permissions, and faults in the middle of a delete.
 
-use integration_tests::{ApiRequest, ApiResponse, Outage, TestStack};
+use integration_tests::{ApiRequest, ApiResponse, Interceptor, TestStack};
 use serde_json::Value;
 use shared::app::App;
 use shared::model::{Recording, RecordingId, RecordingStatus};
 use shared::permissions::{RecordingAccess, Role};
 
-use crate::fixtures::{put_all, recording, room, room_token};
+use integration_tests::fixtures::{put_with_videos, recording, room, room_token};
 
 const ONE: &str = "/api/v1/recordings/{recordingId}";
 const MANY: &str = "/api/v1/recordings";
-
-/// Recordings with their videos.
-async fn stored(stack: &TestStack, recordings: &[Recording]) {
-    put_all(&stack.store, recordings).await;
-    for r in recordings {
-        stack
-            .put_video(&r.recording_id.s3_key(), vec![1, 2, 3])
-            .await;
-    }
-}
 
 /// Whether the recording still has an item (deleting or not) and a video.
 async fn remains(stack: &TestStack, id: &RecordingId) -> (bool, bool) {
@@ -61,7 +51,7 @@ fn ids_param(ids: &[String]) -> String {
 async fn a_single_delete_removes_item_and_video() {
     let stack = TestStack::new().await;
     let rec = recording("room-a", 1, RecordingStatus::Complete);
-    stored(&stack, std::slice::from_ref(&rec)).await;
+    put_with_videos(&stack, std::slice::from_ref(&rec)).await;
     let id = &rec.recording_id;
 
     let response = delete_one(&stack, &stack.app, id).await;
@@ -91,7 +81,7 @@ async fn unfinished_recordings_are_409_and_kept() {
     .enumerate()
     {
         let rec = recording("room-a", n, status);
-        stored(&stack, std::slice::from_ref(&rec)).await;
+        put_with_videos(&stack, std::slice::from_ref(&rec)).await;
         delete_one(&stack, &stack.app, &rec.recording_id)
             .await
             .expect_error(409, "Recording Error");
@@ -106,7 +96,7 @@ async fn unfinished_recordings_are_409_and_kept() {
     .enumerate()
     {
         let rec = recording("room-b", n, status);
-        stored(&stack, std::slice::from_ref(&rec)).await;
+        put_with_videos(&stack, std::slice::from_ref(&rec)).await;
         assert_eq!(
             delete_one(&stack, &stack.app, &rec.recording_id)
                 .await
@@ -119,11 +109,11 @@ async fn unfinished_recordings_are_409_and_kept() {
 #[tokio::test]
 async fn speakers_cannot_delete_moderators_can_strangers_cannot() {
     let stack = TestStack::new().await;
-    let mine = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
-    let admins_only = room(&stack, RecordingAccess::Admin).await;
+    let mine = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
+    let admins_only = room(&stack.store, RecordingAccess::Admin).await;
     let a = recording(mine.room_id.as_str(), 1, RecordingStatus::Complete);
     let b = recording(admins_only.room_id.as_str(), 2, RecordingStatus::Complete);
-    stored(&stack, &[a.clone(), b.clone()]).await;
+    put_with_videos(&stack, &[a.clone(), b.clone()]).await;
     let speaker = room_token(&stack, &mine, Role::Speaker).await;
     let moderator = room_token(&stack, &mine, Role::Moderator).await;
     let restricted_moderator = room_token(&stack, &admins_only, Role::Moderator).await;
@@ -172,8 +162,8 @@ async fn speakers_cannot_delete_moderators_can_strangers_cannot() {
 #[tokio::test]
 async fn bulk_delete_reports_exactly_what_was_deleted_and_why_not() {
     let stack = TestStack::new().await;
-    let mine = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
-    let other = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let mine = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
+    let other = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let moderator = room_token(&stack, &mine, Role::Moderator).await;
     let my_room = mine.room_id.as_str();
 
@@ -190,9 +180,9 @@ async fn bulk_delete_reports_exactly_what_was_deleted_and_why_not() {
         .map(|n| format!("{my_room}--EG_t{n}--u{n}"))
         .collect();
     let malformed: Vec<String> = (0..20).map(|n| format!("not-an-id-{n}")).collect();
-    stored(&stack, &allowed).await;
-    stored(&stack, &forbidden).await;
-    stored(&stack, &unfinished).await;
+    put_with_videos(&stack, &allowed).await;
+    put_with_videos(&stack, &forbidden).await;
+    put_with_videos(&stack, &unfinished).await;
 
     let id_strings = |rs: &[Recording]| -> Vec<String> {
         rs.iter().map(|r| r.recording_id.to_string()).collect()
@@ -281,7 +271,7 @@ async fn bulk_delete_is_batched() {
         let recordings: Vec<_> = (0..size)
             .map(|n| recording(&format!("room-{batch}"), n, RecordingStatus::Complete))
             .collect();
-        stored(&stack, &recordings).await;
+        put_with_videos(&stack, &recordings).await;
         let ids: Vec<String> = recordings
             .iter()
             .map(|r| r.recording_id.to_string())
@@ -315,10 +305,10 @@ async fn bulk_delete_is_batched() {
 async fn s3_failing_mid_delete_leaves_the_recording_and_its_video_and_a_retry_finishes() {
     let stack = TestStack::new().await;
     let rec = recording("room-a", 1, RecordingStatus::Complete);
-    stored(&stack, std::slice::from_ref(&rec)).await;
+    put_with_videos(&stack, std::slice::from_ref(&rec)).await;
     let id = &rec.recording_id;
 
-    let broken_s3 = stack.app_with_outage(None, Some(Outage::after(0)));
+    let broken_s3 = stack.app_with_interceptors(None, Some(Interceptor::outage_after(0)));
     let response = delete_one(&stack, &broken_s3, id).await;
     response.expect_error(503, "Service Unavailable");
     assert!(response.headers.contains_key("retry-after"));
@@ -338,11 +328,11 @@ async fn s3_failing_mid_delete_leaves_the_recording_and_its_video_and_a_retry_fi
 async fn dynamodb_failing_after_the_video_is_gone_is_finished_by_a_retry() {
     let stack = TestStack::new().await;
     let rec = recording("room-a", 1, RecordingStatus::Complete);
-    stored(&stack, std::slice::from_ref(&rec)).await;
+    put_with_videos(&stack, std::slice::from_ref(&rec)).await;
     let id = &rec.recording_id;
 
     // DynamoDB answers the read and the mark, then is unreachable.
-    let broken_dynamodb = stack.app_with_outage(Some(Outage::after(2)), None);
+    let broken_dynamodb = stack.app_with_interceptors(Some(Interceptor::outage_after(2)), None);
     let response = delete_one(&stack, &broken_dynamodb, id).await;
     response.expect_error(503, "Service Unavailable");
     let (item, video) = remains(&stack, id).await;
@@ -369,12 +359,12 @@ async fn bulk_delete_with_s3_down_reports_every_affected_id() {
     let recordings: Vec<_> = (0..5)
         .map(|n| recording("room-a", n, RecordingStatus::Complete))
         .collect();
-    stored(&stack, &recordings).await;
+    put_with_videos(&stack, &recordings).await;
     let ids: Vec<String> = recordings
         .iter()
         .map(|r| r.recording_id.to_string())
         .collect();
-    let broken_s3 = stack.app_with_outage(None, Some(Outage::after(0)));
+    let broken_s3 = stack.app_with_interceptors(None, Some(Interceptor::outage_after(0)));
     let request = stack
         .admin("DELETE", MANY)
         .query("recordingIds", &ids_param(&ids));
@@ -402,8 +392,8 @@ async fn bulk_delete_with_s3_down_reports_every_affected_id() {
 async fn dynamodb_down_from_the_start_is_a_clean_503() {
     let stack = TestStack::new().await;
     let rec = recording("room-a", 1, RecordingStatus::Complete);
-    stored(&stack, std::slice::from_ref(&rec)).await;
-    let broken = stack.app_with_outage(Some(Outage::after(0)), None);
+    put_with_videos(&stack, std::slice::from_ref(&rec)).await;
+    let broken = stack.app_with_interceptors(Some(Interceptor::outage_after(0)), None);
     let response = delete_one(&stack, &broken, &rec.recording_id).await;
     response.expect_error(503, "Service Unavailable");
     assert_eq!(remains(&stack, &rec.recording_id).await, (true, true));
@@ -417,10 +407,10 @@ async fn dynamodb_down_from_the_start_is_a_clean_503() {
 async fn a_delete_its_caller_abandoned_is_finished_by_the_sweeper() {
     let stack = TestStack::new().await;
     let rec = recording("room-a", 1, RecordingStatus::Complete);
-    stored(&stack, std::slice::from_ref(&rec)).await;
+    put_with_videos(&stack, std::slice::from_ref(&rec)).await;
     let id = &rec.recording_id;
     // DynamoDB answers the read and the mark, then is unreachable; nobody retries.
-    let broken_dynamodb = stack.app_with_outage(Some(Outage::after(2)), None);
+    let broken_dynamodb = stack.app_with_interceptors(Some(Interceptor::outage_after(2)), None);
     delete_one(&stack, &broken_dynamodb, id)
         .await
         .expect_error(503, "Service Unavailable");

@@ -2,7 +2,7 @@ use integration_tests::{ApiRequest, TestStack};
 use serde_json::json;
 use shared::model::RecordingStatus;
 
-use crate::fixtures::{put_all, recording};
+use integration_tests::fixtures::{put_all, recording};
 
 const ROUTE: &str = "/api/v1/recordings/{recordingId}";
 

@@ -11,7 +11,7 @@ use shared::clock::{now_millis, now_seconds};
 use shared::model::{Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig};
 use shared::permissions::{RecordingAccess, Role};
 
-use crate::fixtures::{recording, room, room_token, stored_room};
+use integration_tests::fixtures::{recording, room, room_token, stored_room};
 
 const START: &str = "/api/v1/recordings";
 const STOP: &str = "/api/v1/recordings/{recordingId}/stop";
@@ -84,7 +84,7 @@ fn recording_id(response: &ApiResponse) -> RecordingId {
 async fn start_asks_the_egress_for_the_room_and_file_then_stop_ends_it() {
     let egress = FakeEgress::start().await;
     let stack = stack_with(&egress).await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let moderator = room_token(&stack, &room, Role::Moderator).await;
 
     let response = start(&stack, &room, Some(&moderator)).await;
@@ -139,8 +139,8 @@ async fn start_asks_the_egress_for_the_room_and_file_then_stop_ends_it() {
 async fn who_may_start_and_stop() {
     let egress = FakeEgress::start().await;
     let stack = stack_with(&egress).await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
-    let other = self::room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
+    let other = self::room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let speaker = room_token(&stack, &room, Role::Speaker).await;
     let stranger = room_token(&stack, &other, Role::Moderator).await;
 
@@ -165,7 +165,7 @@ async fn who_may_start_and_stop() {
 
     // Recording disabled: nobody may start, administrators included.
     let disabled = stored_room(
-        &stack,
+        &stack.store,
         RoomConfig {
             recording: RecordingConfig {
                 enabled: false,
@@ -206,7 +206,7 @@ async fn who_may_start_and_stop() {
 async fn concurrent_starts_of_one_room_start_exactly_one_recording() {
     let egress = FakeEgress::start().await;
     let stack = stack_with(&egress).await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let attempts = (0..6).map(|_| start(&stack, &room, None));
     let statuses: Vec<u16> = join_all(attempts).await.iter().map(|r| r.status).collect();
     assert_eq!(
@@ -226,7 +226,7 @@ async fn concurrent_starts_of_one_room_start_exactly_one_recording() {
 async fn an_egress_that_fails_or_hangs_gives_503_and_frees_the_room() {
     let egress = FakeEgress::start().await;
     let stack = stack_with(&egress).await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     for behaviour in [Behaviour::Fails, Behaviour::Hangs] {
         egress.set(behaviour);
         let started = std::time::Instant::now();
@@ -265,7 +265,7 @@ async fn an_egress_that_fails_or_hangs_gives_503_and_frees_the_room() {
 async fn webhooks_complete_the_recording_which_then_plays_and_events_are_published() {
     let egress = FakeEgress::start().await;
     let stack = stack_with(&egress).await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let started = start(&stack, &room, None).await;
     let id = recording_id(&started);
 
@@ -344,7 +344,7 @@ async fn webhooks_complete_the_recording_which_then_plays_and_events_are_publish
 async fn duplicate_and_late_webhooks_change_nothing() {
     let egress = FakeEgress::start().await;
     let stack = stack_with(&egress).await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let id = recording_id(&start(&stack, &room, None).await);
     let now = now_seconds();
     let complete = event(
@@ -406,7 +406,7 @@ async fn duplicate_and_late_webhooks_change_nothing() {
 async fn unverified_webhooks_are_401_and_change_nothing() {
     let egress = FakeEgress::start().await;
     let stack = stack_with(&egress).await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let id = recording_id(&start(&stack, &room, None).await);
     let now = now_seconds();
     let complete = event(&id, "egress_ended", "EGRESS_COMPLETE", json!({}), now);
@@ -454,7 +454,7 @@ async fn unverified_webhooks_are_401_and_change_nothing() {
 async fn the_sweeper_aborts_stuck_recordings_and_leaves_healthy_ones() {
     let egress = FakeEgress::start().await;
     let stack = stack_with(&egress).await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let healthy = recording_id(&start(&stack, &room, None).await);
     let mut stuck = recording("stuck-room", 1, RecordingStatus::Starting);
     stuck.start_date = now_millis() - 3_600_000;
@@ -533,7 +533,7 @@ async fn listed(stack: &TestStack) -> Vec<String> {
 async fn a_deleted_recording_stays_deleted_whatever_its_egress_reports_later() {
     let egress = FakeEgress::start().await;
     let stack = stack_with(&egress).await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let id = recording_id(&start(&stack, &room, None).await);
     let video = demo_video();
     stack.put_video(&id.s3_key(), video.clone()).await;
@@ -582,7 +582,7 @@ async fn a_deleted_recording_stays_deleted_whatever_its_egress_reports_later() {
 async fn a_recording_aborted_and_deleted_before_its_upload_stays_deleted() {
     let egress = FakeEgress::start().await;
     let stack = stack_with(&egress).await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let id = recording_id(&start(&stack, &room, None).await);
     let much_later = now_millis() + 48 * 3_600_000;
     let aborted = shared::lifecycle::sweep(&stack.app, much_later)
@@ -611,7 +611,7 @@ async fn a_recording_aborted_and_deleted_before_its_upload_stays_deleted() {
 async fn one_video_one_recording_another_egress_for_the_same_file_is_refused() {
     let egress = FakeEgress::start().await;
     let stack = stack_with(&egress).await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let id = recording_id(&start(&stack, &room, None).await);
     let video = demo_video();
     stack.put_video(&id.s3_key(), video.clone()).await;
@@ -676,7 +676,7 @@ async fn one_video_one_recording_another_egress_for_the_same_file_is_refused() {
 async fn the_room_read_shows_its_current_recording_and_answers_304_while_unchanged() {
     let egress = FakeEgress::start().await;
     let stack = stack_with(&egress).await;
-    let room = room(&stack, RecordingAccess::AdminModerator).await;
+    let room = room(&stack.store, RecordingAccess::AdminModerator).await;
     let speaker = room_token(&stack, &room, Role::Speaker).await;
     let read = |etag: Option<&str>| {
         let mut request = ApiRequest::new("GET", "/api/v1/rooms/{roomId}")

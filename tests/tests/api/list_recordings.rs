@@ -2,7 +2,7 @@ use integration_tests::{ApiRequest, ApiResponse, TestStack};
 use serde_json::Value;
 use shared::model::{Recording, RecordingStatus};
 
-use crate::fixtures::{put_all, recording};
+use integration_tests::fixtures::{put_all, recording};
 
 const ROUTE: &str = "/api/v1/recordings";
 

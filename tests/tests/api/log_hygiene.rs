@@ -2,7 +2,7 @@ use integration_tests::{ApiRequest, TestStack, log_lines, remembered_secrets};
 use serde_json::json;
 use shared::permissions::{RecordingAccess, Role};
 
-use crate::fixtures::{admin_token, room, room_token};
+use integration_tests::fixtures::{admin_token, room, room_token};
 
 /// Runs every credential-bearing path, right and wrong, then checks that no log line
 /// written so far in this test run (this test's and every other's) contains any
@@ -10,7 +10,7 @@ use crate::fixtures::{admin_token, room, room_token};
 #[tokio::test]
 async fn no_credential_reaches_a_log_line() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let admin = admin_token(&stack).await;
     let moderator = room_token(&stack, &room, Role::Moderator).await;
     let created = stack

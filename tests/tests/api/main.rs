@@ -2,7 +2,6 @@
 
 mod credentials;
 mod delete;
-mod fixtures;
 mod get_recording;
 mod lifecycle;
 mod list_recordings;

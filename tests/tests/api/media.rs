@@ -5,7 +5,7 @@ use integration_tests::{ApiRequest, ApiResponse, TestStack};
 use shared::model::{Recording, RecordingStatus};
 use shared::permissions::{RecordingAccess, Role};
 
-use crate::fixtures::{put_all, recording, room, room_token};
+use integration_tests::fixtures::{put_all, recording, room, room_token};
 
 const MEDIA: &str = "/api/v1/recordings/{recordingId}/media";
 const DOWNLOAD: &str = "/api/v1/recordings/{recordingId}/download";
@@ -194,8 +194,8 @@ async fn only_complete_recordings_play() {
 #[tokio::test]
 async fn who_may_play_follows_the_rooms_access() {
     let stack = TestStack::new().await;
-    let open = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
-    let closed = room(&stack, RecordingAccess::Admin).await;
+    let open = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
+    let closed = room(&stack.store, RecordingAccess::Admin).await;
     let open_rec = stored_recording(&stack, open.room_id.as_str()).await;
     let closed_rec = stored_recording(&stack, closed.room_id.as_str()).await;
     let speaker = room_token(&stack, &open, Role::Speaker).await;

@@ -5,7 +5,7 @@ use serde_json::json;
 use shared::model::RecordingStatus;
 use shared::permissions::{RecordingAccess, Role};
 
-use crate::fixtures::{put_all, recording, room, room_token};
+use integration_tests::fixtures::{put_all, recording, room, room_token};
 
 const LIST: &str = "/api/v1/recordings";
 const GET: &str = "/api/v1/recordings/{recordingId}";
@@ -14,8 +14,8 @@ const CONFIG: &str = "/api/v1/rooms/{roomId}/config";
 #[tokio::test]
 async fn a_room_token_lists_and_gets_only_its_room() {
     let stack = TestStack::new().await;
-    let mine = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
-    let theirs = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let mine = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
+    let theirs = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let my_recording = recording(mine.room_id.as_str(), 1, RecordingStatus::Complete);
     let their_recording = recording(theirs.room_id.as_str(), 2, RecordingStatus::Complete);
     put_all(
@@ -85,7 +85,7 @@ async fn a_room_token_lists_and_gets_only_its_room() {
 #[tokio::test]
 async fn changing_a_rooms_access_applies_to_tokens_already_issued() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let rec = recording(room.room_id.as_str(), 1, RecordingStatus::Complete);
     put_all(&stack.store, std::slice::from_ref(&rec)).await;
     let speaker = room_token(&stack, &room, Role::Speaker).await;

@@ -3,7 +3,7 @@ use integration_tests::{ApiRequest, TestStack};
 use serde_json::{Value, json};
 use shared::permissions::{RecordingAccess, Role};
 
-use crate::fixtures::{room, room_token};
+use integration_tests::fixtures::{room, room_token};
 
 const ROOMS: &str = "/api/v1/rooms";
 const ROOM: &str = "/api/v1/rooms/{roomId}";
@@ -194,7 +194,7 @@ async fn unknown_fields_and_bad_values_are_422_with_details() {
 #[tokio::test]
 async fn only_admins_create_rooms_list_rooms_and_change_config() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     for role in [Role::Moderator, Role::Speaker] {
         let token = room_token(&stack, &room, role).await;
         let attempts = [
@@ -263,8 +263,8 @@ async fn rooms_are_listed_newest_first_across_pages() {
 #[tokio::test]
 async fn a_room_is_read_by_its_participants_without_secrets() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::Admin).await;
-    let other = self::room(&stack, RecordingAccess::Admin).await;
+    let room = room(&stack.store, RecordingAccess::Admin).await;
+    let other = self::room(&stack.store, RecordingAccess::Admin).await;
     let get =
         |route: &str| ApiRequest::new("GET", route).path_param("roomId", room.room_id.as_str());
 
@@ -330,7 +330,7 @@ async fn a_room_is_read_by_its_participants_without_secrets() {
 #[tokio::test]
 async fn config_updates_set_only_the_fields_given() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let put = |body: Value| {
         stack
             .admin("PUT", CONFIG)

@@ -7,8 +7,8 @@ use integration_tests::TestStack;
 use shared::model::{Recording, RecordingStatus};
 use shared::permissions::{RecordingAccess, Role};
 
-use crate::fixtures::{BASE_DATE, put_all, recording, room, room_token};
 use crate::list_recordings::{ids, ids_of, list};
+use integration_tests::fixtures::{BASE_DATE, put_all, recording, room, room_token};
 
 const ROUTE: &str = "/api/v1/recordings";
 
@@ -436,7 +436,7 @@ async fn a_page_token_is_bound_to_every_search_parameter() {
 #[tokio::test]
 async fn a_room_token_finds_only_its_rooms_recordings_in_any_order() {
     let stack = TestStack::new().await;
-    let mine = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let mine = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let mut recordings = catalogue();
     for r in recordings.iter_mut().step_by(3) {
         let n = r.start_date;

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use shared::model::{Recording, RecordingStatus, Room};
 use shared::permissions::{RecordingAccess, Role};
 
-use crate::fixtures::{put_all, recording, room, room_token};
+use integration_tests::fixtures::{put_all, recording, room, room_token};
 
 const URL: &str = "/api/v1/recordings/{recordingId}/url";
 const SHARES: &str = "/api/v1/recordings/{recordingId}/shares";
@@ -116,7 +116,7 @@ fn video_src(page: &str) -> String {
 #[tokio::test]
 async fn a_titled_recordings_page_is_headed_by_its_title_beside_its_room() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let mut rec = recording(room.room_id.as_str(), 1, RecordingStatus::Complete);
     rec.title = Some("Q1 <board> review".to_owned());
     put_all(&stack.store, std::slice::from_ref(&rec)).await;
@@ -137,7 +137,7 @@ async fn a_titled_recordings_page_is_headed_by_its_title_beside_its_room() {
 #[tokio::test]
 async fn a_public_link_opens_without_credentials_in_the_api_and_the_page() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let rec = shared_recording(&stack, &room).await;
     let link = link(&stack, &rec, None, &[]).await;
     assert_eq!(link.body["expiresAt"], Value::Null);
@@ -181,8 +181,8 @@ async fn a_public_link_opens_without_credentials_in_the_api_and_the_page() {
 #[tokio::test]
 async fn a_private_link_also_needs_credentials_for_the_room() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
-    let other = self::room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
+    let other = self::room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let rec = shared_recording(&stack, &room).await;
     let link = link(&stack, &rec, None, &[("privateAccess", "true")]).await;
     let member = room_token(&stack, &room, Role::Speaker).await;
@@ -208,7 +208,7 @@ async fn a_private_link_also_needs_credentials_for_the_room() {
 #[tokio::test]
 async fn expired_revoked_deleted_and_wrong_links_are_refused() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let rec = shared_recording(&stack, &room).await;
     let other_rec = {
         let r = recording(room.room_id.as_str(), 2, RecordingStatus::Complete);
@@ -322,7 +322,7 @@ async fn expired_revoked_deleted_and_wrong_links_are_refused() {
 #[tokio::test]
 async fn links_follow_their_creators_access_to_the_room() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let rec = shared_recording(&stack, &room).await;
     let speaker = room_token(&stack, &room, Role::Speaker).await;
     let moderator = room_token(&stack, &room, Role::Moderator).await;
@@ -357,7 +357,7 @@ async fn links_follow_their_creators_access_to_the_room() {
 #[tokio::test]
 async fn who_may_create_list_and_revoke_links() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModerator).await;
+    let room = room(&stack.store, RecordingAccess::AdminModerator).await;
     let rec = shared_recording(&stack, &room).await;
     let speaker = room_token(&stack, &room, Role::Speaker).await;
     let moderator = room_token(&stack, &room, Role::Moderator).await;
@@ -410,7 +410,7 @@ async fn who_may_create_list_and_revoke_links() {
 #[tokio::test]
 async fn a_thousand_random_secrets_are_all_refused() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let rec = shared_recording(&stack, &room).await;
     let real = link(&stack, &rec, None, &[]).await;
     let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
@@ -467,7 +467,7 @@ async fn share_items(stack: &TestStack, rec: &Recording) -> usize {
 /// A stack with a complete recording that has `links` public links.
 async fn recording_with_links(links: usize) -> (TestStack, Recording) {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let rec = shared_recording(&stack, &room).await;
     for _ in 0..links {
         link(&stack, &rec, None, &[]).await;
@@ -478,7 +478,7 @@ async fn recording_with_links(links: usize) -> (TestStack, Recording) {
 #[tokio::test]
 async fn live_links_per_recording_are_capped() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let rec = shared_recording(&stack, &room).await;
     let cap = shared::shares::MAX_LIVE_LINKS as usize;
     let mut links = Vec::new();
@@ -546,7 +546,8 @@ async fn a_delete_that_fails_among_the_share_links_is_finished_by_a_retry() {
     let (stack, rec) = recording_with_links(3).await;
     let id = &rec.recording_id;
     // DynamoDB answers the read, the mark and the share counters, then fails.
-    let broken = stack.app_with_outage(Some(integration_tests::Outage::after(3)), None);
+    let broken =
+        stack.app_with_interceptors(Some(integration_tests::Interceptor::outage_after(3)), None);
     let delete = || {
         stack
             .admin("DELETE", GET)
@@ -570,7 +571,7 @@ async fn a_delete_that_fails_among_the_share_links_is_finished_by_a_retry() {
 #[tokio::test]
 async fn share_links_are_never_cached() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let rec = shared_recording(&stack, &room).await;
     let response = create(&stack, &rec, None, &[]).await;
     assert_eq!(response.status, 200);

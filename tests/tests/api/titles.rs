@@ -7,7 +7,7 @@ use shared::model::{Recording, RecordingStatus};
 use shared::permissions::{RecordingAccess, Role};
 use shared::store::{Applied, Progress};
 
-use crate::fixtures::{put_all, recording, room, room_token};
+use integration_tests::fixtures::{put_all, recording, room, room_token};
 
 fn patch(id: &str, body: &Value) -> ApiRequest {
     ApiRequest::new("PATCH", "/api/v1/recordings/{recordingId}")
@@ -114,8 +114,8 @@ async fn invalid_titles_are_422_and_change_nothing() {
 #[tokio::test]
 async fn those_who_may_delete_may_title_and_no_one_else() {
     let stack = TestStack::new().await;
-    let open = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
-    let closed = room(&stack, RecordingAccess::Admin).await;
+    let open = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
+    let closed = room(&stack.store, RecordingAccess::Admin).await;
     let in_open = recording(open.room_id.as_str(), 1, RecordingStatus::Complete);
     let in_closed = recording(closed.room_id.as_str(), 2, RecordingStatus::Complete);
     put_all(&stack.store, &[in_open.clone(), in_closed.clone()]).await;

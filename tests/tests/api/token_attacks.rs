@@ -10,7 +10,7 @@ use shared::crypto::derive_key;
 use shared::permissions::{RecordingAccess, Role};
 use shared::tokens::JWT_KEY_PURPOSE;
 
-use crate::fixtures::{room, room_token};
+use integration_tests::fixtures::{room, room_token};
 
 const ROUTE: &str = "/api/v1/recordings";
 
@@ -80,7 +80,7 @@ async fn forged_stale_and_malformed_tokens_are_401() {
             parts.next().expect("signature").to_owned(),
         )
     };
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let speaker = room_token(&stack, &room, Role::Speaker).await;
     let speaker_payload: Value = serde_json::from_slice(
         &URL_SAFE_NO_PAD
@@ -270,7 +270,7 @@ async fn malformed_authorization_headers_are_401() {
 #[tokio::test]
 async fn a_genuine_room_token_on_an_admin_route_is_403() {
     let stack = TestStack::new().await;
-    let room = room(&stack, RecordingAccess::AdminModeratorSpeaker).await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
     let token = room_token(&stack, &room, Role::Moderator).await;
     let response = stack
         .call(
