@@ -34,15 +34,7 @@ max_examples=${CONTRACT_MAX_EXAMPLES:-40}
 seed=${CONTRACT_SEED:-}
 
 venv="$STACK_DIR/contract-venv"
-requirements="$REPO_ROOT/infra/requirements-contract.txt"
-stamp="$venv/.installed-$(sha256sum "$requirements" | cut -c1-16)"
-if [[ ! -f "$stamp" ]]; then
-    echo "[contract] installing schemathesis into $venv" >&2
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$requirements" >&2
-    touch "$stamp"
-fi
+install_venv "$venv" "$REPO_ROOT/infra/requirements-contract.txt"
 
 # One directory per server, so that runs against different servers do not mix.
 work="$STACK_DIR/contract/$(tr -c 'A-Za-z0-9\n' _ <<<"${base#*://}")"

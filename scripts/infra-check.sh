@@ -22,15 +22,7 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 
 venv="$STACK_DIR/infra-venv"
-requirements=infra/requirements-infra.txt
-stamp="$venv/.installed-$(sha256sum "$requirements" | cut -c1-16)"
-if [[ ! -f "$stamp" ]]; then
-    echo "[infra-check] installing cfn-lint and aws-sam-translator into $venv" >&2
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$requirements" >&2
-    touch "$stamp"
-fi
+install_venv "$venv" infra/requirements-infra.txt
 
 template=infra/template.yaml
 transformed="$STACK_DIR/infra/template.transformed.json"

@@ -19,15 +19,7 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 
 venv="$STACK_DIR/sam-venv"
-requirements=infra/requirements-sam.txt
-stamp="$venv/.installed-$(sha256sum "$requirements" | cut -c1-16)"
-if [[ ! -f "$stamp" ]]; then
-    echo "[sam] installing aws-sam-cli into $venv" >&2
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$requirements" >&2
-    touch "$stamp"
-fi
+install_venv "$venv" infra/requirements-sam.txt
 
 export SAM_CLI_TELEMETRY=0
 # The tools venv first: cargo-lambda finds zig through its python3 (the ziglang package).

@@ -65,7 +65,6 @@ load_env() {
     DYNAMODB_EMULATOR_DIR="$DYNAMODB_DIR/package/emulator"
     DYNAMODB_STAMP="$DYNAMODB_DIR/.installed"
     LOCALSTACK_VENV="$STACK_DIR/localstack-venv"
-    LOCALSTACK_STAMP="$LOCALSTACK_VENV/.installed"
 }
 
 # --- helpers ---------------------------------------------------------------------
@@ -212,9 +211,7 @@ find_python313() {
 
 install_localstack() {
     [[ -f "$REQUIREMENTS_FILE" ]] || die "missing $REQUIREMENTS_FILE"
-    local want
-    want="$(sha256sum <"$REQUIREMENTS_FILE" | cut -d' ' -f1)"
-    if [[ -f "$LOCALSTACK_STAMP" && "$(<"$LOCALSTACK_STAMP")" == "$want" ]] \
+    if venv_current "$LOCALSTACK_VENV" "$REQUIREMENTS_FILE" \
         && "$LOCALSTACK_VENV/bin/python" -c 'import localstack.runtime.main' 2>/dev/null; then
         log "LocalStack: already installed (requirements unchanged)"
         return 0
@@ -222,15 +219,12 @@ install_localstack() {
     local python
     python=$(find_python313) \
         || die "Python 3.13 not found: install it with pyenv (pyenv install 3.13.0) or put python3.13 on PATH"
-    log "LocalStack: creating $LOCALSTACK_VENV with $python"
-    rm -rf "$LOCALSTACK_VENV"
-    "$python" -m venv "$LOCALSTACK_VENV"
-    log "LocalStack: pip install -r infra/requirements-localstack.txt (takes about a minute)"
-    "$LOCALSTACK_VENV/bin/python" -m pip install --no-input --disable-pip-version-check \
-        --quiet -r "$REQUIREMENTS_FILE"
+    log "LocalStack: installing into $LOCALSTACK_VENV with $python (takes about a minute)"
+    # A virtualenv that cannot import LocalStack is made again.
+    rm -f "$LOCALSTACK_VENV/.installed"
+    install_venv "$LOCALSTACK_VENV" "$REQUIREMENTS_FILE" "$python"
     "$LOCALSTACK_VENV/bin/python" -c 'import localstack.runtime.main' \
         || die "LocalStack venv is broken after install"
-    printf '%s\n' "$want" >"$LOCALSTACK_STAMP"
     log "LocalStack: installed in $LOCALSTACK_VENV"
 }
 
