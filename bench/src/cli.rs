@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use clap::{Args, Parser, ValueEnum};
 use integration_tests::LocalEnv;
 use serde_json::{Value, json};
@@ -128,7 +127,7 @@ pub fn main() -> ExitCode {
                     } => load_setup(&name, &state, kept, doomed).await,
                     Command::LoadRun(args) => load_run(&args).await,
                     Command::Cleanup { name } => {
-                        Aws::connect().await?.drop_all(&name).await;
+                        Aws::connect().await?.drop_stack(&name).await;
                         Ok(())
                     }
                     Command::Render => report::render(),
@@ -160,34 +159,6 @@ fn release_binary(args: &RunArgs, name: &str) -> Result<PathBuf, String> {
     }
 }
 
-/// The list function's secrets (as `env` gives them) stored in the local Secrets Manager,
-/// as a deployment stores them: each variable with its secret's ARN.
-async fn store_secrets(
-    aws: &Aws,
-    name: &str,
-    env: &[(String, String)],
-) -> Result<Vec<(String, String)>, String> {
-    let client = aws_sdk_secretsmanager::Client::new(&aws.sdk);
-    let mut secrets = Vec::new();
-    for variable in ["TOKEN_SIGNING_KEY", "API_KEY_HASHES"] {
-        let value = env
-            .iter()
-            .find(|(k, _)| k == variable)
-            .map(|(_, v)| v.clone())
-            .ok_or_else(|| format!("{variable} is not in the functions' environment"))?;
-        let created = client
-            .create_secret()
-            .name(format!("{name}-{variable}"))
-            .secret_string(value)
-            .send()
-            .await
-            .map_err(|e| format!("creating a secret: {}", DisplayErrorContext(&e)))?;
-        let arn = created.arn.ok_or("a secret without an ARN")?;
-        secrets.push((variable.to_owned(), arn));
-    }
-    Ok(secrets)
-}
-
 /// Every crate under `functions/` must have a cold-start target: none goes unmeasured.
 fn cold_targets(args: &RunArgs) -> Result<Vec<cold::Target>, String> {
     let dir = repo_root().join("functions");
@@ -217,12 +188,10 @@ async fn run(args: &RunArgs) -> Result<(), String> {
     let aws = Aws::connect().await?;
     let load_start = machine::load_average();
     eprintln!("[bench] table, bucket and event bus {name}");
-    aws.create_stack(&name).await?;
-    let meta = format!("{name}-meta");
-    aws.create_bucket(&meta).await?;
-    let result = measure(args, &aws, &name, &meta).await;
-    eprintln!("[bench] deleting {name} and {meta}");
-    aws.drop_all(&name).await;
+    aws.create_stack(&name, true).await?;
+    let result = measure(args, &aws, &name, &format!("{name}-meta")).await;
+    eprintln!("[bench] deleting {name} and {name}-meta");
+    aws.drop_stack(&name).await;
     let mut section = result?;
     section["date"] = json!(machine::now_rfc3339());
     section["machine"] = machine::describe();
@@ -371,7 +340,7 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
         cold_start["system_store"] =
             cold::system_store((list, hello), &world, iterations, &env).await?;
         eprintln!("[bench] cold starts reading their secrets from Secrets Manager");
-        let secrets = store_secrets(aws, name, &env).await?;
+        let secrets = aws.store_secrets(name, &env).await?;
         cold_start["secrets_manager"] =
             cold::secrets_manager((list, hello), &world, iterations, &env, &secrets).await?;
     }

@@ -60,7 +60,7 @@ async fn one_start(
     let peak_rss_kib = process.peak_rss_kib();
     let aws_calls = invocation.aws_calls();
     let status = invocation.status;
-    process.kill();
+    drop(process);
     Ok(Start {
         init_ms,
         first_response_ms,
@@ -84,6 +84,7 @@ pub async fn run(
     iterations: usize,
     env: &[(String, String)],
 ) -> Result<Value, String> {
+    #[derive(Default)]
     struct Samples {
         init: Vec<f64>,
         first: Vec<f64>,
@@ -92,17 +93,7 @@ pub async fn run(
         status: u16,
         aws_calls: Option<u64>,
     }
-    let mut samples: Vec<Samples> = targets
-        .iter()
-        .map(|_| Samples {
-            init: Vec::new(),
-            first: Vec::new(),
-            no_aws: Vec::new(),
-            rss: Vec::new(),
-            status: 0,
-            aws_calls: None,
-        })
-        .collect();
+    let mut samples: Vec<Samples> = targets.iter().map(|_| Samples::default()).collect();
     for round in 0..=iterations {
         for offset in 0..targets.len() {
             let index = (round + offset) % targets.len();

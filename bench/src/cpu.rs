@@ -70,9 +70,7 @@ fn divan_medians(output: &str) -> Result<(Vec<Value>, Vec<Value>), String> {
         .collect();
     let (mut micro, mut init) = (Vec::new(), Vec::new());
     for piece in PIECES.lines() {
-        let mut parts = piece.split(" | ");
-        let (bench, name, note) = (parts.next(), parts.next(), parts.next());
-        let (Some(bench), Some(name), Some(note)) = (bench, name, note) else {
+        let &[bench, name, note] = &piece.split(" | ").collect::<Vec<_>>()[..] else {
             return Err(format!("a piece without three parts: {piece}"));
         };
         let (_, ns) = medians
@@ -217,4 +215,21 @@ pub fn run(
         .join()
         .map_err(|_| "the CPU benchmark thread panicked".to_owned())??;
     Ok(cpu)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_the_medians_of_divan_s_table() {
+        let mut output = "cpu  fastest │ slowest │ median │ mean │ samples │ iters\n".to_owned();
+        for (n, piece) in super::PIECES.lines().enumerate() {
+            let bench = piece.split(" | ").next().unwrap_or_default();
+            output += &format!("├─ {bench}  1 ns │ 9 µs │ {n}.5 µs │ 2 µs │ 100 │ 100\n");
+        }
+        let (micro, init) = super::divan_medians(&output).expect("every piece");
+        assert_eq!((micro.len(), init.len()), (15, 4));
+        assert_eq!(micro[1]["name"], "authenticate an API key");
+        assert_eq!(micro[1]["ns"], 1500.0);
+        assert_eq!(init[3]["ns"], 18500.0);
+    }
 }

@@ -2,13 +2,11 @@
 //! (bulk-loaded with concurrent `BatchWriteItem`s), their videos, share links, and the same
 //! recordings as JSON objects in S3 the way OpenVidu Meet 3.4 keeps them.
 
-use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use devstack::template::{self, Template};
@@ -16,7 +14,7 @@ use futures_util::StreamExt;
 use futures_util::stream;
 use shared::model::{Recording, RecordingId, RecordingStatus, RoomId, ShareAccess};
 use shared::permissions::Principal;
-use shared::store::Store;
+use shared::store::{Item, Store};
 
 /// The smallest committed demo video (about 100 KB), for the recordings that are played.
 pub const DEMO_VIDEO: &[u8] = include_bytes!("../../infra/demo/demo-1.mp4");
@@ -30,6 +28,9 @@ pub const OPENVIDU_METADATA_PREFIX: &str = "openvidu-meet/recordings/.metadata/"
 
 /// 2026-11-01T00:00:00Z; generated recordings go back a second at a time from here.
 pub const NEWEST_START: i64 = 1_793_491_200_000;
+
+/// The secrets the cold starts read from Secrets Manager, as deployed functions do.
+const SECRETS: [&str; 2] = ["TOKEN_SIGNING_KEY", "API_KEY_HASHES"];
 
 pub struct Aws {
     pub sdk: aws_config::SdkConfig,
@@ -70,116 +71,113 @@ impl Aws {
         Store::new(self.dynamodb.clone(), table)
     }
 
-    /// The template's table and bucket, and an event bus, under `name`.
-    pub async fn create_stack(&self, name: &str) -> Result<(), String> {
+    /// The template's table and bucket, and an event bus, under `name`; with `meta`, a
+    /// second bucket `{name}-meta`.
+    pub async fn create_stack(&self, name: &str, meta: bool) -> Result<(), String> {
         let template = Template::load(&template::default_path())?;
-        devstack::resources::ensure_table(&self.dynamodb, name, &template.table()?).await?;
-        devstack::resources::ensure_bucket(&self.s3, name, &template.bucket()?).await?;
-        devstack::resources::ensure_event_bus(&self.eventbridge, name).await?;
-        Ok(())
+        let (table, bucket) = (template.table()?, template.bucket()?);
+        devstack::resources::ensure_table(&self.dynamodb, name, &table).await?;
+        devstack::resources::ensure_bucket(&self.s3, name, &bucket).await?;
+        if meta {
+            devstack::resources::ensure_bucket(&self.s3, &format!("{name}-meta"), &bucket).await?;
+        }
+        devstack::resources::ensure_event_bus(&self.eventbridge, name)
+            .await
+            .map(drop)
     }
 
-    /// Deletes what [`Aws::create_stack`] made (and a bucket of the same name's objects),
-    /// ignoring what is already gone.
+    /// Deletes what [`Aws::create_stack`] and [`Aws::store_secrets`] made, ignoring what is
+    /// already gone.
     pub async fn drop_stack(&self, name: &str) {
         let _ = self.dynamodb.delete_table().table_name(name).send().await;
-        self.drop_bucket(name).await;
-        let _ = self.eventbridge.delete_event_bus().name(name).send().await;
-    }
-
-    /// Everything `bench run` or `bench load-setup` made under `name`.
-    pub async fn drop_all(&self, name: &str) {
-        self.drop_stack(name).await;
-        self.drop_bucket(&format!("{name}-meta")).await;
-    }
-
-    pub async fn create_bucket(&self, name: &str) -> Result<(), String> {
-        let template = Template::load(&template::default_path())?;
-        devstack::resources::ensure_bucket(&self.s3, name, &template.bucket()?).await?;
-        Ok(())
-    }
-
-    pub async fn drop_bucket(&self, name: &str) {
-        loop {
-            let Ok(out) = self.s3.list_objects_v2().bucket(name).send().await else {
-                break;
-            };
-            let keys: Vec<String> = out
-                .contents()
-                .iter()
-                .filter_map(|o| o.key().map(str::to_owned))
-                .collect();
-            if keys.is_empty() {
-                break;
+        for bucket in [name.to_owned(), format!("{name}-meta")] {
+            let keys = object_keys(self, &bucket, "").await.unwrap_or_default();
+            for chunk in keys.chunks(1000) {
+                let objects = chunk
+                    .iter()
+                    .map(|k| ObjectIdentifier::builder().key(k).build());
+                let objects = objects.collect::<Result<Vec<_>, _>>().ok();
+                if let Ok(delete) = Delete::builder().set_objects(objects).quiet(true).build() {
+                    let _ = self
+                        .s3
+                        .delete_objects()
+                        .bucket(&bucket)
+                        .delete(delete)
+                        .send()
+                        .await;
+                }
             }
-            if self.delete_keys(name, &keys).await.is_err() {
-                break;
-            }
+            let _ = self.s3.delete_bucket().bucket(&bucket).send().await;
         }
-        let _ = self.s3.delete_bucket().bucket(name).send().await;
+        let _ = self.eventbridge.delete_event_bus().name(name).send().await;
+        let secrets = aws_sdk_secretsmanager::Client::new(&self.sdk);
+        for variable in SECRETS {
+            let secret = secrets
+                .delete_secret()
+                .secret_id(format!("{name}-{variable}"));
+            let _ = secret.force_delete_without_recovery(true).send().await;
+        }
     }
 
-    async fn delete_keys(&self, bucket: &str, keys: &[String]) -> Result<(), String> {
-        let objects: Vec<ObjectIdentifier> = keys
-            .iter()
-            .filter_map(|k| ObjectIdentifier::builder().key(k).build().ok())
-            .collect();
-        let delete = Delete::builder()
-            .set_objects(Some(objects))
-            .quiet(true)
-            .build()
-            .map_err(|e| e.to_string())?;
-        self.s3
-            .delete_objects()
-            .bucket(bucket)
-            .delete(delete)
-            .send()
-            .await
-            .map_err(|e| DisplayErrorContext(&e).to_string())?;
-        Ok(())
+    /// The list function's secrets (as `env` gives them) stored in the local Secrets
+    /// Manager, as a deployment stores them: each variable with its secret's ARN.
+    pub async fn store_secrets(
+        &self,
+        name: &str,
+        env: &[(String, String)],
+    ) -> Result<Vec<(String, String)>, String> {
+        let client = aws_sdk_secretsmanager::Client::new(&self.sdk);
+        let mut secrets = Vec::new();
+        for variable in SECRETS {
+            let value = env
+                .iter()
+                .find(|(k, _)| k == variable)
+                .map(|(_, v)| v.clone());
+            let value =
+                value.ok_or_else(|| format!("{variable} is not in the functions' environment"))?;
+            let secret = client.create_secret().name(format!("{name}-{variable}"));
+            let created = secret.secret_string(value).send().await;
+            let created =
+                created.map_err(|e| format!("creating a secret: {}", DisplayErrorContext(&e)))?;
+            secrets.push((
+                variable.to_owned(),
+                created.arn.ok_or("a secret without an ARN")?,
+            ));
+        }
+        Ok(secrets)
     }
 
-    /// Stores `objects` (key, bytes) with `concurrency` uploads in flight.
+    /// Stores `objects` (key, bytes, content type) with `concurrency` uploads in flight.
     pub async fn put_objects(
         &self,
         bucket: &str,
         objects: Vec<(String, Vec<u8>, &'static str)>,
         concurrency: usize,
     ) -> Result<Duration, String> {
-        let started = Instant::now();
-        let done = AtomicUsize::new(0);
-        let total = objects.len();
-        let done = &done;
-        let results: Vec<Result<(), String>> = stream::iter(objects)
-            .map(|(key, bytes, content_type)| async move {
-                let mut last = String::new();
-                for _ in 0..5 {
-                    match self
-                        .s3
-                        .put_object()
-                        .bucket(bucket)
-                        .key(&key)
-                        .content_type(content_type)
-                        .body(ByteStream::from(bytes.clone()))
-                        .send()
-                        .await
-                    {
-                        Ok(_) => {
-                            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                            if n.is_multiple_of(20_000) {
-                                eprintln!("[bench]   {n}/{total} objects stored");
-                            }
-                            return Ok(());
-                        }
-                        Err(e) => last = DisplayErrorContext(&e).to_string(),
+        let (started, done, total) = (Instant::now(), &AtomicUsize::new(0), objects.len());
+        let upload = |(key, bytes, content_type): (String, Vec<u8>, &'static str)| async move {
+            let mut last = String::new();
+            for _ in 0..5 {
+                let put = self.s3.put_object().bucket(bucket).key(&key);
+                let body = ByteStream::from(bytes.clone());
+                match put.content_type(content_type).body(body).send().await {
+                    Ok(_) => {
+                        progress(done, 1, total, "objects stored");
+                        return Ok(());
                     }
+                    Err(e) => last = DisplayErrorContext(&e).to_string(),
                 }
-                Err(format!("uploading {key}: {last}"))
-            })
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
-        results.into_iter().collect::<Result<Vec<()>, String>>()?;
+            }
+            Err(format!("uploading {key}: {last}"))
+        };
+        let uploads = stream::iter(objects)
+            .map(upload)
+            .buffer_unordered(concurrency);
+        uploads
+            .collect::<Vec<Result<(), String>>>()
+            .await
+            .into_iter()
+            .collect::<Result<(), _>>()?;
         Ok(started.elapsed())
     }
 
@@ -188,66 +186,61 @@ impl Aws {
     pub async fn batch_put(
         &self,
         table: &str,
-        items: Vec<HashMap<String, AttributeValue>>,
+        items: Vec<Item>,
         concurrency: usize,
     ) -> Result<Duration, String> {
-        let started = Instant::now();
-        let done = Arc::new(AtomicUsize::new(0));
-        let total = items.len();
-        let chunks: Vec<Vec<HashMap<String, AttributeValue>>> =
-            items.chunks(25).map(<[_]>::to_vec).collect();
-        let results: Vec<Result<(), String>> = stream::iter(chunks)
-            .map(|chunk| {
-                let done = done.clone();
-                async move {
-                    let size = chunk.len();
-                    let mut pending: Vec<WriteRequest> = chunk
-                        .into_iter()
-                        .map(|item| {
-                            PutRequest::builder()
-                                .set_item(Some(item))
-                                .build()
-                                .map(|p| WriteRequest::builder().put_request(p).build())
-                                .map_err(|e| e.to_string())
-                        })
-                        .collect::<Result<_, _>>()?;
-                    for attempt in 0..20u32 {
-                        match self
-                            .dynamodb
-                            .batch_write_item()
-                            .request_items(table, pending.clone())
-                            .send()
-                            .await
-                        {
-                            Ok(out) => {
-                                pending = out
-                                    .unprocessed_items
-                                    .and_then(|mut u| u.remove(table))
-                                    .unwrap_or_default();
-                                if pending.is_empty() {
-                                    let n = done.fetch_add(size, Ordering::Relaxed) + size;
-                                    if n % 20_000 < size {
-                                        eprintln!("[bench]   {n}/{total} items written");
-                                    }
-                                    return Ok(());
-                                }
+        let (started, done, total) = (Instant::now(), &AtomicUsize::new(0), items.len());
+        let write = |chunk: &[Item]| {
+            let puts = chunk.iter().map(|item| {
+                let put = PutRequest::builder().set_item(Some(item.clone())).build();
+                put.map(|p| WriteRequest::builder().put_request(p).build())
+            });
+            let puts = puts
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string());
+            let size = chunk.len();
+            async move {
+                let mut pending = puts?;
+                for attempt in 0..20u32 {
+                    let sent = self
+                        .dynamodb
+                        .batch_write_item()
+                        .request_items(table, pending.clone());
+                    match sent.send().await {
+                        Ok(out) => {
+                            let unprocessed =
+                                out.unprocessed_items.and_then(|mut u| u.remove(table));
+                            pending = unprocessed.unwrap_or_default();
+                            if pending.is_empty() {
+                                progress(done, size, total, "items written");
+                                return Ok(());
                             }
-                            Err(e) if attempt < 19 => {
-                                let _ = DisplayErrorContext(&e);
-                            }
-                            Err(e) => return Err(DisplayErrorContext(&e).to_string()),
                         }
-                        tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt + 1)))
-                            .await;
+                        Err(e) if attempt == 19 => return Err(DisplayErrorContext(&e).to_string()),
+                        Err(_) => {}
                     }
-                    Err("BatchWriteItem kept items unprocessed".to_owned())
+                    tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt + 1))).await;
                 }
-            })
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
-        results.into_iter().collect::<Result<Vec<()>, String>>()?;
+                Err("BatchWriteItem kept items unprocessed".to_owned())
+            }
+        };
+        let writes = stream::iter(items.chunks(25))
+            .map(write)
+            .buffer_unordered(concurrency);
+        writes
+            .collect::<Vec<Result<(), String>>>()
+            .await
+            .into_iter()
+            .collect::<Result<(), _>>()?;
         Ok(started.elapsed())
+    }
+}
+
+/// Counts `n` more done of `total`, telling every 20,000.
+fn progress(done: &AtomicUsize, n: usize, total: usize, what: &str) {
+    let now = done.fetch_add(n, Ordering::Relaxed) + n;
+    if now % 20_000 < n {
+        eprintln!("[bench]   {now}/{total} {what}");
     }
 }
 
@@ -274,7 +267,7 @@ pub fn recording(room: &RoomId, tag: &str, n: usize, size: usize) -> Result<Reco
 }
 
 /// The item `Store::put_recording` writes, to batch loads.
-pub fn recording_item(recording: &Recording) -> Result<HashMap<String, AttributeValue>, String> {
+pub fn recording_item(recording: &Recording) -> Result<Item, String> {
     shared::store::recording_item(recording).map_err(|e| e.to_string())
 }
 

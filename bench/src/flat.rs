@@ -17,23 +17,23 @@ use crate::warm::calls_json;
 
 pub const PAGE_SIZE: i32 = 10;
 
-/// One page served the OpenVidu Meet 3.4 way.
-pub struct S3Page {
-    pub body: Vec<u8>,
-    pub next: Option<String>,
-    pub calls: u64,
-    /// The `ListObjectsV2` call alone, in ms.
-    pub list_ms: f64,
+/// One page fetched, and the next page's token.
+struct Page {
+    latency_ms: f64,
+    /// The handler's own time (DynamoDB), or the `ListObjectsV2` call alone (S3).
+    part_ms: Option<f64>,
+    calls: Option<u64>,
+    next: Option<String>,
 }
 
 /// One page the OpenVidu Meet 3.4 way: list the keys, get every object concurrently,
 /// sort the page newest first and serialize it.
-pub async fn s3_page(
+async fn s3_page(
     aws: &Aws,
     bucket: &str,
     prefix: &str,
     token: Option<String>,
-) -> Result<S3Page, String> {
+) -> Result<Page, String> {
     let started = Instant::now();
     let listed = aws
         .s3
@@ -74,11 +74,12 @@ pub async fn s3_page(
         "pagination": {"isTruncated": next.is_some(), "nextPageToken": next, "maxItems": PAGE_SIZE},
     }))
     .map_err(|e| e.to_string())?;
-    Ok(S3Page {
-        body,
+    std::hint::black_box(body);
+    Ok(Page {
+        latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+        part_ms: Some(list_ms),
+        calls: Some(1 + keys.len() as u64),
         next,
-        calls: 1 + keys.len() as u64,
-        list_ms,
     })
 }
 
@@ -103,6 +104,7 @@ fn list_event(
     event
 }
 
+#[derive(Default)]
 struct Measured {
     latency: Vec<f64>,
     /// The handler's own time (DynamoDB), or the listing call alone (S3).
@@ -110,9 +112,33 @@ struct Measured {
     calls: Vec<u64>,
 }
 
-/// `count` pages from DynamoDB through the list function: first pages, or pages reached
-/// by following `nextPageToken` (starting over when the list ends; only token pages are
-/// measured).
+/// `count` pages: first pages again and again, or (`follow`) pages reached by following
+/// the next page's token, starting over when the list ends. Only pages reached by a token
+/// are then measured, and a list of a single page has none.
+async fn pages(
+    follow: bool,
+    count: usize,
+    fetch: impl AsyncFn(Option<String>) -> Result<Page, String>,
+) -> Result<Measured, String> {
+    let mut out = Measured::default();
+    let mut token = None;
+    while out.latency.len() < count {
+        let first = token.is_none();
+        let page = fetch(token.take()).await?;
+        if !follow || !first {
+            out.latency.push(page.latency_ms);
+            out.part.extend(page.part_ms);
+            out.calls.extend(page.calls);
+        }
+        token = page.next.filter(|_| follow);
+        if follow && first && token.is_none() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Pages from DynamoDB through the list function.
 async fn dynamodb_pages(
     process: &FunctionProcess,
     api_key: &str,
@@ -120,43 +146,27 @@ async fn dynamodb_pages(
     follow: bool,
     count: usize,
 ) -> Result<Measured, String> {
-    let mut out = Measured {
-        latency: Vec::new(),
-        part: Vec::new(),
-        calls: Vec::new(),
-    };
-    let mut token: Option<String> = None;
-    while out.latency.len() < count {
+    pages(follow, count, async |token: Option<String>| {
         let event = list_event(api_key, room, search, token.as_deref()).event();
         let invocation = process.invoke(&event).await?;
         if invocation.status != 200 {
-            return Err(format!(
-                "listing answered {}: {}",
-                invocation.status, invocation.response["body"]
-            ));
+            let body = &invocation.response["body"];
+            return Err(format!("listing answered {}: {body}", invocation.status));
         }
-        let measured = !follow || token.is_some();
-        if measured {
-            out.latency.push(invocation.elapsed_ms());
-            out.part.extend(invocation.handler_ms());
-            out.calls.extend(invocation.aws_calls());
-        }
-        let first = token.is_none();
-        token = if follow {
-            invocation.body_json()["pagination"]["nextPageToken"]
-                .as_str()
-                .map(str::to_owned)
-        } else {
-            None
-        };
-        if follow && first && token.is_none() {
-            // A single page: there are no next pages to measure.
-            break;
-        }
-    }
-    Ok(out)
+        let next = invocation.body_json()["pagination"]["nextPageToken"]
+            .as_str()
+            .map(str::to_owned);
+        Ok(Page {
+            latency_ms: invocation.elapsed_ms(),
+            part_ms: invocation.handler_ms(),
+            calls: invocation.aws_calls(),
+            next,
+        })
+    })
+    .await
 }
 
+/// The same pages served the OpenVidu Meet 3.4 way.
 async fn s3_pages(
     aws: &Aws,
     bucket: &str,
@@ -164,32 +174,14 @@ async fn s3_pages(
     follow: bool,
     count: usize,
 ) -> Result<Measured, String> {
-    let prefix = match room {
-        Some(room) => format!("{OPENVIDU_METADATA_PREFIX}{room}/"),
-        None => OPENVIDU_METADATA_PREFIX.to_owned(),
-    };
-    let mut out = Measured {
-        latency: Vec::new(),
-        part: Vec::new(),
-        calls: Vec::new(),
-    };
-    let mut token: Option<String> = None;
-    while out.latency.len() < count {
-        let started = Instant::now();
-        let had_token = token.is_some();
-        let page = s3_page(aws, bucket, &prefix, token.take()).await?;
-        let ms = started.elapsed().as_secs_f64() * 1000.0;
-        if !follow || had_token {
-            out.latency.push(ms);
-            out.part.push(page.list_ms);
-            out.calls.push(page.calls);
-        }
-        token = if follow { page.next } else { None };
-        if follow && !had_token && token.is_none() {
-            break;
-        }
-    }
-    Ok(out)
+    let prefix = format!(
+        "{OPENVIDU_METADATA_PREFIX}{}",
+        room.map_or(String::new(), |r| format!("{r}/"))
+    );
+    pages(follow, count, async |token| {
+        s3_page(aws, bucket, &prefix, token).await
+    })
+    .await
 }
 
 /// Every scope and page kind at the table's current size.

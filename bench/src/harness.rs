@@ -160,10 +160,6 @@ impl FunctionProcess {
         })
     }
 
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     /// The last lines the function wrote, for error messages.
     pub fn output_tail(&self) -> String {
         self.logs
@@ -174,7 +170,7 @@ impl FunctionProcess {
 
     /// Peak resident memory so far (`VmHWM`), in KiB.
     pub fn peak_rss_kib(&self) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
         status
             .lines()
             .find(|l| l.starts_with("VmHWM:"))?
@@ -235,11 +231,6 @@ impl FunctionProcess {
             completion,
             log,
         })
-    }
-
-    /// Stops the process (also done on drop).
-    pub fn kill(self) {
-        drop(self);
     }
 }
 

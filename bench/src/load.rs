@@ -17,7 +17,7 @@ use crate::fixtures::{self, Aws, PLACEHOLDER_VIDEO};
 use crate::stats::{round3, summarize};
 
 /// What `load-setup` made and `load-run` uses.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoadState {
     pub name: String,
     pub api_key: String,
@@ -37,7 +37,7 @@ pub async fn setup(
     kept: usize,
     doomed: usize,
 ) -> Result<LoadState, String> {
-    aws.create_stack(name).await?;
+    aws.create_stack(name, false).await?;
     let store = aws.store(name);
     let mut rooms = Vec::new();
     for _ in 0..4 {
@@ -147,14 +147,7 @@ pub async fn run(aws: &Aws, state: &LoadState, settings: &LoadSettings) -> Resul
     warm_up(&client, &base, state, settings.watch_concurrency).await;
     let started = Instant::now();
     let deadline = started + settings.duration;
-    let state = Arc::new(LoadState {
-        name: state.name.clone(),
-        api_key: state.api_key.clone(),
-        rooms: state.rooms.clone(),
-        kept: state.kept.clone(),
-        doomed: state.doomed.clone(),
-        shares: state.shares.clone(),
-    });
+    let state = Arc::new(state.clone());
     let mut workers = Vec::new();
     for c in 0..settings.clients {
         let (client, base, doomed, kept_set, tally, sent, state) = (

@@ -23,6 +23,7 @@ pub const FUNCTIONS: [&str; 8] = [
 ];
 
 /// What a series of invocations measured.
+#[derive(Default)]
 pub struct Series {
     pub latency: Vec<f64>,
     pub handler: Vec<f64>,
@@ -38,13 +39,7 @@ pub async fn series(
     expect_status: u16,
     request: impl Fn(usize) -> ApiRequest,
 ) -> Result<Series, String> {
-    let mut out = Series {
-        latency: Vec::with_capacity(count),
-        handler: Vec::with_capacity(count),
-        calls: Vec::with_capacity(count),
-        unexpected: 0,
-        first_unexpected: None,
-    };
+    let mut out = Series::default();
     for i in 0..count {
         let invocation = process.invoke(&request(offset + i).event()).await?;
         out.latency.push(invocation.elapsed_ms());
