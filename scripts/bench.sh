@@ -39,8 +39,10 @@ build_started=$SECONDS
 cargo build --release --workspace --bins
 build_seconds=$((SECONDS - build_started))
 
-echo "[bench] CPU micro-benchmarks of shared (cargo bench -p shared --bench cpu)"
-cargo bench -p shared --bench cpu | tee "$micro"
+# shared's micro-benchmarks (shared/benches/cpu.rs), resolved with the whole workspace's
+# features so that they reuse the release build's dependencies.
+echo "[bench] CPU micro-benchmarks of shared (cargo bench --bench cpu)"
+cargo bench --workspace --bench cpu | tee "$micro"
 
 arm64=(--arm64 existing)
 if [[ "${BENCH_ARM64:-0}" == 1 ]]; then
