@@ -1,15 +1,12 @@
 #!/usr/bin/env bash
-# The running API against its document, docs/openapi.yaml:
-#
-# 1. schemathesis (PyPI, pinned in infra/requirements-contract.txt, installed into
-#    $STACK_DIR/contract-venv on first use) generates requests for every operation, as an
-#    administrator (the API key) and as a room's moderator (a room token), and checks that
-#    no response is a 5xx, that every response conforms to the document (status code,
-#    content type, headers, body schema), that invalid input is refused, that
-#    authentication is enforced, and that created resources can be read and deleted ones
-#    cannot;
-# 2. curl checks the input limits: oversized bodies, query strings, id lists, header values
-#    and path parameters get a 4xx in the contract's error shape, never a 5xx.
+# The running API against its document, docs/openapi.yaml: schemathesis (PyPI, pinned in
+# infra/requirements-contract.txt, installed into $STACK_DIR/contract-venv on first use)
+# generates requests for every operation, as an administrator (the API key) and as a room's
+# moderator (a room token), and checks that no response is a 5xx, that every response
+# conforms to the document (status code, content type, headers, body schema), that invalid
+# input is refused, that authentication is enforced, and that created resources can be read
+# and deleted ones cannot. (The input limits are tests/tests/http/limits.rs, which
+# scripts/smoke.sh runs against the same server.)
 #
 # One kind of failure says nothing about the API and is dropped by
 # tests/contract/contract_hooks.py, each one printed in the log: the contract's 503 for
@@ -17,8 +14,8 @@
 #
 #   scripts/contract.sh http://127.0.0.1:9000
 #
-# Prints `contract: N passed, N failed` (one check per operation and identity, and per
-# limit) and exits non-zero if anything failed. CONTRACT_MAX_EXAMPLES (default 40) bounds
+# Prints `contract: N passed, N failed` (one check per operation and identity) and exits
+# non-zero if anything failed. CONTRACT_MAX_EXAMPLES (default 40) bounds
 # the test cases per operation in each phase; CONTRACT_SEED replays a run. The run creates
 # rooms and deletes recordings and share links, and its failed logins and room-secret
 # exchanges lock the local source out of both for 15 minutes: point it at a throwaway table
@@ -162,101 +159,6 @@ if [[ -n "$room_token" ]]; then
     fuzz room-moderator "Authorization: Bearer $room_token"
 fi
 fuzz admin "$admin_key"
-
-# --- input limits ------------------------------------------------------------------------------
-# limit NAME EXPECTED_STATUS CURL_ARGS...: the status, and the contract's JSON error shape
-# (`error` and `message`; on a 401, `WWW-Authenticate: Bearer`).
-limit() {
-    local name=$1 want=$2 status problem
-    shift 2
-    status=$(request "$@")
-    problem=$(python3 - "$work/body" "$work/headers" "$want" <<'EOF'
-import json, sys
-body_path, headers_path, want = sys.argv[1:]
-headers = open(headers_path, encoding="latin-1").read().lower()
-try:
-    body = json.load(open(body_path, "rb"))
-except ValueError:
-    print("the body is not JSON")
-    sys.exit()
-if not (isinstance(body, dict) and isinstance(body.get("error"), str)
-        and isinstance(body.get("message"), str)):
-    print("the body is not {\"error\", \"message\"}")
-elif "content-type: application/json" not in headers:
-    print("Content-Type is not application/json")
-elif want == "401" and "www-authenticate: bearer" not in headers:
-    print("no WWW-Authenticate: Bearer")
-EOF
-    )
-    if [[ "$status" == "$want" && -z "$problem" ]]; then
-        pass "limit: $name ($status)"
-    else
-        fail "limit: $name: status $status (want $want) ${problem:+($problem) }body: $(head -c 200 "$work/body")"
-    fi
-}
-repeat() { head -c "$2" /dev/zero | tr '\0' "$1"; }
-
-python3 -c 'import sys; sys.stdout.write("{\"roomName\": \"" + "a" * 1048576 + "\"}")' >"$work/1mib.json"
-python3 -c 'import sys; sys.stdout.write("{\"config\": {\"recording\": {\"allowAccessTo\": \"" + "a" * 16384 + "\"}}}")' \
-    >"$work/16kib.json"
-config_room=${room_id:-daily-standup-x7k2m}
-some_recording=$config_room--EG_contract--x1
-limit "1 MiB body (create a room)" 413 -H "$admin_key" "${json[@]}" -X POST \
-    --data-binary "@$work/1mib.json" "$api/rooms"
-limit "1 MiB body without credentials (log in)" 413 "${json[@]}" -X POST \
-    --data-binary "@$work/1mib.json" "$api/auth/login"
-limit "1 MiB body (exchange a room secret)" 413 "${json[@]}" -X POST \
-    --data-binary "@$work/1mib.json" "$api/rooms/$config_room/recording-token"
-limit "just over 16 KiB body (change a room's config)" 413 -H "$admin_key" "${json[@]}" -X PUT \
-    --data-binary "@$work/16kib.json" "$api/rooms/$config_room/config"
-limit "20 KB query string: roomId" 422 -H "$admin_key" "$api/recordings?roomId=$(repeat a 20000)"
-limit "20 KB query string: nextPageToken" 422 -H "$admin_key" \
-    "$api/recordings?nextPageToken=$(repeat a 20000)"
-limit "20 KB query string: nextPageToken of rooms" 422 -H "$admin_key" \
-    "$api/rooms?nextPageToken=$(repeat a 20000)"
-limit "20 KB query string: maxItems" 422 -H "$admin_key" "$api/recordings?maxItems=$(repeat x 20000)"
-limit "20 KB query string: expiresIn" 422 -H "$admin_key" \
-    "$api/recordings/$some_recording/url?expiresIn=$(repeat 9 20000)"
-limit "20 KB query string: a share secret" 401 "$api/recordings/$some_recording?secret=$(repeat a 20000)"
-ids=$(python3 -c '
-import string
-digits = string.ascii_letters + string.digits
-def uid(i):
-    s = ""
-    while True:
-        s, i = digits[i % 62] + s, i // 62
-        if i == 0:
-            return s
-print(",".join("a--EG_b--" + uid(i) for i in range(5000)))')
-limit "5000 recordingIds" 422 -H "$admin_key" -X DELETE "$api/recordings?recordingIds=$ids"
-limit "151 distinct recordingIds" 422 -H "$admin_key" -X DELETE \
-    "$api/recordings?recordingIds=$(cut -d, -f1-151 <<<"$ids")"
-limit "1000 malformed recordingIds" 422 -H "$admin_key" -X DELETE \
-    "$api/recordings?recordingIds=$(python3 -c 'print(",".join(["x" * 40] * 1000))')"
-limit "8 KB X-API-KEY" 401 -H "X-API-KEY: $(repeat a 8192)" "$api/recordings"
-limit "8 KB bearer token" 401 -H "Authorization: Bearer $(repeat a 8192).b.c" "$api/recordings"
-limit "8 KB Authorization, not a bearer token" 401 -H "Authorization: $(repeat a 8192)" "$api/recordings"
-limit "a body that is not UTF-8 (log in)" 422 "${json[@]}" -X POST --data-binary $'\xff\xfe{}' \
-    "$api/auth/login"
-limit "a body that is not UTF-8 (change a room's config)" 422 -H "$admin_key" "${json[@]}" -X PUT \
-    --data-binary $'{"config": "\xc3\x28"}' "$api/rooms/$config_room/config"
-limit "8 KB X-API-KEY (log in ignores it)" 422 -H "X-API-KEY: $(repeat a 8192)" "${json[@]}" \
-    -X POST -d '{}' "$api/auth/login"
-limit "10 KB recordingId" 422 -H "$admin_key" "$api/recordings/$(repeat r 10000)--EG_a--a"
-limit "10 KB recordingId (delete)" 422 -H "$admin_key" -X DELETE "$api/recordings/$(repeat r 10000)"
-limit "10 KB recordingId (media)" 422 -H "$admin_key" "$api/recordings/$(repeat r 10000)/media"
-limit "10 KB roomId" 422 -H "$admin_key" "$api/rooms/$(repeat r 10000)"
-limit "10 KB roomId (exchange a room secret)" 422 "${json[@]}" -X POST -d '{"secret": "x"}' \
-    "$api/rooms/$(repeat r 10000)/recording-token"
-limit "10 KB shareId" 404 -H "$admin_key" -X DELETE \
-    "$api/recordings/$some_recording/shares/$(repeat s 10000)"
-# The recipient's page answers in HTML: a 404 page for what is not a link.
-status=$(request "$base/recording/$(repeat r 10000)?secret=$(repeat a 10000)")
-if [[ "$status" == 404 ]] && grep -qi '^content-type: text/html' "$work/headers"; then
-    pass "limit: 10 KB recordingId and secret on the recipient's page (404 page)"
-else
-    fail "limit: 10 KB recordingId and secret on the recipient's page: status $status"
-fi
 
 echo "contract: $passed passed, $failed failed"
 ((failed == 0))

@@ -29,7 +29,7 @@ cargo test --workspace --exclude fault-tests --no-fail-fast
 step "fault tests: the emulators frozen and thawed mid-request"
 cargo test -p fault-tests -- --test-threads=1
 
-step "the API through cargo lambda watch"
+step "the API over HTTP through cargo lambda watch: tests/tests/http, then the contract"
 scripts/smoke.sh
 
 step "the web console in Chromium, against the local stack"; scripts/console.sh test
