@@ -98,9 +98,9 @@ pub async fn run(
         for offset in 0..targets.len() {
             let index = (round + offset) % targets.len();
             let target = &targets[index];
-            let real = one_start(target, &(target.spec.event)(world, round), env).await?;
-            let no_aws = match target.spec.no_aws {
-                Some((_, event)) => Some(one_start(target, &event(world), env).await?),
+            let real = one_start(target, &target.spec.event(world, round), env).await?;
+            let no_aws = match target.spec.no_aws(world) {
+                Some((_, event)) => Some(one_start(target, &event, env).await?),
                 None => None,
             };
             if round == 0 {
@@ -139,7 +139,7 @@ pub async fn run(
                 // Functions that are not behind API Gateway have no status.
                 "status": if s.status == 0 { json!("ok") } else { json!(s.status) },
                 "aws_calls": s.aws_calls,
-                "request_no_aws": target.spec.no_aws.map(|(describe, _)| describe),
+                "request_no_aws": target.spec.no_aws(world).map(|(describe, _)| describe),
                 "size_bytes": size,
                 "arm64_size_bytes": if name == HELLO { None } else { arm64_size(name) },
                 "peak_rss_kib": summarize(&s.rss).p50,
@@ -170,7 +170,7 @@ async fn side_by_side(
 ) -> Result<(Summary, Summary, Summary), String> {
     let (mut usual, mut changed, mut floor) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..=iterations {
-        let event = |t: &Target| (t.spec.event)(world, round);
+        let event = |t: &Target| t.spec.event(world, round);
         let a = one_start(target, &event(target), env).await?;
         let b = one_start(target, &event(target), variant).await?;
         let c = one_start(hello, &event(hello), env).await?;

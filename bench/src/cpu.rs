@@ -15,7 +15,7 @@ use shared::config::Config;
 use shared::runtime::{HandlerResult, dispatch};
 
 use crate::stats::{round3, summarize};
-use crate::targets::World;
+use crate::targets::{Credential::ShareSecret, World, get, list, media, recording};
 
 /// The benchmarks of shared/benches/cpu.rs the report shows, one a line: benchmark | what
 /// the report calls it | what it covers. Those starting `init_` are a cold start's own work.
@@ -125,63 +125,18 @@ where
     })
 }
 
+#[rustfmt::skip]
 async fn handlers(app: &App, w: &World, count: usize) -> Vec<Value> {
-    let recording = |route| ApiRequest::new("GET", route).path_param("recordingId", &w.featured);
-    let get = || recording("/api/v1/recordings/{recordingId}");
-    let key = |request: ApiRequest| request.header("x-api-key", &w.api_key);
-    let list = key(ApiRequest::new("GET", "/api/v1/recordings")).query("maxItems", "10");
-    let media = key(recording("/api/v1/recordings/{recordingId}/media"));
-    let page = recording("/recording/{recordingId}").query("secret", &w.share_secret);
-    let get_secret = get().query("secret", &w.share_secret);
+    let page = recording(w, "GET", "/recording/{recordingId}");
     vec![
-        handler_cpu(
-            app,
-            "get (API key)",
-            key(get()),
-            get_recording::handle,
-            count,
-        )
-        .await,
-        handler_cpu(
-            app,
-            "get (admin JWT)",
-            get().bearer(&w.admin_token),
-            get_recording::handle,
-            count,
-        )
-        .await,
-        handler_cpu(
-            app,
-            "get (?secret=)",
-            get_secret,
-            get_recording::handle,
-            count,
-        )
-        .await,
-        handler_cpu(
-            app,
-            "list a page of 10 (API key)",
-            list,
-            list_recordings::handle,
-            count,
-        )
-        .await,
-        handler_cpu(
-            app,
-            "media ?redirect=false (API key)",
-            media.query("redirect", "false"),
-            download_recording::handle,
-            count,
-        )
-        .await,
-        handler_cpu(
-            app,
-            "share page (?secret=)",
-            page,
-            share_page::handle,
-            count,
-        )
-        .await,
+        handler_cpu(app, "get (API key)", w.admin(get(w)), get_recording::handle, count).await,
+        handler_cpu(app, "get (admin JWT)", get(w).bearer(&w.admin_token), get_recording::handle, count).await,
+        handler_cpu(app, "get (?secret=)", w.with(ShareSecret, get(w)), get_recording::handle, count).await,
+        handler_cpu(app, "list a page of 10 (API key)", w.admin(list()).query("maxItems", "10"),
+            list_recordings::handle, count).await,
+        handler_cpu(app, "media ?redirect=false (API key)", w.admin(media(w)).query("redirect", "false"),
+            download_recording::handle, count).await,
+        handler_cpu(app, "share page (?secret=)", w.with(ShareSecret, page), share_page::handle, count).await,
     ]
 }
 

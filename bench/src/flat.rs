@@ -229,60 +229,30 @@ pub async fn measure(
     Ok(rows)
 }
 
-/// A search: what the report calls it, whether one index query serves a page, and its
-/// query parameters.
-struct Search {
-    label: &'static str,
-    index_served: bool,
-    params: Vec<(&'static str, String)>,
-}
+type Params = Vec<(&'static str, String)>;
 
 /// The searches and orders a page of which one index query serves, and a `partial` room
-/// name, which reads on until the page is full.
-/// `room` is a room whose name no other room's begins with; `newest` and `oldest` bound
-/// the start dates of the smaller table's recordings.
-fn search_queries(room_name: &str, newest: i64, oldest: i64) -> Vec<Search> {
+/// name, which reads on until the page is full: what the report calls each, whether one
+/// index query serves a page, and its query parameters. `room_name` is a room's whose no
+/// other room's begins with; `newest` and `oldest` bound the start dates of the smaller
+/// table's recordings.
+#[rustfmt::skip]
+fn search_queries(room_name: &str, newest: i64, oldest: i64) -> Vec<(&'static str, bool, Params)> {
     let quarter = (newest - oldest) / 4;
     let fragment = room_name.rsplit('-').next().unwrap_or(room_name).to_owned();
     vec![
-        Search {
-            label: "sorted by size",
-            index_served: true,
-            params: vec![("sortField", "size".into())],
-        },
-        Search {
-            label: "sorted by room name",
-            index_served: true,
-            params: vec![
-                ("sortField", "roomName".into()),
-                ("sortOrder", "asc".into()),
-            ],
-        },
-        Search {
-            label: "within a date range (the middle half)",
-            index_served: true,
-            params: vec![
-                ("startDateFrom", (oldest + quarter).to_string()),
-                ("startDateTo", (newest - quarter).to_string()),
-            ],
-        },
-        Search {
-            label: "a room-name prefix (one room in ten), by room name",
-            index_served: true,
-            params: vec![
-                ("roomName", room_name.to_lowercase()),
-                ("roomNameCaseInsensitive", "true".into()),
-                ("sortField", "roomName".into()),
-            ],
-        },
-        Search {
-            label: "a partial room name (one room in ten), newest first",
-            index_served: false,
-            params: vec![
-                ("roomName", fragment),
-                ("roomNameMatchMode", "partial".into()),
-            ],
-        },
+        ("sorted by size", true, vec![("sortField", "size".into())]),
+        ("sorted by room name", true, vec![("sortField", "roomName".into()), ("sortOrder", "asc".into())]),
+        ("within a date range (the middle half)", true, vec![
+            ("startDateFrom", (oldest + quarter).to_string()), ("startDateTo", (newest - quarter).to_string()),
+        ]),
+        ("a room-name prefix (one room in ten), by room name", true, vec![
+            ("roomName", room_name.to_lowercase()), ("roomNameCaseInsensitive", "true".into()),
+            ("sortField", "roomName".into()),
+        ]),
+        ("a partial room name (one room in ten), newest first", false, vec![
+            ("roomName", fragment), ("roomNameMatchMode", "partial".into()),
+        ]),
     ]
 }
 
@@ -295,8 +265,8 @@ pub async fn searches(
     count: usize,
 ) -> Result<Vec<Value>, String> {
     let mut rows = Vec::new();
-    for search in search_queries(room_name, newest, oldest) {
-        let (query, params) = (search.label, &search.params);
+    for (query, index_served, params) in search_queries(room_name, newest, oldest) {
+        let params = &params;
         for (page, follow) in [("first page", false), ("next pages", true)] {
             dynamodb_pages(process, api_key, (None, params), follow, 5).await?;
             let d = dynamodb_pages(process, api_key, (None, params), follow, count).await?;
@@ -308,7 +278,7 @@ pub async fn searches(
             rows.push(json!({
                 "size": size,
                 "query": query,
-                "index_served": search.index_served,
+                "index_served": index_served,
                 "page": page,
                 "latency_ms": latency,
                 "handler_ms": summarize(&d.part),
