@@ -107,33 +107,22 @@ struct LoadArgs {
     started_at: Option<f64>,
 }
 
-pub fn main() -> ExitCode {
+pub async fn main() -> ExitCode {
     let command = Command::parse();
     // The handlers called in process log like the functions do, to nowhere.
     shared::runtime::init_logging(std::io::sink);
-    let result = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())
-        .and_then(|runtime| {
-            runtime.block_on(async {
-                match command {
-                    Command::Run(args) => run(&args).await,
-                    Command::LoadSetup {
-                        name,
-                        state,
-                        kept,
-                        doomed,
-                    } => load_setup(&name, &state, kept, doomed).await,
-                    Command::LoadRun(args) => load_run(&args).await,
-                    Command::Cleanup { name } => {
-                        Aws::connect().await?.drop_stack(&name).await;
-                        Ok(())
-                    }
-                    Command::Render => report::render(),
-                }
-            })
-        });
+    let result = match command {
+        Command::Run(args) => run(&args).await,
+        Command::LoadSetup {
+            name,
+            state,
+            kept,
+            doomed,
+        } => load_setup(&name, &state, kept, doomed).await,
+        Command::LoadRun(args) => load_run(&args).await,
+        Command::Cleanup { name } => cleanup(&name).await,
+        Command::Render => report::render(),
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -141,6 +130,11 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn cleanup(name: &str) -> Result<(), String> {
+    Aws::connect().await?.drop_stack(name).await;
+    Ok(())
 }
 
 /// The binary measured, from `--bin-dir`.

@@ -1,5 +1,6 @@
 //! `bench`: the benchmarks and the load run (see the crate's documentation).
 
-fn main() -> std::process::ExitCode {
-    bench::cli::main()
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    bench::cli::main().await
 }
