@@ -173,69 +173,48 @@ pub async fn run(aws: &Aws, state: &LoadState, settings: &LoadSettings) -> Resul
                     }
                     pick -= share;
                 }
-                let key = state.api_key.as_str();
                 let kept = &state.kept[rng.below(state.kept.len())];
                 let mut delete_ids = Vec::new();
                 let mut share_target = String::new();
-                let request = match op {
-                    "list" => {
-                        let mut url = format!("{base}/api/v1/recordings?maxItems=10");
-                        if rng.below(2) == 0 {
-                            url.push_str(&format!(
-                                "&roomId={}",
-                                state.rooms[rng.below(state.rooms.len())]
-                            ));
+                // The path under /api/v1/recordings, and whether it is a delete.
+                let (path, delete) = match op {
+                    "list" => match rng.below(2) {
+                        0 => {
+                            let room = &state.rooms[rng.below(state.rooms.len())];
+                            (format!("?maxItems=10&roomId={room}"), false)
                         }
-                        client.get(url).header("x-api-key", key)
-                    }
-                    "get" => client
-                        .get(format!("{base}/api/v1/recordings/{kept}"))
-                        .header("x-api-key", key),
-                    "media" => client
-                        .get(format!(
-                            "{base}/api/v1/recordings/{kept}/media?redirect=false"
-                        ))
-                        .header("x-api-key", key),
+                        _ => ("?maxItems=10".to_owned(), false),
+                    },
+                    "get" => (format!("/{kept}"), false),
+                    "media" => (format!("/{kept}/media?redirect=false"), false),
                     "share-open" => {
                         let (id, secret) = &state.shares[rng.below(state.shares.len())];
-                        client.get(format!("{base}/api/v1/recordings/{id}?secret={secret}"))
+                        (format!("/{id}?secret={secret}"), false)
                     }
                     "share-create" => {
-                        share_target = if rng.below(2) == 0 {
-                            kept.clone()
-                        } else {
-                            state.doomed[rng.below(state.doomed.len())].clone()
+                        share_target = match rng.below(2) {
+                            0 => kept.clone(),
+                            _ => state.doomed[rng.below(state.doomed.len())].clone(),
                         };
-                        client
-                            .get(format!("{base}/api/v1/recordings/{share_target}/url"))
-                            .header("x-api-key", key)
+                        (format!("/{share_target}/url"), false)
                     }
                     _ => {
                         let take = if rng.below(4) == 0 { 5 } else { 1 };
                         if let Ok(mut queue) = doomed.lock() {
-                            for _ in 0..take {
-                                delete_ids.extend(queue.pop_front());
-                            }
+                            delete_ids.extend((0..take).map_while(|_| queue.pop_front()));
                         }
-                        match delete_ids.len() {
-                            0 => {
+                        match delete_ids.as_slice() {
+                            [] => {
                                 op = "get";
-                                client
-                                    .get(format!("{base}/api/v1/recordings/{kept}"))
-                                    .header("x-api-key", key)
+                                (format!("/{kept}"), false)
                             }
-                            1 => client
-                                .delete(format!("{base}/api/v1/recordings/{}", delete_ids[0]))
-                                .header("x-api-key", key),
-                            _ => client
-                                .delete(format!(
-                                    "{base}/api/v1/recordings?recordingIds={}",
-                                    delete_ids.join(",")
-                                ))
-                                .header("x-api-key", key),
+                            [id] => (format!("/{id}"), true),
+                            ids => (format!("?recordingIds={}", ids.join(",")), true),
                         }
                     }
                 };
+                let key = (op != "share-open").then_some(state.api_key.as_str());
+                let request = api(&client, &base, key, delete, &path);
                 let sent_at = Instant::now();
                 let result = request.send().await;
                 let ms = sent_at.elapsed().as_secs_f64() * 1000.0;
@@ -328,32 +307,52 @@ pub async fn run(aws: &Aws, state: &LoadState, settings: &LoadSettings) -> Resul
     }))
 }
 
+/// A request under `/api/v1/recordings`: a `DELETE` or a `GET`, with the API key if given.
+fn api(
+    client: &reqwest::Client,
+    base: &str,
+    key: Option<&str>,
+    delete: bool,
+    path: &str,
+) -> reqwest::RequestBuilder {
+    let url = format!("{base}/api/v1/recordings{path}");
+    let request = if delete {
+        client.delete(url)
+    } else {
+        client.get(url)
+    };
+    match key {
+        Some(key) => request.header("x-api-key", key),
+        None => request,
+    }
+}
+
 /// Starts every instance the run will use (`cargo lambda watch` starts them on first use)
 /// with requests that change nothing: a few concurrent ones per function, not measured.
 async fn warm_up(client: &reqwest::Client, base: &str, state: &LoadState, concurrency: usize) {
-    let key = state.api_key.as_str();
+    let key = Some(state.api_key.as_str());
     let kept = &state.kept[0];
     let (shared, secret) = &state.shares[0];
     let missing = format!("{}--EG_none--u0", state.rooms[0]);
     let requests = [
-        client
-            .get(format!("{base}/api/v1/recordings"))
-            .header("x-api-key", key),
-        client
-            .get(format!("{base}/api/v1/recordings/{kept}"))
-            .header("x-api-key", key),
-        client
-            .get(format!(
-                "{base}/api/v1/recordings/{kept}/media?redirect=false"
-            ))
-            .header("x-api-key", key),
-        client.get(format!("{base}/api/v1/recordings/{shared}?secret={secret}")),
-        client
-            .get(format!("{base}/api/v1/recordings/{kept}/shares"))
-            .header("x-api-key", key),
-        client
-            .delete(format!("{base}/api/v1/recordings/{missing}"))
-            .header("x-api-key", key),
+        api(client, base, key, false, ""),
+        api(client, base, key, false, &format!("/{kept}")),
+        api(
+            client,
+            base,
+            key,
+            false,
+            &format!("/{kept}/media?redirect=false"),
+        ),
+        api(
+            client,
+            base,
+            None,
+            false,
+            &format!("/{shared}?secret={secret}"),
+        ),
+        api(client, base, key, false, &format!("/{kept}/shares")),
+        api(client, base, key, true, &format!("/{missing}")),
     ];
     // First one at a time, until each function answers: `cargo lambda watch` builds and
     // starts a function on its first request, which waits while another build holds
