@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -15,12 +15,8 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::AbortHandle;
+use tokio::task::{AbortHandle, JoinSet};
 
-/// Runtime APIs listen on ports from 9500 on, reused round-robin.
-const FIRST_PORT: u16 = 9500;
-const PORT_RANGE: u16 = 490;
-static NEXT_PORT: AtomicU16 = AtomicU16::new(0);
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// How an invocation ended, as the function reported it.
@@ -63,7 +59,6 @@ struct State {
     waiting: Mutex<Waiting>,
     first_next: Mutex<Option<Instant>>,
     init_error: Mutex<Option<String>>,
-    connections: Mutex<Vec<AbortHandle>>,
 }
 
 pub struct RuntimeApi {
@@ -74,17 +69,10 @@ pub struct RuntimeApi {
 }
 
 impl RuntimeApi {
-    /// Listens on the next free port in 9500-9989.
+    /// Listens on a free port of 127.0.0.1.
     pub async fn start(function_name: &str) -> Result<Self, String> {
-        let mut listener = None;
-        for _ in 0..PORT_RANGE {
-            let port = FIRST_PORT + NEXT_PORT.fetch_add(1, Ordering::Relaxed) % PORT_RANGE;
-            if let Ok(bound) = TcpListener::bind(("127.0.0.1", port)).await {
-                listener = Some(bound);
-                break;
-            }
-        }
-        let listener = listener.ok_or("no free port for a runtime API in 9500-9989")?;
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await;
+        let listener = listener.map_err(|e| format!("runtime API: {e}"))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let (sender, receiver) = mpsc::unbounded_channel();
         let state = Arc::new(State {
@@ -93,20 +81,19 @@ impl RuntimeApi {
             waiting: Mutex::default(),
             first_next: Mutex::default(),
             init_error: Mutex::default(),
-            connections: Mutex::default(),
         });
         let accept_state = state.clone();
+        // Dropping the set (with the accept task) aborts the connections, which may be
+        // waiting for an event that never comes.
         let accept = tokio::spawn(async move {
+            let mut connections = JoinSet::new();
             while let Ok((stream, _)) = listener.accept().await {
                 let _ = stream.set_nodelay(true);
                 let state = accept_state.clone();
                 let service = hyper::service::service_fn(move |r| serve(state.clone(), r));
                 let connection = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service);
-                let handle = tokio::spawn(connection);
-                if let Ok(mut connections) = accept_state.connections.lock() {
-                    connections.push(handle.abort_handle());
-                }
+                connections.spawn(connection);
             }
         })
         .abort_handle();
@@ -148,9 +135,6 @@ impl RuntimeApi {
 impl Drop for RuntimeApi {
     fn drop(&mut self) {
         self.accept.abort();
-        if let Ok(connections) = self.state.connections.lock() {
-            connections.iter().for_each(AbortHandle::abort);
-        }
     }
 }
 
