@@ -10,8 +10,7 @@ use arbitrary::Arbitrary;
 use lambda_http::http::{HeaderName, HeaderValue, header::AUTHORIZATION};
 use libfuzzer_sys::fuzz_target;
 use shared::auth::Authenticator;
-use shared::model::RoomId;
-use shared::permissions::{Principal, Role};
+use shared::model::{Principal, Role, RoomId};
 
 #[derive(Debug, Arbitrary)]
 enum Name {

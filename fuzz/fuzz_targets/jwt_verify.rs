@@ -12,7 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
 use shared::crypto::MacKey;
-use shared::permissions::{Principal, Role};
+use shared::model::{Principal, Role};
 use shared::tokens::{JWT_KEY_PURPOSE, Tokens};
 
 #[derive(Debug, Arbitrary)]

@@ -15,8 +15,8 @@ struct Input {
     token: String,
     fingerprint: String,
     /// A cursor the server issues a token for, then a change to that token.
-    date: i64,
-    id: String,
+    key: String,
+    segment: u8,
     other_fingerprint: String,
     change_at: u16,
     change_to: u8,
@@ -36,8 +36,8 @@ fuzz_target!(|input: Input| {
     }
 
     let cursor = Cursor {
-        date: input.date,
-        id: input.id.clone(),
+        key: input.key.clone(),
+        segment: input.segment,
     };
     let token = tokens.encode(&cursor, &input.fingerprint);
     assert!(

@@ -15,10 +15,9 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value, json};
 use shared::app::App;
 use shared::model::{
-    CreatorRole, Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig,
-    RoomSecrets, ShareAccess, ShareLink,
+    CreatorRole, Recording, RecordingAccess, RecordingConfig, RecordingId, RecordingStatus, Role,
+    Room, RoomConfig, RoomSecrets, ShareAccess, ShareLink,
 };
-use shared::permissions::{RecordingAccess, Role};
 use shared::shares::{Refusal, open};
 
 #[derive(Debug, Arbitrary)]
@@ -230,6 +229,7 @@ fn exercise(input: &Input) -> Opened {
         room_id: id.room_id().clone(),
         recording_id: id.clone(),
         room_name: "Room A".into(),
+        title: None,
         status: RecordingStatus::Complete,
         start_date: now_ms - 60_000,
         end_date: Some(now_ms - 30_000),
@@ -352,9 +352,10 @@ fn exercise(input: &Input) -> Opened {
     };
     let request = request.body(lambda_http::Body::Empty).expect("a request");
 
+    let caller = || world.app.auth.authenticate(&request);
     let result = world
         .runtime
-        .block_on(open(&world.app, &request, &id, &secret, now_ms));
+        .block_on(open(&world.app.store, &id, &secret, caller, now_ms));
     let calls = CALLS.load(Ordering::SeqCst);
 
     let Some(named) = named_share(&secret) else {
