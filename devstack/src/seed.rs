@@ -5,9 +5,9 @@
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_s3::primitives::ByteStream;
 use shared::model::{
-    Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig, RoomId, RoomSecrets,
+    Recording, RecordingAccess, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig,
+    RoomId, RoomSecrets,
 };
-use shared::permissions::RecordingAccess;
 use shared::store::Store;
 
 /// The committed demo videos and their durations in seconds.

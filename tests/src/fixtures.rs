@@ -9,10 +9,9 @@
 
 use crate::{ApiRequest, TestStack, remember_secret};
 use shared::model::{
-    Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig, RoomId, RoomSecret,
-    RoomSecrets,
+    Recording, RecordingAccess, RecordingConfig, RecordingId, RecordingStatus, Role, Room,
+    RoomConfig, RoomId, RoomSecret, RoomSecrets,
 };
-use shared::permissions::{RecordingAccess, Role};
 use shared::store::Store;
 
 /// The start date of recording 0 (milliseconds since the epoch).

@@ -1,7 +1,7 @@
 use futures_util::future::join_all;
 use integration_tests::{ApiRequest, ApiResponse, TestStack};
 use serde_json::json;
-use shared::permissions::RecordingAccess;
+use shared::model::RecordingAccess;
 use shared::throttle::MAX_FAILURES;
 
 use integration_tests::fixtures::room;

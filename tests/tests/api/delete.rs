@@ -3,8 +3,7 @@
 use integration_tests::{ApiRequest, ApiResponse, Interceptor, TestStack};
 use serde_json::Value;
 use shared::app::App;
-use shared::model::{Recording, RecordingId, RecordingStatus};
-use shared::permissions::{RecordingAccess, Role};
+use shared::model::{Recording, RecordingAccess, RecordingId, RecordingStatus, Role};
 
 use integration_tests::fixtures::{put_with_videos, recording, room, room_token};
 

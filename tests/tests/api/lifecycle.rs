@@ -8,8 +8,10 @@ use integration_tests::egress::{API_KEY, API_SECRET, Behaviour, FakeEgress, sign
 use integration_tests::{ApiRequest, ApiResponse, TestStack};
 use serde_json::{Value, json};
 use shared::clock::{now_millis, now_seconds};
-use shared::model::{Recording, RecordingConfig, RecordingId, RecordingStatus, Room, RoomConfig};
-use shared::permissions::{RecordingAccess, Role};
+use shared::model::{
+    Recording, RecordingAccess, RecordingConfig, RecordingId, RecordingStatus, Role, Room,
+    RoomConfig,
+};
 
 use integration_tests::fixtures::{recording, room, room_token, stored_room};
 

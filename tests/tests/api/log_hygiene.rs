@@ -1,6 +1,6 @@
 use integration_tests::{ApiRequest, TestStack, log_lines, remembered_secrets};
 use serde_json::json;
-use shared::permissions::{RecordingAccess, Role};
+use shared::model::{RecordingAccess, Role};
 
 use integration_tests::fixtures::{admin_token, room, room_token};
 

@@ -2,8 +2,7 @@
 //! checking on.
 
 use integration_tests::{ApiRequest, ApiResponse, TestStack};
-use shared::model::{Recording, RecordingStatus};
-use shared::permissions::{RecordingAccess, Role};
+use shared::model::{Recording, RecordingAccess, RecordingStatus, Role};
 
 use integration_tests::fixtures::{put_all, recording, room, room_token};
 

@@ -2,8 +2,7 @@
 
 use integration_tests::{ApiRequest, TestStack};
 use serde_json::json;
-use shared::model::RecordingStatus;
-use shared::permissions::{RecordingAccess, Role};
+use shared::model::{RecordingAccess, RecordingStatus, Role};
 
 use integration_tests::fixtures::{put_all, recording, room, room_token};
 

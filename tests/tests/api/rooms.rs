@@ -1,7 +1,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use integration_tests::{ApiRequest, TestStack};
 use serde_json::{Value, json};
-use shared::permissions::{RecordingAccess, Role};
+use shared::model::{RecordingAccess, Role};
 
 use integration_tests::fixtures::{room, room_token};
 

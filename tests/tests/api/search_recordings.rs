@@ -4,8 +4,7 @@
 use std::cmp::Ordering;
 
 use integration_tests::TestStack;
-use shared::model::{Recording, RecordingStatus};
-use shared::permissions::{RecordingAccess, Role};
+use shared::model::{Recording, RecordingAccess, RecordingStatus, Role};
 
 use crate::list_recordings::{ids, ids_of, list};
 use integration_tests::fixtures::{BASE_DATE, put_all, recording, room, room_token};

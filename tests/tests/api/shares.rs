@@ -3,8 +3,7 @@
 
 use integration_tests::{ApiRequest, ApiResponse, TestStack, remember_secret};
 use serde_json::{Value, json};
-use shared::model::{Recording, RecordingStatus, Room};
-use shared::permissions::{RecordingAccess, Role};
+use shared::model::{Recording, RecordingAccess, RecordingStatus, Role, Room};
 
 use integration_tests::fixtures::{put_all, recording, room, room_token};
 

@@ -3,8 +3,7 @@
 
 use integration_tests::{ApiRequest, ApiResponse, TestStack};
 use serde_json::{Value, json};
-use shared::model::{Recording, RecordingStatus};
-use shared::permissions::{RecordingAccess, Role};
+use shared::model::{Recording, RecordingAccess, RecordingStatus, Role};
 use shared::store::{Applied, Progress};
 
 use integration_tests::fixtures::{put_all, recording, room, room_token};

@@ -7,7 +7,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use shared::clock::now_seconds;
 use shared::crypto::derive_key;
-use shared::permissions::{RecordingAccess, Role};
+use shared::model::{RecordingAccess, Role};
 use shared::tokens::JWT_KEY_PURPOSE;
 
 use integration_tests::fixtures::{room, room_token};
