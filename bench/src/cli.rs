@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use clap::{Args, Parser, ValueEnum};
 use integration_tests::LocalEnv;
 use serde_json::{Value, json};
-use shared::model::{Recording, Room};
+use shared::model::{Room, RoomId};
 use shared::permissions::{RecordingAccess, Role};
 use shared::tokens::Tokens;
 
@@ -246,13 +246,6 @@ async fn rooms(aws: &Aws, name: &str) -> (Vec<Room>, String) {
     (rooms.into_iter().map(|r| r.room).collect(), speaker)
 }
 
-/// The `n`-th to `m`-th generated recordings, spread over the ten rooms.
-fn spread(rooms: &[Room], range: std::ops::Range<usize>) -> Result<Vec<Recording>, String> {
-    range
-        .map(|n| fixtures::recording(&rooms[n % 10].room_id, "s", n, DEMO_VIDEO.len()))
-        .collect()
-}
-
 async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Value, String> {
     let iterations = usize::from(args.iterations);
     let (requests, pages) = (args.requests, args.pages);
@@ -273,17 +266,10 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
 
     eprintln!("[bench] data: rooms, {small} recordings, a share link");
     let (rooms, speaker_secret) = rooms(aws, name).await;
-    let cold: Vec<Recording> = (0..iterations + 5)
-        .map(|n| {
-            fixtures::recording(
-                &rooms[10].room_id,
-                "z",
-                n,
-                fixtures::PLACEHOLDER_VIDEO.len(),
-            )
-        })
-        .collect::<Result<_, _>>()?;
-    let recordings = spread(&rooms, 0..small)?;
+    let ids: Vec<RoomId> = rooms.iter().map(|r| r.room_id.clone()).collect();
+    let placeholder = fixtures::PLACEHOLDER_VIDEO.len();
+    let cold = fixtures::recordings(&ids[10..], "z", 0..iterations + 5, placeholder)?;
+    let recordings = fixtures::recordings(&ids[..10], "s", 0..small, DEMO_VIDEO.len())?;
     let items = recordings.iter().chain(&cold).map(fixtures::recording_item);
     aws.batch_put(name, items.collect::<Result<_, _>>()?, 16)
         .await?;
@@ -354,7 +340,7 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
     eprintln!("[bench] list flatness at {small} recordings");
     let mut rows = flat::measure(small, list, aws, meta, &api_key, flat_room, pages).await?;
     // The smaller table's recordings: every search below covers them alone.
-    let searched = fixtures::recording(&rooms[3].room_id, "n", 0, 0)?.room_name;
+    let searched = fixtures::recording(&ids[3], "n", 0, 0)?.room_name;
     let newest = fixtures::NEWEST_START;
     let search_room = (searched.as_str(), newest, newest - small as i64 * 1000);
     let mut searches = flat::searches(small, list, &api_key, search_room, pages).await?;
@@ -362,7 +348,7 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
 
     let more = large - small;
     eprintln!("[bench] loading {more} more recordings into DynamoDB and as S3 objects");
-    let extra = spread(&rooms, small..large)?;
+    let extra = fixtures::recordings(&ids[..10], "s", small..large, DEMO_VIDEO.len())?;
     let items = extra.iter().map(fixtures::recording_item);
     let items = items.collect::<Result<Vec<_>, _>>()?;
     let objects = extra.iter().map(fixtures::openvidu_metadata).collect();

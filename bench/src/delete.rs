@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use shared::app::App;
 use shared::aws::count_aws_calls;
 use shared::config::Config;
-use shared::model::{Recording, RecordingId};
+use shared::model::RecordingId;
 use shared::permissions::RecordingAccess;
 
 use crate::fixtures::{self, Aws, PLACEHOLDER_VIDEO};
@@ -76,23 +76,18 @@ impl Intercept for OpCounter {
     }
 }
 
-/// The deletes measured: (set tag, recordings, mode, ids per request or one each).
-const PLAN: [(&str, usize, &str, Option<usize>); 4] = [
-    ("a", 100, "bulk", Some(MAX_BULK)),
-    ("c", 100, "one at a time", None),
-    ("b", 1000, "bulk", Some(MAX_BULK)),
-    ("d", 1000, "one at a time", None),
+/// The deletes measured: (set tag, recordings, mode, ids per request).
+const PLAN: [(&str, usize, &str, usize); 4] = [
+    ("a", 100, "bulk", MAX_BULK),
+    ("c", 100, "one at a time", 1),
+    ("b", 1000, "bulk", MAX_BULK),
+    ("d", 1000, "one at a time", 1),
 ];
 
 /// How many ids each request of a plan row carries.
-fn request_sizes(count: usize, per_request: Option<usize>) -> Vec<usize> {
-    match per_request {
-        None => vec![1; count],
-        Some(size) => (0..count)
-            .step_by(size)
-            .map(|start| size.min(count - start))
-            .collect(),
-    }
+fn request_sizes(count: usize, per_request: usize) -> Vec<usize> {
+    let starts = (0..count).step_by(per_request);
+    starts.map(|start| per_request.min(count - start)).collect()
 }
 
 /// The distinct request sizes of the plan, each replayed once in process to split its
@@ -109,16 +104,13 @@ fn composition_sizes() -> Vec<usize> {
 
 /// Every set deleted: (tag, count).
 fn sets() -> Vec<(String, usize)> {
-    let mut sets: Vec<(String, usize)> = PLAN
+    let plan = PLAN
         .iter()
-        .map(|(tag, count, _, _)| ((*tag).to_owned(), *count))
-        .collect();
-    sets.extend(
-        composition_sizes()
-            .into_iter()
-            .map(|n| (format!("e{n}x"), n)),
-    );
-    sets
+        .map(|(tag, count, _, _)| ((*tag).to_owned(), *count));
+    let replays = composition_sizes()
+        .into_iter()
+        .map(|n| (format!("e{n}x"), n));
+    plan.chain(replays).collect()
 }
 
 /// One delete request: of one id by its path, or of several with `recordingIds`.
@@ -129,50 +121,6 @@ fn delete_request(api_key: &str, ids: &[String]) -> ApiRequest {
         _ => ApiRequest::new("DELETE", "/api/v1/recordings").query("recordingIds", &ids.join(",")),
     };
     request.header("x-api-key", api_key)
-}
-
-struct Run {
-    wall_ms: f64,
-    invoke_ms: f64,
-    requests: usize,
-    aws_calls: u64,
-    failed_requests: usize,
-}
-
-async fn delete_through(
-    process: &FunctionProcess,
-    api_key: &str,
-    ids: &[String],
-    per_request: Option<usize>,
-) -> Result<Run, String> {
-    let mut run = Run {
-        wall_ms: 0.0,
-        invoke_ms: 0.0,
-        requests: 0,
-        aws_calls: 0,
-        failed_requests: 0,
-    };
-    let started = Instant::now();
-    let batches: Vec<Vec<String>> = match per_request {
-        Some(size) => ids.chunks(size).map(<[String]>::to_vec).collect(),
-        None => ids.iter().map(|id| vec![id.clone()]).collect(),
-    };
-    for batch in batches {
-        let event = delete_request(api_key, &batch).event();
-        let invocation = process.invoke(&event).await?;
-        run.requests += 1;
-        run.invoke_ms += invocation.elapsed_ms();
-        run.aws_calls += invocation.aws_calls().unwrap_or(0);
-        if invocation.status != 200 {
-            run.failed_requests += 1;
-            eprintln!(
-                "[bench]   delete answered {}: {}",
-                invocation.status, invocation.response["body"]
-            );
-        }
-    }
-    run.wall_ms = started.elapsed().as_secs_f64() * 1000.0;
-    Ok(run)
 }
 
 /// What is left of `ids`: items and videos.
@@ -259,21 +207,14 @@ pub async fn run(
     let (table, bucket) = (name, name);
     let store = aws.store(name);
     let room = integration_tests::fixtures::room(&store, RecordingAccess::Admin).await;
-    let set = |tag: &str, count: usize| -> Result<Vec<Recording>, String> {
-        let size = PLACEHOLDER_VIDEO.len();
-        (0..count)
-            .map(|n| fixtures::recording(&room.room_id, tag, n, size))
-            .collect()
-    };
-    let (mut items, mut objects) = (Vec::new(), Vec::new());
+    let room = [room.room_id.clone()];
+    let set =
+        |tag: &str, count| fixtures::recordings(&room, tag, 0..count, PLACEHOLDER_VIDEO.len());
+    let mut all = Vec::new();
     for (tag, count) in sets() {
-        for recording in set(&tag, count)? {
-            items.push(fixtures::recording_item(&recording)?);
-            objects.push(fixtures::placeholder_video(&recording));
-        }
+        all.extend(set(&tag, count)?);
     }
-    aws.batch_put(table, items, 16).await?;
-    aws.put_objects(bucket, objects, 32).await?;
+    aws.put_with_placeholders(name, &all).await?;
     let ids = |tag: &str, count: usize| -> Result<Vec<String>, String> {
         let set = set(tag, count)?.into_iter();
         Ok(set.map(|r| r.recording_id.to_string()).collect())
@@ -287,28 +228,37 @@ pub async fn run(
     let mut rows = Vec::new();
     for (tag, count, mode, per_request) in PLAN {
         let set = ids(tag, count)?;
-        let run = delete_through(process, api_key, &set, per_request).await?;
+        let (started, mut invoke_ms, mut aws_calls, mut failed) = (Instant::now(), 0.0, 0, 0);
+        for batch in set.chunks(per_request) {
+            let invocation = process
+                .invoke(&delete_request(api_key, batch).event())
+                .await?;
+            invoke_ms += invocation.elapsed_ms();
+            aws_calls += invocation.aws_calls().unwrap_or(0);
+            if invocation.status != 200 {
+                failed += 1;
+                let body = &invocation.response["body"];
+                eprintln!("[bench]   delete answered {}: {body}", invocation.status);
+            }
+        }
+        let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
         let (items_left, videos_left) = leftovers(aws, table, bucket, &set).await?;
-        eprintln!(
-            "[bench]   delete {count} {mode}: {:.0} ms, {} AWS calls",
-            run.wall_ms, run.aws_calls
-        );
+        eprintln!("[bench]   delete {count} {mode}: {wall_ms:.0} ms, {aws_calls} AWS calls");
+        let bulk = per_request > 1;
         rows.push(json!({
             "n": count,
             "mode": mode,
-            "requests": run.requests,
-            "wall_ms": round3(run.wall_ms),
-            "invoke_ms": round3(run.invoke_ms),
-            "aws_calls": run.aws_calls,
-            "failed_requests": run.failed_requests,
+            "requests": count.div_ceil(per_request),
+            "wall_ms": round3(wall_ms),
+            "invoke_ms": round3(invoke_ms),
+            "aws_calls": aws_calls,
+            "failed_requests": failed,
             "items_left": items_left,
             "videos_left": videos_left,
             "by_category": categories(&compositions, &request_sizes(count, per_request)),
-            "budget": if per_request.is_some() {
+            "budget": bulk.then(|| {
                 json!({"reads": count.div_ceil(100), "s3": count.div_ceil(1000), "writes": count.div_ceil(25)})
-            } else {
-                Value::Null
-            },
+            }),
         }));
     }
     let ratio = |n: usize| -> Value {

@@ -147,6 +147,22 @@ impl Aws {
         Ok(secrets)
     }
 
+    /// Stores `recordings` in the table and a placeholder video for each in the bucket,
+    /// both named `name`.
+    pub async fn put_with_placeholders(
+        &self,
+        name: &str,
+        recordings: &[Recording],
+    ) -> Result<(), String> {
+        let items = recordings
+            .iter()
+            .map(recording_item)
+            .collect::<Result<_, _>>()?;
+        self.batch_put(name, items, 16).await?;
+        let videos = recordings.iter().map(placeholder_video).collect();
+        self.put_objects(name, videos, 32).await.map(drop)
+    }
+
     /// Stores `objects` (key, bytes, content type) with `concurrency` uploads in flight.
     pub async fn put_objects(
         &self,
@@ -264,6 +280,18 @@ pub fn recording(room: &RoomId, tag: &str, n: usize, size: usize) -> Result<Reco
         details: Some("Stopped using API".to_owned()),
         recording_id: id,
     })
+}
+
+/// Recordings `range` of the set `tag`, spread over `rooms`, with videos of `size` bytes.
+pub fn recordings(
+    rooms: &[RoomId],
+    tag: &str,
+    range: std::ops::Range<usize>,
+    size: usize,
+) -> Result<Vec<Recording>, String> {
+    range
+        .map(|n| recording(&rooms[n % rooms.len()], tag, n, size))
+        .collect()
 }
 
 /// The item `Store::put_recording` writes, to batch loads.

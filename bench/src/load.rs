@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use shared::model::{RecordingId, RoomId};
+use shared::model::{Recording, RecordingId};
 use shared::permissions::RecordingAccess;
 use shared::store::StoredRecording;
 
@@ -41,30 +41,17 @@ pub async fn setup(
     let store = aws.store(name);
     let mut rooms = Vec::new();
     for _ in 0..4 {
-        let access = RecordingAccess::AdminModeratorSpeaker;
-        rooms.push(
-            integration_tests::fixtures::room(&store, access)
-                .await
-                .room_id
-                .clone(),
-        );
+        let room =
+            integration_tests::fixtures::room(&store, RecordingAccess::AdminModeratorSpeaker);
+        rooms.push(room.await.room_id.clone());
     }
-    let (mut items, mut objects) = (Vec::new(), Vec::new());
-    let mut ids = |tag: &str, count: usize| -> Result<Vec<String>, String> {
-        let mut out = Vec::new();
-        for n in 0..count {
-            let room: &RoomId = &rooms[n % rooms.len()];
-            let recording = fixtures::recording(room, tag, n, PLACEHOLDER_VIDEO.len())?;
-            items.push(fixtures::recording_item(&recording)?);
-            objects.push(fixtures::placeholder_video(&recording));
-            out.push(recording.recording_id.to_string());
-        }
-        Ok(out)
-    };
-    let kept_ids = ids("k", kept)?;
-    let doomed_ids = ids("x", doomed)?;
-    aws.batch_put(name, items, 16).await?;
-    aws.put_objects(name, objects, 32).await?;
+    let size = PLACEHOLDER_VIDEO.len();
+    let kept = fixtures::recordings(&rooms, "k", 0..kept, size)?;
+    let doomed = fixtures::recordings(&rooms, "x", 0..doomed, size)?;
+    aws.put_with_placeholders(name, &[kept.as_slice(), &doomed].concat())
+        .await?;
+    let ids = |set: &[Recording]| set.iter().map(|r| r.recording_id.to_string()).collect();
+    let (kept_ids, doomed_ids): (Vec<String>, Vec<String>) = (ids(&kept), ids(&doomed));
     let mut shares = Vec::new();
     for id in kept_ids.iter().take(200) {
         let parsed = RecordingId::parse(id)?;
