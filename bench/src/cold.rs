@@ -56,17 +56,13 @@ async fn one_start(
     let invocation = process
         .finish(&id, completion, event.get("requestContext").is_some())
         .await?;
-    // The process now waits for its next event: its peak so far is its peak.
-    let peak_rss_kib = process.peak_rss_kib();
-    let aws_calls = invocation.aws_calls();
-    let status = invocation.status;
-    drop(process);
     Ok(Start {
         init_ms,
         first_response_ms,
-        status,
-        aws_calls,
-        peak_rss_kib,
+        status: invocation.status,
+        aws_calls: invocation.aws_calls(),
+        // The process now waits for its next event: its peak so far is its peak.
+        peak_rss_kib: process.peak_rss_kib(),
     })
 }
 

@@ -334,26 +334,11 @@ pub async fn share_link(store: &Store, id: &RecordingId) -> Result<(String, Stri
 
 /// Every object key under `prefix`.
 pub async fn object_keys(aws: &Aws, bucket: &str, prefix: &str) -> Result<Vec<String>, String> {
-    let mut keys = Vec::new();
-    let mut token = None;
-    loop {
-        let out = aws
-            .s3
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(prefix)
-            .set_continuation_token(token)
-            .send()
-            .await
-            .map_err(|e| DisplayErrorContext(&e).to_string())?;
-        keys.extend(
-            out.contents()
-                .iter()
-                .filter_map(|o| o.key().map(str::to_owned)),
-        );
-        match out.next_continuation_token() {
-            Some(next) => token = Some(next.to_owned()),
-            None => return Ok(keys),
-        }
-    }
+    let list = aws.s3.list_objects_v2().bucket(bucket).prefix(prefix);
+    let pages = list.into_paginator().send().try_collect().await;
+    let pages = pages.map_err(|e| DisplayErrorContext(&e).to_string())?;
+    let objects = pages
+        .into_iter()
+        .flat_map(|p| p.contents.unwrap_or_default());
+    Ok(objects.filter_map(|o| o.key).collect())
 }

@@ -109,21 +109,6 @@ pub struct FunctionProcess {
     pub spawned_at: Instant,
 }
 
-/// The Lambda environment a function starts with, besides its own configuration.
-pub fn lambda_env(api: &RuntimeApi, name: &str) -> Vec<(String, String)> {
-    vec![
-        ("AWS_LAMBDA_RUNTIME_API".into(), api.address()),
-        ("AWS_LAMBDA_FUNCTION_NAME".into(), name.to_owned()),
-        ("AWS_LAMBDA_FUNCTION_VERSION".into(), "$LATEST".into()),
-        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE".into(), "256".into()),
-        (
-            "AWS_LAMBDA_LOG_GROUP_NAME".into(),
-            format!("/aws/lambda/{name}"),
-        ),
-        ("AWS_LAMBDA_LOG_STREAM_NAME".into(), "bench".into()),
-    ]
-}
-
 impl FunctionProcess {
     /// Starts `binary` with only `env` and the Lambda variables for `api`.
     pub fn spawn(
@@ -136,7 +121,15 @@ impl FunctionProcess {
         command
             .env_clear()
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .envs(lambda_env(&api, name))
+            // What Lambda sets besides the function's own configuration.
+            .envs([
+                ("AWS_LAMBDA_RUNTIME_API", api.address()),
+                ("AWS_LAMBDA_FUNCTION_NAME", name.to_owned()),
+                ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
+                ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256".into()),
+                ("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}")),
+                ("AWS_LAMBDA_LOG_STREAM_NAME", "bench".into()),
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

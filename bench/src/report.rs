@@ -109,6 +109,17 @@ fn rows(v: &Value) -> &[Value] {
     v.as_array().map_or(&[], Vec::as_slice)
 }
 
+/// The largest larger ÷ smaller ratio of `pairs` (what, p50 at the smaller size, at the
+/// larger), and the pairs as the report shows them.
+fn change(pairs: impl Iterator<Item = (String, f64, f64)>) -> (f64, String) {
+    let (mut worst, mut parts) = (0f64, Vec::new());
+    for (label, a, b) in pairs {
+        worst = worst.max(b / a);
+        parts.push(format!("{label}: {} → {} ms", num(a), num(b)));
+    }
+    (worst, parts.join("; "))
+}
+
 /// What the template cannot easily compute: the list's and the searches' figures at the
 /// smaller size beside the larger, and the deletes whose log lines and in-process split
 /// disagree.
@@ -123,27 +134,24 @@ fn derived(bench: &Value) -> Value {
     let p50 = |r: &Value| f(&r["latency_ms"]["p50"]);
 
     let list = rows(&flat["rows"]);
-    let (mut worst, mut parts) = (0f64, Vec::new());
-    for scope in ["all rooms", "one room"] {
-        for page in ["first page", "next pages"] {
-            let key = json!({"scope": scope, "page": page});
-            let at = |size: &Value| {
-                let row = list
-                    .iter()
-                    .find(|r| &r["size"] == size && same(r, &key, &["scope", "page"]));
-                row.map_or(f64::NAN, |r| p50(&r["dynamodb"]))
-            };
-            let (a, b) = (at(small), at(large));
-            worst = worst.max(b / a);
-            parts.push(format!("{scope}, {page}: {} → {} ms", num(a), num(b)));
-        }
-    }
+    let kinds = ["all rooms", "one room"]
+        .map(|scope| ["first page", "next pages"].map(|page| (scope, page)));
+    let (worst, parts) = change(kinds.into_iter().flatten().map(|(scope, page)| {
+        let key = json!({"scope": scope, "page": page});
+        let at = |size: &Value| {
+            let row = list
+                .iter()
+                .find(|r| &r["size"] == size && same(r, &key, &["scope", "page"]));
+            row.map_or(f64::NAN, |r| p50(&r["dynamodb"]))
+        };
+        (format!("{scope}, {page}"), at(small), at(large))
+    }));
     let one_query = list.iter().all(|r| {
         let calls = &r["dynamodb"]["aws_calls"];
         calls["max"] == 1 && calls["min"] == 1
     });
     let flat_budget = (!list.is_empty()).then(|| {
-        json!({"small": small, "large": large, "one_query": one_query, "worst": worst, "parts": parts.join("; ")})
+        json!({"small": small, "large": large, "one_query": one_query, "worst": worst, "parts": parts})
     });
 
     let searches = rows(&flat["searches"]);
@@ -162,22 +170,14 @@ fn derived(bench: &Value) -> Value {
         let calls = &r["aws_calls"];
         calls["min"] == 1 && f(&calls["max"]) <= 2.0 && f(&calls["mean"]) <= 1.05
     });
-    let (mut worst, mut parts) = (0f64, Vec::new());
-    for (r, other) in pairs.iter().filter(|(r, _)| served(r)) {
-        if let Some(other) = other {
-            worst = worst.max(p50(other) / p50(r));
-            let (query, page, a, b) = (
-                text(&r["query"]),
-                text(&r["page"]),
-                num(p50(r)),
-                num(p50(other)),
-            );
-            parts.push(format!("{query}, {page}: {a} → {b} ms"));
-        }
-    }
+    let served_pairs = pairs.iter().filter(|(r, _)| served(r));
+    let (worst, parts) = change(served_pairs.filter_map(|(r, other)| {
+        let label = format!("{}, {}", text(&r["query"]), text(&r["page"]));
+        Some((label, p50(r), p50((*other)?)))
+    }));
     let search_budget = flat["searches"]
         .is_array()
-        .then(|| json!({"one_query": one_query, "worst": worst, "parts": parts.join("; ")}));
+        .then(|| json!({"one_query": one_query, "worst": worst, "parts": parts}));
 
     let listing = |size: &Value| {
         let at_size = list.iter().filter(|r| &r["size"] == size);
