@@ -268,8 +268,8 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
     let (rooms, speaker_secret) = rooms(aws, name).await;
     let ids: Vec<RoomId> = rooms.iter().map(|r| r.room_id.clone()).collect();
     let placeholder = fixtures::PLACEHOLDER_VIDEO.len();
-    let cold = fixtures::recordings(&ids[10..], "z", 0..iterations + 5, placeholder)?;
-    let recordings = fixtures::recordings(&ids[..10], "s", 0..small, DEMO_VIDEO.len())?;
+    let cold = fixtures::recordings(&ids[10..], "z", 0..iterations + 5, placeholder);
+    let recordings = fixtures::recordings(&ids[..10], "s", 0..small, DEMO_VIDEO.len());
     let items = recordings.iter().chain(&cold).map(fixtures::recording_item);
     aws.batch_put(name, items.collect::<Result<_, _>>()?, 16)
         .await?;
@@ -340,7 +340,9 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
     eprintln!("[bench] list flatness at {small} recordings");
     let mut rows = flat::measure(small, list, aws, meta, &api_key, flat_room, pages).await?;
     // The smaller table's recordings: every search below covers them alone.
-    let searched = fixtures::recording(&ids[3], "n", 0, 0)?.room_name;
+    let searched = fixtures::recordings(&ids[3..4], "n", 0..1, 0)
+        .remove(0)
+        .room_name;
     let newest = fixtures::NEWEST_START;
     let search_room = (searched.as_str(), newest, newest - small as i64 * 1000);
     let mut searches = flat::searches(small, list, &api_key, search_room, pages).await?;
@@ -348,7 +350,7 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
 
     let more = large - small;
     eprintln!("[bench] loading {more} more recordings into DynamoDB and as S3 objects");
-    let extra = fixtures::recordings(&ids[..10], "s", small..large, DEMO_VIDEO.len())?;
+    let extra = fixtures::recordings(&ids[..10], "s", small..large, DEMO_VIDEO.len());
     let items = extra.iter().map(fixtures::recording_item);
     let items = items.collect::<Result<Vec<_>, _>>()?;
     let objects = extra.iter().map(fixtures::openvidu_metadata).collect();

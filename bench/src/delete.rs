@@ -3,13 +3,10 @@
 //! request makes (each client counting its own calls by operation).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_dynamodb::error::BoxError;
 use integration_tests::ApiRequest;
+use integration_tests::intercept::CallCounts;
 use serde_json::{Value, json};
 use shared::app::App;
 use shared::aws::count_aws_calls;
@@ -23,58 +20,6 @@ use crate::stats::round3;
 
 /// The API's limit on ids in one bulk delete.
 pub const MAX_BULK: usize = shared::deletion::MAX_BULK_IDS;
-
-/// Counts the calls a client sends, by operation (presigning is never sent, so never
-/// counted).
-#[derive(Debug, Clone, Default)]
-pub struct OpCounter(Arc<Mutex<BTreeMap<String, u64>>>);
-
-impl OpCounter {
-    pub fn take(&self) -> BTreeMap<String, u64> {
-        self.0
-            .lock()
-            .map(|mut counts| std::mem::take(&mut *counts))
-            .unwrap_or_default()
-    }
-}
-
-fn s3_operation(method: &str, uri: &str) -> &'static str {
-    match method {
-        "POST" if uri.contains("?delete") || uri.contains("&delete") => "S3 DeleteObjects",
-        "GET" if uri.contains("list-type=2") => "S3 ListObjectsV2",
-        "GET" => "S3 GetObject",
-        "PUT" => "S3 PutObject",
-        "HEAD" => "S3 HeadObject",
-        "DELETE" => "S3 DeleteObject",
-        _ => "S3 other",
-    }
-}
-
-impl Intercept for OpCounter {
-    fn name(&self) -> &'static str {
-        "OpCounter"
-    }
-
-    fn read_before_transmit(
-        &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let request = context.request();
-        if request.uri().contains("X-Amz-Signature=") {
-            return Ok(());
-        }
-        let operation = match request.headers().get("x-amz-target") {
-            Some(target) => format!("DynamoDB {}", target.rsplit('.').next().unwrap_or(target)),
-            None => s3_operation(request.method(), request.uri()).to_owned(),
-        };
-        if let Ok(mut counts) = self.0.lock() {
-            *counts.entry(operation).or_default() += 1;
-        }
-        Ok(())
-    }
-}
 
 /// The deletes measured: (set tag, recordings, mode, ids per request).
 const PLAN: [(&str, usize, &str, usize); 4] = [
@@ -151,18 +96,18 @@ async fn composition(
     api_key: &str,
     ids: &[String],
 ) -> Result<Value, String> {
-    let counter = OpCounter::default();
+    let counts = CallCounts::default();
     let app = App::with_clients(
         config,
         &aws.sdk,
-        aws_sdk_dynamodb::config::Builder::from(&aws.sdk).interceptor(counter.clone()),
-        aws_sdk_s3::config::Builder::from(&aws.sdk).interceptor(counter.clone()),
+        aws_sdk_dynamodb::config::Builder::from(&aws.sdk).interceptor(counts.interceptor()),
+        aws_sdk_s3::config::Builder::from(&aws.sdk).interceptor(counts.interceptor()),
     )?;
     let request = delete_request(api_key, ids).build();
     let (response, total) = count_aws_calls(delete_recordings::handle(&app, request)).await;
     let response =
         response.map_err(|e| format!("deleting {} recording(s) in process: {e:?}", ids.len()))?;
-    let mut operations: BTreeMap<String, u64> = counter.take();
+    let mut operations: BTreeMap<String, u64> = counts.take();
     let counted: u64 = operations.values().sum();
     let events = u64::from(total).saturating_sub(counted);
     if events > 0 {
@@ -210,24 +155,24 @@ pub async fn run(
     let room = [room.room_id.clone()];
     let set =
         |tag: &str, count| fixtures::recordings(&room, tag, 0..count, PLACEHOLDER_VIDEO.len());
-    let mut all = Vec::new();
-    for (tag, count) in sets() {
-        all.extend(set(&tag, count)?);
-    }
+    let all: Vec<_> = sets()
+        .iter()
+        .flat_map(|(tag, count)| set(tag, *count))
+        .collect();
     aws.put_with_placeholders(name, &all).await?;
-    let ids = |tag: &str, count: usize| -> Result<Vec<String>, String> {
-        let set = set(tag, count)?.into_iter();
-        Ok(set.map(|r| r.recording_id.to_string()).collect())
+    let ids = |tag: &str, count: usize| -> Vec<String> {
+        let set = set(tag, count).into_iter();
+        set.map(|r| r.recording_id.to_string()).collect()
     };
     let mut compositions: HashMap<usize, Value> = HashMap::new();
     for size in composition_sizes() {
-        let set = ids(&format!("e{size}x"), size)?;
+        let set = ids(&format!("e{size}x"), size);
         compositions.insert(size, composition(aws, config.clone(), api_key, &set).await?);
     }
 
     let mut rows = Vec::new();
     for (tag, count, mode, per_request) in PLAN {
-        let set = ids(tag, count)?;
+        let set = ids(tag, count);
         let (started, mut invoke_ms, mut aws_calls, mut failed) = (Instant::now(), 0.0, 0, 0);
         for batch in set.chunks(per_request) {
             let invocation = process

@@ -12,6 +12,7 @@ use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use devstack::template::{self, Template};
 use futures_util::StreamExt;
 use futures_util::stream;
+use integration_tests::fixtures::recording_in;
 use shared::model::{Recording, RecordingId, RecordingStatus, RoomId, ShareAccess};
 use shared::permissions::Principal;
 use shared::store::{Item, Store};
@@ -260,38 +261,19 @@ fn progress(done: &AtomicUsize, n: usize, total: usize, what: &str) {
     }
 }
 
-/// The `n`-th generated recording of `room`: complete, with a video of `size` bytes;
-/// `tag` keeps ids of different sets apart. Newer for smaller `n`.
-pub fn recording(room: &RoomId, tag: &str, n: usize, size: usize) -> Result<Recording, String> {
-    let id = RecordingId::new(room, &format!("EG_{tag}{n:06}"), &format!("u{tag}{n:06}"))?;
-    let start_date = NEWEST_START - (n as i64) * 1000;
-    Ok(Recording {
-        filename: id.filename(),
-        room_id: room.clone(),
-        room_name: format!("Bench room {room}"),
-        title: None,
-        status: RecordingStatus::Complete,
-        start_date,
-        end_date: Some(start_date + 4_000),
-        duration: Some(4.0),
-        size: Some(size as u64),
-        error_code: None,
-        error: None,
-        details: Some("Stopped using API".to_owned()),
-        recording_id: id,
-    })
-}
-
-/// Recordings `range` of the set `tag`, spread over `rooms`, with videos of `size` bytes.
+/// Recordings `range` of the set `tag`, complete, spread over `rooms`, with videos of
+/// `size` bytes; newer for smaller `n`, a second apart back from [`NEWEST_START`].
 pub fn recordings(
     rooms: &[RoomId],
     tag: &str,
     range: std::ops::Range<usize>,
     size: usize,
-) -> Result<Vec<Recording>, String> {
-    range
-        .map(|n| recording(&rooms[n % rooms.len()], tag, n, size))
-        .collect()
+) -> Vec<Recording> {
+    let recording = |n: usize| {
+        let (room, start) = (&rooms[n % rooms.len()], NEWEST_START - n as i64 * 1000);
+        recording_in(room, tag, n, RecordingStatus::Complete, start, size as u64)
+    };
+    range.map(recording).collect()
 }
 
 /// The item `Store::put_recording` writes, to batch loads.

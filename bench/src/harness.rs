@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use integration_tests::{LocalEnv, repo_root};
+use integration_tests::LocalEnv;
 use serde_json::Value;
 
 use crate::runtime_api::{Completion, RuntimeApi};
@@ -17,12 +17,8 @@ use crate::runtime_api::{Completion, RuntimeApi};
 /// winning), the SDK's endpoints for the emulators, then `overrides`. Nothing else of this
 /// process's environment is passed on.
 pub fn function_env(local: &LocalEnv, overrides: &[(&str, String)]) -> Vec<(String, String)> {
-    let file = std::fs::read_to_string(repo_root().join("infra/local.env")).unwrap_or_default();
-    let mut vars: BTreeMap<String, String> = file
-        .lines()
-        .filter(|l| !l.trim_start().starts_with('#'))
-        .filter_map(|l| Some(l.split_once('=')?.0.trim().to_owned()))
-        .map(|k| (k.clone(), local.get(&k)))
+    let mut vars: BTreeMap<String, String> = local
+        .vars()
         .chain(std::env::vars().filter(|(k, _)| k.starts_with("AWS_ENDPOINT_URL")))
         .collect();
     vars.insert("AWS_DEFAULT_REGION".into(), local.get("AWS_REGION"));

@@ -46,8 +46,8 @@ pub async fn setup(
         rooms.push(room.await.room_id.clone());
     }
     let size = PLACEHOLDER_VIDEO.len();
-    let kept = fixtures::recordings(&rooms, "k", 0..kept, size)?;
-    let doomed = fixtures::recordings(&rooms, "x", 0..doomed, size)?;
+    let kept = fixtures::recordings(&rooms, "k", 0..kept, size);
+    let doomed = fixtures::recordings(&rooms, "x", 0..doomed, size);
     aws.put_with_placeholders(name, &[kept.as_slice(), &doomed].concat())
         .await?;
     let ids = |set: &[Recording]| set.iter().map(|r| r.recording_id.to_string()).collect();

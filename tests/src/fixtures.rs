@@ -2,9 +2,9 @@
 //! real [`Store`] (so through its own encoding of items, never one written here), videos,
 //! and credentials obtained through the real handlers.
 //!
-//! [`recording`] makes the `n`-th recording of a room, [`put_all`] stores recordings,
-//! [`put_with_videos`] stores them with their videos; [`room`] and [`stored_room`] store a
-//! room and keep its secrets; [`room_token`] and [`admin_token`] log in as a room's member
+//! [`recording`] makes the `n`-th recording of a room and [`recording_in`] one of a tagged
+//! set, [`put_all`] stores recordings, [`put_with_videos`] stores them with their videos;
+//! [`room`] and [`stored_room`] store a room and keep its secrets; [`room_token`] and [`admin_token`] log in as a room's member
 //! or the administrator.
 
 use crate::{ApiRequest, TestStack, remember_secret};
@@ -18,23 +18,36 @@ use shared::store::Store;
 pub const BASE_DATE: i64 = 1_764_000_000_000;
 
 /// The `n`-th recording of room `room`, in `status`: 30 seconds and `1000 + n` bytes long,
-/// its id unique to the room and `n`.
+/// its id unique to the room and `n`; recording n is the n-th oldest.
 pub fn recording(room: &str, n: usize, status: RecordingStatus) -> Recording {
     let room_id = RoomId::parse(room).expect("valid room id");
-    let id = RecordingId::new(&room_id, &format!("EG_t{n}"), &format!("u{n}"))
+    let start_date = BASE_DATE + n as i64 * 60_000;
+    recording_in(&room_id, "t", n, status, start_date, 1000 + n as u64)
+}
+
+/// Recording `n` of the set `tag` in `room`: ids `EG_{tag}{n}` and `u{n}` (unique to the
+/// room, the tag and `n`), 30 seconds long from `start_date`, `size` bytes.
+pub fn recording_in(
+    room: &RoomId,
+    tag: &str,
+    n: usize,
+    status: RecordingStatus,
+    start_date: i64,
+    size: u64,
+) -> Recording {
+    let id = RecordingId::new(room, &format!("EG_{tag}{n}"), &format!("u{n}"))
         .expect("valid recording id");
     Recording {
         filename: id.filename(),
         recording_id: id,
-        room_id,
+        room_id: room.clone(),
         room_name: format!("Room {room}"),
         title: None,
         status,
-        // Distinct, increasing start dates: recording n is the n-th oldest.
-        start_date: BASE_DATE + n as i64 * 60_000,
-        end_date: Some(BASE_DATE + n as i64 * 60_000 + 30_000),
+        start_date,
+        end_date: Some(start_date + 30_000),
         duration: Some(30.0),
-        size: Some(1000 + n as u64),
+        size: Some(size),
         error_code: None,
         error: None,
         details: None,

@@ -50,6 +50,11 @@ impl LocalEnv {
             .unwrap_or_else(|| panic!("{name} is neither in the environment nor in local.env"))
     }
 
+    /// Every variable the file names, with its value by the rule above.
+    pub fn vars(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.0.keys().map(|name| (name.clone(), self.get(name)))
+    }
+
     fn resolve(&self, name: &str, from_env: Option<String>) -> Option<String> {
         match (from_env, self.0.get(name)) {
             (Some(value), Some(file)) if value.is_empty() => Some(file.clone()),
