@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::{Args, Parser, ValueEnum};
 use integration_tests::LocalEnv;
@@ -37,7 +37,7 @@ enum Command {
         doomed: usize,
     },
     /// The load run against functions served on 127.0.0.1, then its checks.
-    LoadRun(LoadArgs),
+    LoadRun(load::LoadArgs),
     /// Deletes what `run` or `load-setup` made under `--name`.
     Cleanup {
         #[arg(long)]
@@ -85,26 +85,6 @@ struct RunArgs {
 enum Arm64 {
     Built,
     Existing,
-}
-
-#[derive(Args)]
-struct LoadArgs {
-    #[arg(long)]
-    state: PathBuf,
-    #[arg(long)]
-    port: u16,
-    #[arg(long, default_value_t = 32)]
-    clients: usize,
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=600))]
-    seconds: u64,
-    #[arg(long, default_value_t = 200_000)]
-    max_requests: usize,
-    /// Instances per function in `cargo lambda watch`.
-    #[arg(long, default_value_t = 1)]
-    concurrency: usize,
-    /// When scripts/load.sh started, in seconds since the epoch.
-    #[arg(long)]
-    started_at: Option<f64>,
 }
 
 pub async fn main() -> ExitCode {
@@ -268,8 +248,8 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
     let (rooms, speaker_secret) = rooms(aws, name).await;
     let ids: Vec<RoomId> = rooms.iter().map(|r| r.room_id.clone()).collect();
     let placeholder = fixtures::PLACEHOLDER_VIDEO.len();
-    let cold = fixtures::recordings(&ids[10..], "z", 0..iterations + 5, placeholder);
-    let recordings = fixtures::recordings(&ids[..10], "s", 0..small, DEMO_VIDEO.len());
+    let cold = fixtures::recordings(&ids[10..], "z", 0..iterations + 5, placeholder)?;
+    let recordings = fixtures::recordings(&ids[..10], "s", 0..small, DEMO_VIDEO.len())?;
     let items = recordings.iter().chain(&cold).map(fixtures::recording_item);
     aws.batch_put(name, items.collect::<Result<_, _>>()?, 16)
         .await?;
@@ -279,7 +259,7 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
     aws.put_objects(name, videos, 16).await?;
     let metadata = recordings.iter().map(fixtures::openvidu_metadata).collect();
     aws.put_objects(meta, metadata, 48).await?;
-    let (_, share_secret) = fixtures::share_link(&store, &featured).await?;
+    let share_secret = fixtures::share_link(&store, &featured).await?;
     let tokens = Tokens::new(local.get("TOKEN_SIGNING_KEY").as_bytes());
     let now = shared::clock::now_seconds();
     let world = World {
@@ -303,14 +283,6 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
         rooms: rooms.iter().map(|r| r.room_id.to_string()).collect(),
     };
 
-    let mut timings = serde_json::Map::new();
-    let mut phase = Instant::now();
-    let mut lap = |timings: &mut serde_json::Map<String, Value>, key: &str| {
-        timings.insert(key.into(), json!(round1(phase.elapsed().as_secs_f64())));
-        phase = Instant::now();
-    };
-    lap(&mut timings, "data");
-
     eprintln!("[bench] cold starts: {iterations} per binary");
     let targets = cold_targets(args)?;
     let mut cold_start = cold::run(&targets, &world, iterations, &env).await?;
@@ -324,7 +296,6 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
         cold_start["secrets_manager"] =
             cold::secrets_manager((list, hello), &world, iterations, &env, &secrets).await?;
     }
-    lap(&mut timings, "cold_start");
 
     eprintln!("[bench] warm latency: {requests} requests per route");
     let mut processes = HashMap::new();
@@ -333,24 +304,22 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
         processes.insert(function, harness::start(&binary, function, &env).await?);
     }
     let warm = warm::run(&processes, &world, requests, 20).await?;
-    lap(&mut timings, "warm");
 
     let list: &FunctionProcess = processes.get("list-recordings").ok_or("no list process")?;
     let flat_room = &world.rooms[3];
     eprintln!("[bench] list flatness at {small} recordings");
     let mut rows = flat::measure(small, list, aws, meta, &api_key, flat_room, pages).await?;
     // The smaller table's recordings: every search below covers them alone.
-    let searched = fixtures::recordings(&ids[3..4], "n", 0..1, 0)
+    let searched = fixtures::recordings(&ids[3..4], "n", 0..1, 0)?
         .remove(0)
         .room_name;
     let newest = fixtures::NEWEST_START;
     let search_room = (searched.as_str(), newest, newest - small as i64 * 1000);
     let mut searches = flat::searches(small, list, &api_key, search_room, pages).await?;
-    lap(&mut timings, "flatness_small");
 
     let more = large - small;
     eprintln!("[bench] loading {more} more recordings into DynamoDB and as S3 objects");
-    let extra = fixtures::recordings(&ids[..10], "s", small..large, DEMO_VIDEO.len());
+    let extra = fixtures::recordings(&ids[..10], "s", small..large, DEMO_VIDEO.len())?;
     let items = extra.iter().map(fixtures::recording_item);
     let items = items.collect::<Result<Vec<_>, _>>()?;
     let objects = extra.iter().map(fixtures::openvidu_metadata).collect();
@@ -360,11 +329,9 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
         aws.put_objects(meta, objects, 48)
     );
     let (dynamodb_load, s3_load) = (dynamodb_load?, s3_load?);
-    lap(&mut timings, "load_large");
     eprintln!("[bench] list flatness at {large} recordings");
     rows.extend(flat::measure(large, list, aws, meta, &api_key, flat_room, pages).await?);
     searches.extend(flat::searches(large, list, &api_key, search_room, pages).await?);
-    lap(&mut timings, "flatness_large");
     let flatness = json!({
         "sizes": [small, large],
         "rows": rows,
@@ -386,7 +353,6 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
         .ok_or("no delete process")?;
     let config = delete::config_from(&env)?;
     let deletes = delete::run(aws, name, delete_process, &api_key, config).await?;
-    lap(&mut timings, "delete");
     drop(processes);
 
     eprintln!("[bench] CPU per request");
@@ -396,7 +362,6 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
     let cpu = tokio::task::spawn_blocking(move || cpu::run(config, world, calls, micro))
         .await
         .map_err(|e| e.to_string())??;
-    lap(&mut timings, "cpu");
 
     Ok(json!({
         "settings": {
@@ -412,7 +377,6 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
         "flatness": flatness,
         "delete": deletes,
         "cpu": cpu,
-        "durations_s": {"parts": timings},
     }))
 }
 
@@ -425,24 +389,17 @@ async fn load_setup(name: &str, state: &PathBuf, kept: usize, doomed: usize) -> 
     std::fs::write(state, text).map_err(|e| format!("writing {}: {e}", state.display()))
 }
 
-async fn load_run(args: &LoadArgs) -> Result<(), String> {
+async fn load_run(args: &load::LoadArgs) -> Result<(), String> {
     let load_start = machine::load_average();
     let text = std::fs::read_to_string(&args.state)
         .map_err(|e| format!("reading {}: {e}", args.state.display()))?;
     let state: load::LoadState = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    let settings = load::LoadSettings {
-        port: args.port,
-        clients: args.clients.max(1),
-        duration: Duration::from_secs(args.seconds),
-        max_requests: args.max_requests,
-        watch_concurrency: args.concurrency,
-    };
     let aws = Aws::connect().await?;
     eprintln!(
         "[bench] load: {} clients for {} s against 127.0.0.1:{}",
-        settings.clients, args.seconds, args.port
+        args.clients, args.seconds, args.port
     );
-    let mut result = load::run(&aws, &state, &settings).await?;
+    let mut result = load::run(&aws, state, args).await?;
     result["load_average_start"] = json!(load_start);
     if let Some(started) = args.started_at {
         let now = std::time::SystemTime::now()

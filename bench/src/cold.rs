@@ -5,11 +5,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::harness::FunctionProcess;
 use crate::runtime_api::RuntimeApi;
-use crate::stats::{Summary, round3, summarize};
+use crate::stats::{round3, summarize};
 use crate::targets::{ColdTarget, World};
 use integration_tests::repo_root;
 
@@ -96,7 +96,7 @@ pub async fn run(
             let target = &targets[index];
             let real = one_start(target, &target.spec.event(world, round), env).await?;
             let no_aws = match target.spec.no_aws(world) {
-                Some((_, event)) => Some(one_start(target, &event, env).await?),
+                Some(event) => Some(one_start(target, &event, env).await?),
                 None => None,
             };
             if round == 0 {
@@ -135,7 +135,6 @@ pub async fn run(
                 // Functions that are not behind API Gateway have no status.
                 "status": if s.status == 0 { json!("ok") } else { json!(s.status) },
                 "aws_calls": s.aws_calls,
-                "request_no_aws": target.spec.no_aws(world).map(|(describe, _)| describe),
                 "size_bytes": size,
                 "arm64_size_bytes": if name == HELLO { None } else { arm64_size(name) },
                 "peak_rss_kib": summarize(&s.rss).p50,
@@ -155,36 +154,47 @@ pub async fn run(
     }))
 }
 
-/// Medians' summaries of `target` started with `env` and with `variant`, and of the hello,
-/// round-robin so that the machine's load falls on all three alike.
+/// One side of a comparison: the keys of its medians' summary and of its ratio to the
+/// hello's median, and the environment the target starts with.
+type Side<'a> = (&'a str, &'a str, &'a [(String, String)]);
+
+/// `target` started with each side's environment and the hello, round-robin so that the
+/// machine's load falls on all three alike: each side's summary and ratio, and the second
+/// side's median less the first's as `difference`.
 async fn side_by_side(
     (target, hello): (&Target, &Target),
-    world: &World,
-    iterations: usize,
-    env: &[(String, String)],
-    variant: &[(String, String)],
-) -> Result<(Summary, Summary, Summary), String> {
-    let (mut usual, mut changed, mut floor) = (Vec::new(), Vec::new(), Vec::new());
+    (world, iterations): (&World, usize),
+    sides: [Side<'_>; 2],
+    difference: &str,
+) -> Result<Map<String, Value>, String> {
+    let mut samples = [Vec::new(), Vec::new(), Vec::new()];
     for round in 0..=iterations {
         let event = |t: &Target| t.spec.event(world, round);
-        let a = one_start(target, &event(target), env).await?;
-        let b = one_start(target, &event(target), variant).await?;
-        let c = one_start(hello, &event(hello), env).await?;
-        if round > 0 {
-            usual.push(a.init_ms);
-            changed.push(b.init_ms);
-            floor.push(c.init_ms);
+        let starts = [
+            one_start(target, &event(target), sides[0].2).await?,
+            one_start(target, &event(target), sides[1].2).await?,
+            one_start(hello, &event(hello), sides[0].2).await?,
+        ];
+        for (samples, start) in samples.iter_mut().zip(starts).filter(|_| round > 0) {
+            samples.push(start.init_ms);
         }
     }
-    Ok((summarize(&usual), summarize(&changed), summarize(&floor)))
+    let [first, second, floor] = samples.map(|s| summarize(&s));
+    let mut out = Map::new();
+    out.insert("binary".into(), json!(target.spec.name));
+    for ((init, ratio, _), s) in sides.iter().zip([&first, &second]) {
+        out.insert((*ratio).into(), json!(round3(s.p50 / floor.p50)));
+        out.insert((*init).into(), json!(s));
+    }
+    out.insert(difference.into(), json!(round3(second.p50 - first.p50)));
+    Ok(out)
 }
 
 /// What the functions' bundled roots save: the same binary started as usual (trusting the
 /// AWS roots it carries) and with `SSL_CERT_FILE` and `SSL_CERT_DIR` naming the system's
-/// store, which makes it load that store as the SDK's default client does, beside the
-/// hello, round-robin.
+/// store, which makes it load that store as the SDK's default client does.
 pub async fn system_store(
-    (target, hello): (&Target, &Target),
+    pair: (&Target, &Target),
     world: &World,
     iterations: usize,
     env: &[(String, String)],
@@ -197,52 +207,44 @@ pub async fn system_store(
     let mut system = env.to_vec();
     system.push(("SSL_CERT_FILE".into(), bundle.display().to_string()));
     system.push(("SSL_CERT_DIR".into(), certs.display().to_string()));
+    let sides = [
+        ("bundled_roots_init_ms", "ratio_bundled", env),
+        ("system_store_init_ms", "ratio_system_store", &system),
+    ];
+    let mut out = side_by_side(pair, (world, iterations), sides, "saved_ms").await?;
     let entries = std::fs::read_dir(certs).map_or(0, |d| d.count());
-    let pair = (target, hello);
-    let (bundled, loaded, floor) = side_by_side(pair, world, iterations, env, &system).await?;
-    Ok(json!({
-        "binary": target.spec.name,
-        "certificate_entries": entries,
-        "bundled_roots_init_ms": bundled,
-        "system_store_init_ms": loaded,
-        "hello_init_ms": floor,
-        "ratio_bundled": round3(bundled.p50 / floor.p50),
-        "ratio_system_store": round3(loaded.p50 / floor.p50),
-        "saved_ms": round3(loaded.p50 - bundled.p50),
-    }))
+    out.insert("certificate_entries".into(), json!(entries));
+    Ok(out.into())
 }
 
 /// What reading secrets at cold start costs, as deployed functions do: the same binary
 /// given its secrets as plain variables (as locally) and as the ARNs of Secrets Manager
-/// secrets holding them (`secrets`: variable and ARN), beside the hello, round-robin.
+/// secrets holding them (`secrets`: variable and ARN).
 pub async fn secrets_manager(
-    (target, hello): (&Target, &Target),
+    pair: (&Target, &Target),
     world: &World,
     iterations: usize,
     env: &[(String, String)],
     secrets: &[(String, String)],
 ) -> Result<Value, String> {
-    let mut deployed: Vec<(String, String)> = env
+    let arn = |(variable, arn): &(String, String)| {
+        let name = format!("{variable}{}", shared::secrets::SECRET_ARN_SUFFIX);
+        (name, arn.clone())
+    };
+    let plain = env
         .iter()
-        .filter(|(k, _)| !secrets.iter().any(|(variable, _)| variable == k))
-        .cloned()
-        .collect();
-    for (variable, arn) in secrets {
-        deployed.push((
-            format!("{variable}{}", shared::secrets::SECRET_ARN_SUFFIX),
-            arn.clone(),
-        ));
-    }
-    let pair = (target, hello);
-    let (plain, read, floor) = side_by_side(pair, world, iterations, env, &deployed).await?;
-    Ok(json!({
-        "binary": target.spec.name,
-        "secrets": secrets.iter().map(|(variable, _)| variable).collect::<Vec<_>>(),
-        "environment_init_ms": plain,
-        "secrets_manager_init_ms": read,
-        "hello_init_ms": floor,
-        "ratio_environment": round3(plain.p50 / floor.p50),
-        "ratio_secrets_manager": round3(read.p50 / floor.p50),
-        "added_ms": round3(read.p50 - plain.p50),
-    }))
+        .filter(|(k, _)| !secrets.iter().any(|(v, _)| v == k));
+    let deployed: Vec<_> = plain.cloned().chain(secrets.iter().map(arn)).collect();
+    let sides = [
+        ("environment_init_ms", "ratio_environment", env),
+        (
+            "secrets_manager_init_ms",
+            "ratio_secrets_manager",
+            &deployed,
+        ),
+    ];
+    let mut out = side_by_side(pair, (world, iterations), sides, "added_ms").await?;
+    let names: Vec<_> = secrets.iter().map(|(variable, _)| variable).collect();
+    out.insert("secrets".into(), json!(names));
+    Ok(out.into())
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use shared::app::App;
 use shared::aws::count_aws_calls;
 use shared::config::Config;
-use shared::model::RecordingId;
+use shared::model::{Recording, RecordingId};
 use shared::permissions::RecordingAccess;
 
 use crate::fixtures::{self, Aws, PLACEHOLDER_VIDEO};
@@ -155,33 +155,30 @@ pub async fn run(
     let room = [room.room_id.clone()];
     let set =
         |tag: &str, count| fixtures::recordings(&room, tag, 0..count, PLACEHOLDER_VIDEO.len());
-    let all: Vec<_> = sets()
-        .iter()
-        .flat_map(|(tag, count)| set(tag, *count))
-        .collect();
+    let mut all = Vec::new();
+    for (tag, count) in sets() {
+        all.extend(set(&tag, count)?);
+    }
     aws.put_with_placeholders(name, &all).await?;
-    let ids = |tag: &str, count: usize| -> Vec<String> {
-        let set = set(tag, count).into_iter();
-        set.map(|r| r.recording_id.to_string()).collect()
+    let id = |r: &Recording| r.recording_id.to_string();
+    let ids = |tag: &str, count| -> Result<Vec<String>, String> {
+        Ok(set(tag, count)?.iter().map(id).collect())
     };
     let mut compositions: HashMap<usize, Value> = HashMap::new();
     for size in composition_sizes() {
-        let set = ids(&format!("e{size}x"), size);
+        let set = ids(&format!("e{size}x"), size)?;
         compositions.insert(size, composition(aws, config.clone(), api_key, &set).await?);
     }
 
     let mut rows = Vec::new();
     for (tag, count, mode, per_request) in PLAN {
-        let set = ids(tag, count);
-        let (started, mut invoke_ms, mut aws_calls, mut failed) = (Instant::now(), 0.0, 0, 0);
+        let set = ids(tag, count)?;
+        let (started, mut aws_calls) = (Instant::now(), 0);
         for batch in set.chunks(per_request) {
-            let invocation = process
-                .invoke(&delete_request(api_key, batch).event())
-                .await?;
-            invoke_ms += invocation.elapsed_ms();
+            let event = delete_request(api_key, batch).event();
+            let invocation = process.invoke(&event).await?;
             aws_calls += invocation.aws_calls().unwrap_or(0);
             if invocation.status != 200 {
-                failed += 1;
                 let body = &invocation.response["body"];
                 eprintln!("[bench]   delete answered {}: {body}", invocation.status);
             }
@@ -189,42 +186,28 @@ pub async fn run(
         let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
         let (items_left, videos_left) = leftovers(aws, table, bucket, &set).await?;
         eprintln!("[bench]   delete {count} {mode}: {wall_ms:.0} ms, {aws_calls} AWS calls");
-        let bulk = per_request > 1;
+        let budget = json!({"reads": count.div_ceil(100), "s3": count.div_ceil(1000), "writes": count.div_ceil(25)});
         rows.push(json!({
             "n": count,
             "mode": mode,
             "requests": count.div_ceil(per_request),
             "wall_ms": round3(wall_ms),
-            "invoke_ms": round3(invoke_ms),
             "aws_calls": aws_calls,
-            "failed_requests": failed,
             "items_left": items_left,
             "videos_left": videos_left,
             "by_category": categories(&compositions, &request_sizes(count, per_request)),
-            "budget": bulk.then(|| {
-                json!({"reads": count.div_ceil(100), "s3": count.div_ceil(1000), "writes": count.div_ceil(25)})
-            }),
+            "budget": (per_request > 1).then_some(budget),
         }));
     }
-    let ratio = |n: usize| -> Value {
-        let find = |mode: &str| {
-            rows.iter()
-                .find(|r| r["n"] == n && r["mode"] == mode)
-                .cloned()
-                .unwrap_or(Value::Null)
-        };
-        let (bulk, single) = (find("bulk"), find("one at a time"));
+    // The plan's rows come in pairs: bulk, then one at a time, of as many recordings.
+    let ratio = |pair: &[Value]| {
         let f = |v: &Value, k: &str| v[k].as_f64().unwrap_or(f64::NAN);
-        json!({
-            "n": n,
-            "wall": round3(f(&single, "wall_ms") / f(&bulk, "wall_ms")),
-            "aws_calls": round3(f(&single, "aws_calls") / f(&bulk, "aws_calls")),
-        })
+        let of = |k| round3(f(&pair[1], k) / f(&pair[0], k));
+        json!({"n": pair[0]["n"], "wall": of("wall_ms"), "aws_calls": of("aws_calls")})
     };
-    let ratios = vec![ratio(100), ratio(1000)];
     Ok(json!({
+        "ratios": rows.chunks(2).map(ratio).collect::<Vec<_>>(),
         "rows": rows,
-        "ratios": ratios,
         "composition": composition_sizes()
             .iter()
             .filter_map(|n| compositions.get(n).cloned())

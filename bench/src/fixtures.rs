@@ -2,7 +2,6 @@
 //! (bulk-loaded with concurrent `BatchWriteItem`s), their videos, share links, and the same
 //! recordings as JSON objects in S3 the way OpenVidu Meet 3.4 keeps them.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
@@ -12,7 +11,7 @@ use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use devstack::template::{self, Template};
 use futures_util::StreamExt;
 use futures_util::stream;
-use integration_tests::fixtures::recording_in;
+use integration_tests::fixtures::recording_with;
 use shared::model::{Recording, RecordingId, RecordingStatus, RoomId, ShareAccess};
 use shared::permissions::Principal;
 use shared::store::{Item, Store};
@@ -97,15 +96,10 @@ impl Aws {
                 let objects = chunk
                     .iter()
                     .map(|k| ObjectIdentifier::builder().key(k).build());
-                let objects = objects.collect::<Result<Vec<_>, _>>().ok();
+                let objects = objects.collect::<Result<_, _>>().ok();
                 if let Ok(delete) = Delete::builder().set_objects(objects).quiet(true).build() {
-                    let _ = self
-                        .s3
-                        .delete_objects()
-                        .bucket(&bucket)
-                        .delete(delete)
-                        .send()
-                        .await;
+                    let request = self.s3.delete_objects().bucket(&bucket);
+                    let _ = request.delete(delete).send().await;
                 }
             }
             let _ = self.s3.delete_bucket().bucket(&bucket).send().await;
@@ -130,20 +124,13 @@ impl Aws {
         let client = aws_sdk_secretsmanager::Client::new(&self.sdk);
         let mut secrets = Vec::new();
         for variable in SECRETS {
-            let value = env
-                .iter()
-                .find(|(k, _)| k == variable)
-                .map(|(_, v)| v.clone());
-            let value =
-                value.ok_or_else(|| format!("{variable} is not in the functions' environment"))?;
+            let value = env.iter().find(|(k, _)| k == variable).map(|(_, v)| v);
+            let value = value.ok_or(format!("{variable} is not in the functions' environment"))?;
             let secret = client.create_secret().name(format!("{name}-{variable}"));
             let created = secret.secret_string(value).send().await;
-            let created =
-                created.map_err(|e| format!("creating a secret: {}", DisplayErrorContext(&e)))?;
-            secrets.push((
-                variable.to_owned(),
-                created.arn.ok_or("a secret without an ARN")?,
-            ));
+            let created = created.map_err(|e| format!("a secret: {}", DisplayErrorContext(&e)))?;
+            let arn = created.arn.ok_or("a secret without an ARN")?;
+            secrets.push((variable.to_owned(), arn));
         }
         Ok(secrets)
     }
@@ -171,31 +158,22 @@ impl Aws {
         objects: Vec<(String, Vec<u8>, &'static str)>,
         concurrency: usize,
     ) -> Result<Duration, String> {
-        let (started, done, total) = (Instant::now(), &AtomicUsize::new(0), objects.len());
+        let total = objects.len();
         let upload = |(key, bytes, content_type): (String, Vec<u8>, &'static str)| async move {
             let mut last = String::new();
+            // LocalStack drops an upload now and then under this many at once.
             for _ in 0..5 {
                 let put = self.s3.put_object().bucket(bucket).key(&key);
                 let body = ByteStream::from(bytes.clone());
                 match put.content_type(content_type).body(body).send().await {
-                    Ok(_) => {
-                        progress(done, 1, total, "objects stored");
-                        return Ok(());
-                    }
+                    Ok(_) => return Ok(1),
                     Err(e) => last = DisplayErrorContext(&e).to_string(),
                 }
             }
             Err(format!("uploading {key}: {last}"))
         };
-        let uploads = stream::iter(objects)
-            .map(upload)
-            .buffer_unordered(concurrency);
-        uploads
-            .collect::<Vec<Result<(), String>>>()
-            .await
-            .into_iter()
-            .collect::<Result<(), _>>()?;
-        Ok(started.elapsed())
+        let uploads = objects.into_iter().map(upload);
+        timed(uploads, concurrency, (total, "objects stored")).await
     }
 
     /// Writes items with `BatchWriteItem`, 25 a call and `concurrency` calls in flight,
@@ -206,72 +184,76 @@ impl Aws {
         items: Vec<Item>,
         concurrency: usize,
     ) -> Result<Duration, String> {
-        let (started, done, total) = (Instant::now(), &AtomicUsize::new(0), items.len());
         let write = |chunk: &[Item]| {
-            let puts = chunk.iter().map(|item| {
+            let put = |item: &Item| {
                 let put = PutRequest::builder().set_item(Some(item.clone())).build();
                 put.map(|p| WriteRequest::builder().put_request(p).build())
-            });
-            let puts = puts
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| e.to_string());
+            };
+            let puts = chunk.iter().map(put).collect::<Result<Vec<_>, _>>();
             let size = chunk.len();
             async move {
-                let mut pending = puts?;
-                for attempt in 0..20u32 {
-                    let sent = self
-                        .dynamodb
-                        .batch_write_item()
-                        .request_items(table, pending.clone());
-                    match sent.send().await {
+                let mut pending = puts.map_err(|e| e.to_string())?;
+                for attempt in 1..=20 {
+                    let batch = self.dynamodb.batch_write_item();
+                    let sent = batch.request_items(table, pending.clone()).send().await;
+                    match sent {
                         Ok(out) => {
-                            let unprocessed =
-                                out.unprocessed_items.and_then(|mut u| u.remove(table));
-                            pending = unprocessed.unwrap_or_default();
+                            let mut unprocessed = out.unprocessed_items.unwrap_or_default();
+                            pending = unprocessed.remove(table).unwrap_or_default();
                             if pending.is_empty() {
-                                progress(done, size, total, "items written");
-                                return Ok(());
+                                return Ok(size);
                             }
                         }
-                        Err(e) if attempt == 19 => return Err(DisplayErrorContext(&e).to_string()),
+                        Err(e) if attempt == 20 => return Err(DisplayErrorContext(&e).to_string()),
                         Err(_) => {}
                     }
-                    tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt + 1))).await;
+                    tokio::time::sleep(Duration::from_millis(20 * attempt)).await;
                 }
                 Err("BatchWriteItem kept items unprocessed".to_owned())
             }
         };
-        let writes = stream::iter(items.chunks(25))
-            .map(write)
-            .buffer_unordered(concurrency);
-        writes
-            .collect::<Vec<Result<(), String>>>()
-            .await
-            .into_iter()
-            .collect::<Result<(), _>>()?;
-        Ok(started.elapsed())
+        let writes = items.chunks(25).map(write);
+        timed(writes, concurrency, (items.len(), "items written")).await
     }
 }
 
-/// Counts `n` more done of `total`, telling every 20,000.
-fn progress(done: &AtomicUsize, n: usize, total: usize, what: &str) {
-    let now = done.fetch_add(n, Ordering::Relaxed) + n;
-    if now % 20_000 < n {
-        eprintln!("[bench]   {now}/{total} {what}");
+/// Runs `jobs`, each doing some of `total` things, with `concurrency` in flight and
+/// telling every 20,000 done: how long they took, or the first error.
+async fn timed(
+    jobs: impl Iterator<Item = impl Future<Output = Result<usize, String>>>,
+    concurrency: usize,
+    (total, what): (usize, &str),
+) -> Result<Duration, String> {
+    let started = Instant::now();
+    let (mut results, mut done) = (stream::iter(jobs).buffer_unordered(concurrency), 0);
+    while let Some(n) = results.next().await.transpose()? {
+        done += n;
+        if done % 20_000 < n {
+            eprintln!("[bench]   {done}/{total} {what}");
+        }
     }
+    Ok(started.elapsed())
 }
 
 /// Recordings `range` of the set `tag`, complete, spread over `rooms`, with videos of
-/// `size` bytes; newer for smaller `n`, a second apart back from [`NEWEST_START`].
+/// `size` bytes; newer for smaller `n`, a second apart back from [`NEWEST_START`]. Ids
+/// (and so video keys) carry the tag, keeping sets in one room apart.
 pub fn recordings(
     rooms: &[RoomId],
     tag: &str,
     range: std::ops::Range<usize>,
     size: usize,
-) -> Vec<Recording> {
+) -> Result<Vec<Recording>, String> {
     let recording = |n: usize| {
-        let (room, start) = (&rooms[n % rooms.len()], NEWEST_START - n as i64 * 1000);
-        recording_in(room, tag, n, RecordingStatus::Complete, start, size as u64)
+        let room = &rooms[n % rooms.len()];
+        let id = RecordingId::new(room, &format!("EG_{tag}{n}"), &format!("u{tag}{n}"))?;
+        let start = NEWEST_START - n as i64 * 1000;
+        Ok(recording_with(
+            id,
+            RecordingStatus::Complete,
+            start,
+            size as u64,
+        ))
     };
     range.map(recording).collect()
 }
@@ -300,7 +282,7 @@ pub fn openvidu_metadata(recording: &Recording) -> (String, Vec<u8>, &'static st
 }
 
 /// A public share link of `id`, created as an administrator would; returns its secret.
-pub async fn share_link(store: &Store, id: &RecordingId) -> Result<(String, String), String> {
+pub async fn share_link(store: &Store, id: &RecordingId) -> Result<String, String> {
     let now = shared::clock::now_millis();
     let (link, secret) =
         shared::shares::new_link(&Principal::Admin, ShareAccess::Public, now, None);
@@ -311,7 +293,7 @@ pub async fn share_link(store: &Store, id: &RecordingId) -> Result<(String, Stri
     if created != shared::store::ShareCreated::Created {
         return Err(format!("could not share {id}: {created:?}"));
     }
-    Ok((link.share_id, secret))
+    Ok(secret)
 }
 
 /// Every object key under `prefix`.

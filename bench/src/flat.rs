@@ -222,7 +222,6 @@ pub async fn measure(
                     "aws_calls": calls_json(&s.calls),
                 },
                 "ratio_p50": round3(sl.p50 / dl.p50),
-                "ratio_p99": round3(sl.p99 / dl.p99),
             }));
         }
     }

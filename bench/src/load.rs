@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use shared::model::{Recording, RecordingId};
@@ -46,17 +47,16 @@ pub async fn setup(
         rooms.push(room.await.room_id.clone());
     }
     let size = PLACEHOLDER_VIDEO.len();
-    let kept = fixtures::recordings(&rooms, "k", 0..kept, size);
-    let doomed = fixtures::recordings(&rooms, "x", 0..doomed, size);
+    let kept = fixtures::recordings(&rooms, "k", 0..kept, size)?;
+    let doomed = fixtures::recordings(&rooms, "x", 0..doomed, size)?;
     aws.put_with_placeholders(name, &[kept.as_slice(), &doomed].concat())
         .await?;
     let ids = |set: &[Recording]| set.iter().map(|r| r.recording_id.to_string()).collect();
     let (kept_ids, doomed_ids): (Vec<String>, Vec<String>) = (ids(&kept), ids(&doomed));
     let mut shares = Vec::new();
-    for id in kept_ids.iter().take(200) {
-        let parsed = RecordingId::parse(id)?;
-        let (_, secret) = fixtures::share_link(&store, &parsed).await?;
-        shares.push((id.clone(), secret));
+    for r in kept.iter().take(200) {
+        let secret = fixtures::share_link(&store, &r.recording_id).await?;
+        shares.push((r.recording_id.to_string(), secret));
     }
     Ok(LoadState {
         name: name.to_owned(),
@@ -100,12 +100,25 @@ struct Tally {
     shares_refused_on_kept: u64,
 }
 
-pub struct LoadSettings {
+/// How long and how hard `load-run` loads the functions.
+#[derive(clap::Args)]
+pub struct LoadArgs {
+    #[arg(long)]
+    pub state: std::path::PathBuf,
+    #[arg(long)]
     pub port: u16,
-    pub clients: usize,
-    pub duration: Duration,
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..))]
+    pub clients: u16,
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub seconds: u64,
+    #[arg(long, default_value_t = 200_000)]
     pub max_requests: usize,
-    pub watch_concurrency: usize,
+    /// Instances per function in `cargo lambda watch`.
+    #[arg(long, default_value_t = 1)]
+    pub concurrency: usize,
+    /// When scripts/load.sh started, in seconds since the epoch.
+    #[arg(long)]
+    pub started_at: Option<f64>,
 }
 
 /// The mix, in percent of requests.
@@ -118,172 +131,168 @@ const MIX: [(&str, usize); 6] = [
     ("delete", 5),
 ];
 
-pub async fn run(aws: &Aws, state: &LoadState, settings: &LoadSettings) -> Result<Value, String> {
+/// What every client shares.
+struct Run {
+    client: reqwest::Client,
+    base: String,
+    state: LoadState,
+    kept: HashSet<String>,
+    doomed: Mutex<VecDeque<String>>,
+    tally: Mutex<Tally>,
+    sent: AtomicUsize,
+    deadline: Instant,
+    max_requests: usize,
+}
+
+impl Run {
+    /// One request of the mix: its operation, its path under /api/v1/recordings, and the
+    /// ids it deletes or the recording it shares.
+    fn pick(&self, rng: &mut Rng) -> (&'static str, String, Vec<String>) {
+        let state = &self.state;
+        let one = |rng: &mut Rng, list: &[String]| list[rng.below(list.len())].clone();
+        let mut roll = rng.below(100);
+        let op = MIX.iter().find(|(_, share)| {
+            let hit = roll < *share;
+            roll = roll.saturating_sub(*share);
+            hit
+        });
+        let kept = one(rng, &state.kept);
+        let get = |op, path| (op, path, Vec::new());
+        match op.map_or("list", |(name, _)| *name) {
+            "list" if rng.below(2) == 0 => get(
+                "list",
+                format!("?maxItems=10&roomId={}", one(rng, &state.rooms)),
+            ),
+            "list" => get("list", "?maxItems=10".to_owned()),
+            "get" => get("get", format!("/{kept}")),
+            "media" => get("media", format!("/{kept}/media?redirect=false")),
+            "share-open" => {
+                let (id, secret) = &state.shares[rng.below(state.shares.len())];
+                get("share-open", format!("/{id}?secret={secret}"))
+            }
+            "share-create" => {
+                let target = match rng.below(2) {
+                    0 => kept,
+                    _ => one(rng, &state.doomed),
+                };
+                ("share-create", format!("/{target}/url"), vec![target])
+            }
+            _ => {
+                let take = if rng.below(4) == 0 { 5 } else { 1 };
+                let mut ids = Vec::new();
+                if let Ok(mut queue) = self.doomed.lock() {
+                    ids.extend((0..take).map_while(|_| queue.pop_front()));
+                }
+                let path = match ids.as_slice() {
+                    [] => return get("get", format!("/{kept}")),
+                    [id] => format!("/{id}"),
+                    ids => format!("?recordingIds={}", ids.join(",")),
+                };
+                ("delete", path, ids)
+            }
+        }
+    }
+
+    /// Sends requests of the mix until the deadline or the request count, tallying each.
+    async fn client(&self, c: u64) {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (c + 1).wrapping_mul(0x1234_5678_9ABC));
+        while Instant::now() < self.deadline
+            && self.sent.fetch_add(1, Ordering::Relaxed) < self.max_requests
+        {
+            let (op, path, ids) = self.pick(&mut rng);
+            let key = (op != "share-open").then_some(self.state.api_key.as_str());
+            let request = api(&self.client, &self.base, key, op == "delete", &path);
+            let sent_at = Instant::now();
+            let (status, body) = match request.send().await {
+                Ok(response) => (response.status().as_u16(), response.text().await),
+                Err(e) => (0, Ok(e.to_string())),
+            };
+            let ms = sent_at.elapsed().as_secs_f64() * 1000.0;
+            let body = body.unwrap_or_default();
+            let Ok(mut t) = self.tally.lock() else { break };
+            t.latency.entry(op).or_default().push(ms);
+            *t.statuses.entry(format!("{op} {status}")).or_default() += 1;
+            t.transport_errors += u64::from(status == 0);
+            t.server_errors += u64::from(status >= 500);
+            // A share creation may lose its race with the recording's delete.
+            let on_kept = op == "share-create" && self.kept.contains(&ids[0]);
+            let expected = status == 200 || (op == "share-create" && !on_kept);
+            if !expected && t.first_errors.len() < 10 {
+                let body: String = body.chars().take(300).collect();
+                t.first_errors.push(format!("{op} {status}: {body}"));
+            }
+            match (op, status) {
+                ("delete", _) => t.deletes.push((ids, status)),
+                ("share-create", 200) => {
+                    let share = serde_json::from_str::<Value>(&body).unwrap_or_default();
+                    let share = share["shareId"].as_str().unwrap_or_default().to_owned();
+                    t.shares_created.push((ids[0].clone(), share));
+                }
+                _ => t.shares_refused_on_kept += u64::from(on_kept),
+            }
+        }
+    }
+}
+
+pub async fn run(aws: &Aws, state: LoadState, args: &LoadArgs) -> Result<Value, String> {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
-        .pool_max_idle_per_host(settings.clients)
+        .pool_max_idle_per_host(args.clients.into())
         .build()
         .map_err(|e| e.to_string())?;
-    let base = format!("http://127.0.0.1:{}", settings.port);
-    let doomed: Arc<Mutex<VecDeque<String>>> =
-        Arc::new(Mutex::new(state.doomed.iter().cloned().collect()));
-    let kept_set: Arc<HashSet<String>> = Arc::new(state.kept.iter().cloned().collect());
-    let tally = Arc::new(Mutex::new(Tally::default()));
-    let sent = Arc::new(AtomicUsize::new(0));
-    warm_up(&client, &base, state, settings.watch_concurrency).await;
+    let base = format!("http://127.0.0.1:{}", args.port);
+    warm_up(&client, &base, &state, args.concurrency).await;
     let started = Instant::now();
-    let deadline = started + settings.duration;
-    let state = Arc::new(state.clone());
-    let mut workers = Vec::new();
-    for c in 0..settings.clients {
-        let (client, base, doomed, kept_set, tally, sent, state) = (
-            client.clone(),
-            base.clone(),
-            doomed.clone(),
-            kept_set.clone(),
-            tally.clone(),
-            sent.clone(),
-            state.clone(),
-        );
-        let max_requests = settings.max_requests;
-        workers.push(tokio::spawn(async move {
-            let mut rng =
-                Rng(0x9E37_79B9_7F4A_7C15 ^ (c as u64 + 1).wrapping_mul(0x1234_5678_9ABC));
-            while Instant::now() < deadline && sent.fetch_add(1, Ordering::Relaxed) < max_requests {
-                let mut pick = rng.below(100);
-                let mut op = "list";
-                for (name, share) in MIX {
-                    if pick < share {
-                        op = name;
-                        break;
-                    }
-                    pick -= share;
-                }
-                let kept = &state.kept[rng.below(state.kept.len())];
-                let mut delete_ids = Vec::new();
-                let mut share_target = String::new();
-                // The path under /api/v1/recordings, and whether it is a delete.
-                let (path, delete) = match op {
-                    "list" => match rng.below(2) {
-                        0 => {
-                            let room = &state.rooms[rng.below(state.rooms.len())];
-                            (format!("?maxItems=10&roomId={room}"), false)
-                        }
-                        _ => ("?maxItems=10".to_owned(), false),
-                    },
-                    "get" => (format!("/{kept}"), false),
-                    "media" => (format!("/{kept}/media?redirect=false"), false),
-                    "share-open" => {
-                        let (id, secret) = &state.shares[rng.below(state.shares.len())];
-                        (format!("/{id}?secret={secret}"), false)
-                    }
-                    "share-create" => {
-                        share_target = match rng.below(2) {
-                            0 => kept.clone(),
-                            _ => state.doomed[rng.below(state.doomed.len())].clone(),
-                        };
-                        (format!("/{share_target}/url"), false)
-                    }
-                    _ => {
-                        let take = if rng.below(4) == 0 { 5 } else { 1 };
-                        if let Ok(mut queue) = doomed.lock() {
-                            delete_ids.extend((0..take).map_while(|_| queue.pop_front()));
-                        }
-                        match delete_ids.as_slice() {
-                            [] => {
-                                op = "get";
-                                (format!("/{kept}"), false)
-                            }
-                            [id] => (format!("/{id}"), true),
-                            ids => (format!("?recordingIds={}", ids.join(",")), true),
-                        }
-                    }
-                };
-                let key = (op != "share-open").then_some(state.api_key.as_str());
-                let request = api(&client, &base, key, delete, &path);
-                let sent_at = Instant::now();
-                let result = request.send().await;
-                let ms = sent_at.elapsed().as_secs_f64() * 1000.0;
-                let (status, body) = match result {
-                    Ok(response) => {
-                        let status = response.status().as_u16();
-                        (status, response.text().await.unwrap_or_default())
-                    }
-                    Err(e) => (0, e.to_string()),
-                };
-                let Ok(mut t) = tally.lock() else { break };
-                t.latency.entry(op).or_default().push(ms);
-                *t.statuses.entry(format!("{op} {status}")).or_default() += 1;
-                if status == 0 {
-                    t.transport_errors += 1;
-                } else if status >= 500 {
-                    t.server_errors += 1;
-                }
-                let expected = match op {
-                    "share-create" => status == 200 || !kept_set.contains(&share_target),
-                    _ => status == 200,
-                };
-                if !expected && t.first_errors.len() < 10 {
-                    t.first_errors.push(format!(
-                        "{op} {status}: {}",
-                        body.chars().take(300).collect::<String>()
-                    ));
-                }
-                if op == "delete" {
-                    t.deletes.push((delete_ids, status));
-                } else if op == "share-create" {
-                    if status == 200 {
-                        let share_id = serde_json::from_str::<Value>(&body)
-                            .ok()
-                            .and_then(|b| b["shareId"].as_str().map(str::to_owned))
-                            .unwrap_or_default();
-                        t.shares_created.push((share_target, share_id));
-                    } else if kept_set.contains(&share_target) {
-                        t.shares_refused_on_kept += 1;
-                    }
-                }
-            }
-        }));
-    }
-    for worker in workers {
-        worker.await.map_err(|e| e.to_string())?;
+    let run = Arc::new(Run {
+        client,
+        base,
+        kept: state.kept.iter().cloned().collect(),
+        doomed: Mutex::new(state.doomed.iter().cloned().collect()),
+        state,
+        tally: Mutex::default(),
+        sent: AtomicUsize::new(0),
+        deadline: started + Duration::from_secs(args.seconds),
+        max_requests: args.max_requests,
+    });
+    let clients = (0..args.clients).map(|c| {
+        let run = run.clone();
+        tokio::spawn(async move { run.client(c.into()).await })
+    });
+    for client in futures_util::future::join_all(clients).await {
+        client.map_err(|e| e.to_string())?;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let tally = Arc::try_unwrap(tally)
-        .map_err(|_| "clients still running".to_owned())?
-        .into_inner()
-        .map_err(|e| e.to_string())?;
+    let run = Arc::try_unwrap(run).map_err(|_| "clients still running".to_owned())?;
+    let (state, tally) = (
+        run.state,
+        run.tally.into_inner().map_err(|e| e.to_string())?,
+    );
     eprintln!("[bench] load: {elapsed:.1} s; checking every recording's item and video");
     let check = verify(aws, &state, &tally).await?;
     let total: usize = tally.latency.values().map(Vec::len).sum();
-    let mut all: Vec<f64> = tally.latency.values().flatten().copied().collect();
-    all.sort_by(f64::total_cmp);
-    let by_op: Vec<Value> = tally
-        .latency
-        .iter()
-        .map(|(op, samples)| {
-            json!({"op": op, "requests": samples.len(), "latency_ms": summarize(samples)})
-        })
-        .collect();
+    let all: Vec<f64> = tally.latency.values().flatten().copied().collect();
+    let by_op = tally.latency.iter().map(|(op, samples)| {
+        json!({"op": op, "requests": samples.len(), "latency_ms": summarize(samples)})
+    });
     Ok(json!({
         "date": crate::machine::now_rfc3339(),
         "machine": crate::machine::describe(),
         "settings": {
-            "clients": settings.clients,
-            "duration_s": settings.duration.as_secs(),
-            "max_requests": settings.max_requests,
-            "watch_concurrency": settings.watch_concurrency,
+            "clients": args.clients,
+            "duration_s": args.seconds,
+            "max_requests": args.max_requests,
+            "watch_concurrency": args.concurrency,
             "mix_percent": MIX.iter().map(|(op, share)| json!({"op": op, "percent": share})).collect::<Vec<_>>(),
             "kept_recordings": state.kept.len(),
             "doomed_recordings": state.doomed.len(),
-            "address": format!("127.0.0.1:{}", settings.port),
+            "address": format!("127.0.0.1:{}", args.port),
         },
         "elapsed_s": round3(elapsed),
         "requests": total,
         "requests_per_s": round3(total as f64 / elapsed),
         "latency_ms": summarize(&all),
-        "by_op": by_op,
+        "by_op": by_op.collect::<Vec<_>>(),
         "statuses": tally.statuses,
         "server_errors": tally.server_errors,
         "transport_errors": tally.transport_errors,
@@ -302,12 +311,8 @@ fn api(
     delete: bool,
     path: &str,
 ) -> reqwest::RequestBuilder {
-    let url = format!("{base}/api/v1/recordings{path}");
-    let request = if delete {
-        client.delete(url)
-    } else {
-        client.get(url)
-    };
+    let method = if delete { Method::DELETE } else { Method::GET };
+    let request = client.request(method, format!("{base}/api/v1/recordings{path}"));
     match key {
         Some(key) => request.header("x-api-key", key),
         None => request,
@@ -317,20 +322,12 @@ fn api(
 /// Starts every instance the run will use (`cargo lambda watch` starts them on first use)
 /// with requests that change nothing: a few concurrent ones per function, not measured.
 async fn warm_up(client: &reqwest::Client, base: &str, state: &LoadState, concurrency: usize) {
-    let key = Some(state.api_key.as_str());
-    let kept = &state.kept[0];
-    let (shared, secret) = &state.shares[0];
-    let missing = format!("{}--EG_none--u0", state.rooms[0]);
+    let (kept, (shared, secret)) = (&state.kept[0], &state.shares[0]);
+    let get = |path: String| api(client, base, Some(&state.api_key), false, &path);
     let requests = [
-        api(client, base, key, false, ""),
-        api(client, base, key, false, &format!("/{kept}")),
-        api(
-            client,
-            base,
-            key,
-            false,
-            &format!("/{kept}/media?redirect=false"),
-        ),
+        get(String::new()),
+        get(format!("/{kept}")),
+        get(format!("/{kept}/media?redirect=false")),
         api(
             client,
             base,
@@ -338,8 +335,14 @@ async fn warm_up(client: &reqwest::Client, base: &str, state: &LoadState, concur
             false,
             &format!("/{shared}?secret={secret}"),
         ),
-        api(client, base, key, false, &format!("/{kept}/shares")),
-        api(client, base, key, true, &format!("/{missing}")),
+        get(format!("/{kept}/shares")),
+        api(
+            client,
+            base,
+            Some(&state.api_key),
+            true,
+            &format!("/{}--EG_none--u0", state.rooms[0]),
+        ),
     ];
     // First one at a time, until each function answers: `cargo lambda watch` builds and
     // starts a function on its first request, which waits while another build holds
@@ -347,32 +350,32 @@ async fn warm_up(client: &reqwest::Client, base: &str, state: &LoadState, concur
     let deadline = Instant::now() + Duration::from_secs(900);
     for request in &requests {
         while Instant::now() < deadline {
-            let answered = match request.try_clone() {
-                Some(r) => r.send().await.is_ok_and(|r| r.status().as_u16() < 500),
-                None => true,
+            let Some(request) = request.try_clone() else {
+                break;
             };
-            if answered {
+            if request
+                .send()
+                .await
+                .is_ok_and(|r| r.status().as_u16() < 500)
+            {
                 break;
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     }
+    let copies = requests
+        .iter()
+        .flat_map(|r| (0..concurrency.max(1) * 2).filter_map(|_| r.try_clone()));
+    let copies: Vec<_> = copies.collect();
     for _round in 0..3 {
-        let mut sent = Vec::new();
-        for request in &requests {
-            for _ in 0..concurrency.max(1) * 2 {
-                if let Some(r) = request.try_clone() {
-                    sent.push(r.send());
-                }
-            }
-        }
+        let sent = copies.iter().filter_map(|r| Some(r.try_clone()?.send()));
         futures_util::future::join_all(sent).await;
     }
 }
 
 /// The share ids of a recording's links.
-async fn shares_of(aws: &Aws, table: &str, id: &RecordingId) -> Result<Vec<String>, String> {
-    let links = aws.store(table).list_shares(id).await;
+async fn shares_of(aws: &Aws, table: &str, id: &str) -> Result<Vec<String>, String> {
+    let links = aws.store(table).list_shares(&RecordingId::parse(id)?).await;
     let links = links.map_err(|e| e.to_string())?;
     Ok(links.into_iter().map(|l| l.share_id).collect())
 }
@@ -398,79 +401,54 @@ async fn verify(aws: &Aws, state: &LoadState, tally: &Tally) -> Result<Value, St
         .await?
         .into_iter()
         .collect();
-    let video_of = |id: &str| {
-        RecordingId::parse(id)
-            .map(|r| r.s3_key())
-            .unwrap_or_default()
+    let video = |id: &str| {
+        videos.contains(
+            &RecordingId::parse(id)
+                .map(|r| r.s3_key())
+                .unwrap_or_default(),
+        )
     };
-    let present =
-        |id: &str| items.get(id).is_some_and(|i| !i.deleting) && videos.contains(&video_of(id));
-    let mut deleted_ok: HashSet<String> = HashSet::new();
-    let mut delete_failed: HashSet<String> = HashSet::new();
-    for (ids, status) in &tally.deletes {
-        for id in ids {
-            if *status == 200 {
-                deleted_ok.insert(id.clone());
-            } else {
-                delete_failed.insert(id.clone());
-            }
-        }
-    }
-    let mut lost = Vec::new();
-    for id in &state.kept {
-        if !present(id) {
-            lost.push(id.clone());
-        }
-    }
-    let mut not_deleted_intact = 0;
-    for id in &state.doomed {
-        if !deleted_ok.contains(id) && !delete_failed.contains(id) {
-            if present(id) {
-                not_deleted_intact += 1;
-            } else {
-                lost.push(id.clone());
-            }
-        }
-    }
-    let mut left_after_delete = Vec::new();
-    let mut orphan_shares = 0usize;
+    let present = |id: &str| items.get(id).is_some_and(|i| !i.deleting) && video(id);
+    let deleted = |ok: bool| -> HashSet<&String> {
+        let requests = tally
+            .deletes
+            .iter()
+            .filter(|(_, status)| (*status == 200) == ok);
+        requests.flat_map(|(ids, _)| ids).collect()
+    };
+    let (deleted_ok, delete_failed) = (deleted(true), deleted(false));
+    let untouched = state
+        .doomed
+        .iter()
+        .filter(|id| !deleted_ok.contains(id) && !delete_failed.contains(id));
+    let (intact, lost): (Vec<&String>, Vec<&String>) = untouched.partition(|id| present(id));
+    let lost = lost.len() + state.kept.iter().filter(|id| !present(id)).count();
+    let left = deleted_ok
+        .iter()
+        .filter(|id| items.contains_key(**id) || video(id))
+        .count();
+    let mut orphan_shares = 0;
     for id in &deleted_ok {
-        if items.contains_key(id) || videos.contains(&video_of(id)) {
-            left_after_delete.push(id.clone());
-        }
-        orphan_shares += shares_of(aws, table, &RecordingId::parse(id)?).await?.len();
+        orphan_shares += shares_of(aws, table, id).await?.len();
     }
     // Every share created on a recording that still exists is stored.
-    let mut shares_missing = 0usize;
-    let mut shares_checked = 0usize;
-    let mut by_recording: HashMap<&str, Vec<&str>> = HashMap::new();
+    let (mut shares_checked, mut shares_missing) = (0, 0);
+    let mut created: HashMap<&String, Vec<&String>> = HashMap::new();
     for (id, share) in &tally.shares_created {
-        by_recording
-            .entry(id.as_str())
-            .or_default()
-            .push(share.as_str());
+        created.entry(id).or_default().push(share);
     }
-    for (id, created) in by_recording {
-        if deleted_ok.contains(id) {
-            continue;
-        }
-        let stored = shares_of(aws, table, &RecordingId::parse(id)?).await?;
-        for share in created {
-            shares_checked += 1;
-            if !stored.iter().any(|s| s == share) {
-                shares_missing += 1;
-            }
-        }
+    for (id, shares) in created.iter().filter(|(id, _)| !deleted_ok.contains(*id)) {
+        let stored = shares_of(aws, table, id).await?;
+        shares_checked += shares.len();
+        shares_missing += shares.iter().filter(|s| !stored.contains(s)).count();
     }
     Ok(json!({
         "kept_checked": state.kept.len(),
         "deleted_with_200": deleted_ok.len(),
         "delete_not_200": delete_failed.len(),
-        "doomed_not_reached_intact": not_deleted_intact,
-        "lost_writes": lost.len(),
-        "lost_examples": lost.iter().take(5).collect::<Vec<_>>(),
-        "left_after_delete": left_after_delete.len(),
-        "left_examples": left_after_delete.iter().take(5).collect::<Vec<_>>(),
+        "doomed_not_reached_intact": intact.len(),
+        "lost_writes": lost,
+        "left_after_delete": left,
         "shares_created": tally.shares_created.len(),
         "shares_checked": shares_checked,
         "shares_missing": shares_missing,

@@ -55,6 +55,5 @@ pub fn describe() -> Value {
         "memory_gib": meminfo_gib(),
         "kernel": std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim(),
         "rustc": command_output("rustc", &["--version"]),
-        "arch": std::env::consts::ARCH,
     })
 }

@@ -2,8 +2,7 @@
 //! real [`Store`] (so through its own encoding of items, never one written here), videos,
 //! and credentials obtained through the real handlers.
 //!
-//! [`recording`] makes the `n`-th recording of a room and [`recording_in`] one of a tagged
-//! set, [`put_all`] stores recordings, [`put_with_videos`] stores them with their videos;
+//! [`recording`] makes the `n`-th recording of a room and [`recording_with`] any one, [`put_all`] stores recordings, [`put_with_videos`] stores them with their videos;
 //! [`room`] and [`stored_room`] store a room and keep its secrets; [`room_token`] and [`admin_token`] log in as a room's member
 //! or the administrator.
 
@@ -21,27 +20,28 @@ pub const BASE_DATE: i64 = 1_764_000_000_000;
 /// its id unique to the room and `n`; recording n is the n-th oldest.
 pub fn recording(room: &str, n: usize, status: RecordingStatus) -> Recording {
     let room_id = RoomId::parse(room).expect("valid room id");
+    let id = RecordingId::new(&room_id, &format!("EG_t{n}"), &format!("u{n}"));
     let start_date = BASE_DATE + n as i64 * 60_000;
-    recording_in(&room_id, "t", n, status, start_date, 1000 + n as u64)
+    recording_with(
+        id.expect("valid recording id"),
+        status,
+        start_date,
+        1000 + n as u64,
+    )
 }
 
-/// Recording `n` of the set `tag` in `room`: ids `EG_{tag}{n}` and `u{n}` (unique to the
-/// room, the tag and `n`), 30 seconds long from `start_date`, `size` bytes.
-pub fn recording_in(
-    room: &RoomId,
-    tag: &str,
-    n: usize,
+/// The recording `id`, in `status`, 30 seconds long from `start_date`, `size` bytes.
+pub fn recording_with(
+    id: RecordingId,
     status: RecordingStatus,
     start_date: i64,
     size: u64,
 ) -> Recording {
-    let id = RecordingId::new(room, &format!("EG_{tag}{n}"), &format!("u{n}"))
-        .expect("valid recording id");
     Recording {
         filename: id.filename(),
+        room_id: id.room_id().clone(),
+        room_name: format!("Room {}", id.room_id()),
         recording_id: id,
-        room_id: room.clone(),
-        room_name: format!("Room {room}"),
         title: None,
         status,
         start_date,
