@@ -83,25 +83,21 @@ async fn s3_page(
     })
 }
 
+/// A page of the list: of one room or all, with `search`'s parameters, at `token`.
 fn list_event(
     api_key: &str,
     room: Option<&str>,
     search: &[(&str, String)],
     token: Option<&str>,
 ) -> ApiRequest {
-    let mut event = ApiRequest::new("GET", "/api/v1/recordings")
-        .header("x-api-key", api_key)
-        .query("maxItems", &PAGE_SIZE.to_string());
-    if let Some(room) = room {
-        event = event.query("roomId", room);
-    }
-    for (name, value) in search {
-        event = event.query(name, value);
-    }
-    if let Some(token) = token {
-        event = event.query("nextPageToken", token);
-    }
-    event
+    let page = ("maxItems", PAGE_SIZE.to_string());
+    let room = room.map(|r| ("roomId", r.to_owned()));
+    let token = token.map(|t| ("nextPageToken", t.to_owned()));
+    let params = [page].into_iter().chain(room).chain(search.iter().cloned());
+    let request = ApiRequest::new("GET", "/api/v1/recordings").header("x-api-key", api_key);
+    params
+        .chain(token)
+        .fold(request, |r, (name, value)| r.query(name, &value))
 }
 
 #[derive(Default)]
