@@ -170,13 +170,15 @@ async fn run(args: &RunArgs) -> Result<(), String> {
     section["date"] = json!(machine::now_rfc3339());
     section["machine"] = machine::describe();
     section["load_average"] = json!({"start": load_start, "end": machine::load_average()});
-    let run_s = started.elapsed().as_secs_f64();
-    let (build, arm64) = (args.build_seconds, args.arm64_seconds);
-    section["durations_s"]["run"] = json!(round1(run_s));
-    section["durations_s"]["build"] = json!(build.map(round1));
-    section["durations_s"]["arm64_build"] = json!(arm64.map(round1));
-    let total = run_s + build.unwrap_or(0.0) + arm64.unwrap_or(0.0);
-    section["durations_s"]["total"] = json!(round1(total));
+    let (run, build, arm64) = (
+        started.elapsed().as_secs_f64(),
+        args.build_seconds,
+        args.arm64_seconds,
+    );
+    let total = run + build.unwrap_or(0.0) + arm64.unwrap_or(0.0);
+    section["durations_s"] = json!({
+        "run": round1(run), "build": build.map(round1), "arm64_build": arm64.map(round1), "total": round1(total),
+    });
     section["cold_start"]["arm64_note"] = json!(arm64_note(args));
     report::update("bench", section)?;
     eprintln!("[bench] wrote docs/benchmarks.md and docs/benchmarks.json");
@@ -250,8 +252,7 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
     let placeholder = fixtures::PLACEHOLDER_VIDEO.len();
     let cold = fixtures::recordings(&ids[10..], "z", 0..iterations + 5, placeholder)?;
     let recordings = fixtures::recordings(&ids[..10], "s", 0..small, DEMO_VIDEO.len())?;
-    let items = recordings.iter().chain(&cold).map(fixtures::recording_item);
-    aws.batch_put(name, items.collect::<Result<_, _>>()?, 16)
+    aws.batch_put(name, recordings.iter().chain(&cold), 16)
         .await?;
     let featured = recordings[0].recording_id.clone();
     let mut videos = vec![(featured.s3_key(), DEMO_VIDEO.to_vec(), "video/mp4")];
@@ -320,12 +321,9 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
     let more = large - small;
     eprintln!("[bench] loading {more} more recordings into DynamoDB and as S3 objects");
     let extra = fixtures::recordings(&ids[..10], "s", small..large, DEMO_VIDEO.len())?;
-    let items = extra.iter().map(fixtures::recording_item);
-    let items = items.collect::<Result<Vec<_>, _>>()?;
     let objects = extra.iter().map(fixtures::openvidu_metadata).collect();
-    drop(extra);
     let (dynamodb_load, s3_load) = tokio::join!(
-        aws.batch_put(name, items, 16),
+        aws.batch_put(name, &extra, 16),
         aws.put_objects(meta, objects, 48)
     );
     let (dynamodb_load, s3_load) = (dynamodb_load?, s3_load?);

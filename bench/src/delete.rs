@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use shared::app::App;
 use shared::aws::count_aws_calls;
 use shared::config::Config;
-use shared::model::{Recording, RecordingId};
+use shared::model::Recording;
 use shared::permissions::RecordingAccess;
 
 use crate::fixtures::{self, Aws, PLACEHOLDER_VIDEO};
@@ -66,26 +66,6 @@ fn delete_request(api_key: &str, ids: &[String]) -> ApiRequest {
         _ => ApiRequest::new("DELETE", "/api/v1/recordings").query("recordingIds", &ids.join(",")),
     };
     request.header("x-api-key", api_key)
-}
-
-/// What is left of `ids`: items and videos.
-async fn leftovers(
-    aws: &Aws,
-    table: &str,
-    bucket: &str,
-    ids: &[String],
-) -> Result<(usize, usize), String> {
-    let ids: Vec<RecordingId> = ids
-        .iter()
-        .map(|id| RecordingId::parse(id))
-        .collect::<Result<_, _>>()?;
-    let loaded = aws.store(table).load_with_rooms(&ids, &[]).await;
-    let items = loaded.map_err(|e| e.to_string())?.recordings.len();
-    let keys =
-        fixtures::object_keys(aws, bucket, &format!("recordings/{}/", ids[0].room_id())).await?;
-    let wanted: std::collections::HashSet<String> = ids.iter().map(RecordingId::s3_key).collect();
-    let videos = keys.iter().filter(|k| wanted.contains(*k)).count();
-    Ok((items, videos))
 }
 
 /// One request's operations, in process, with counters on the DynamoDB and S3 clients
@@ -149,7 +129,6 @@ pub async fn run(
     api_key: &str,
     config: Config,
 ) -> Result<Value, String> {
-    let (table, bucket) = (name, name);
     let store = aws.store(name);
     let room = integration_tests::fixtures::room(&store, RecordingAccess::Admin).await;
     let room = [room.room_id.clone()];
@@ -184,7 +163,7 @@ pub async fn run(
             }
         }
         let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let (items_left, videos_left) = leftovers(aws, table, bucket, &set).await?;
+        let (items, videos) = fixtures::stored(aws, name, &set).await?;
         eprintln!("[bench]   delete {count} {mode}: {wall_ms:.0} ms, {aws_calls} AWS calls");
         let budget = json!({"reads": count.div_ceil(100), "s3": count.div_ceil(1000), "writes": count.div_ceil(25)});
         rows.push(json!({
@@ -193,8 +172,8 @@ pub async fn run(
             "requests": count.div_ceil(per_request),
             "wall_ms": round3(wall_ms),
             "aws_calls": aws_calls,
-            "items_left": items_left,
-            "videos_left": videos_left,
+            "items_left": items.len(),
+            "videos_left": videos.len(),
             "by_category": categories(&compositions, &request_sizes(count, per_request)),
             "budget": (per_request > 1).then_some(budget),
         }));

@@ -2,6 +2,7 @@
 //! (bulk-loaded with concurrent `BatchWriteItem`s), their videos, share links, and the same
 //! recordings as JSON objects in S3 the way OpenVidu Meet 3.4 keeps them.
 
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
@@ -14,7 +15,7 @@ use futures_util::stream;
 use integration_tests::fixtures::recording_with;
 use shared::model::{Recording, RecordingId, RecordingStatus, RoomId, ShareAccess};
 use shared::permissions::Principal;
-use shared::store::{Item, Store};
+use shared::store::{Item, Store, StoredRecording};
 
 /// The smallest committed demo video (about 100 KB), for the recordings that are played.
 pub const DEMO_VIDEO: &[u8] = include_bytes!("../../infra/demo/demo-1.mp4");
@@ -142,11 +143,7 @@ impl Aws {
         name: &str,
         recordings: &[Recording],
     ) -> Result<(), String> {
-        let items = recordings
-            .iter()
-            .map(recording_item)
-            .collect::<Result<_, _>>()?;
-        self.batch_put(name, items, 16).await?;
+        self.batch_put(name, recordings, 16).await?;
         let videos = recordings.iter().map(placeholder_video).collect();
         self.put_objects(name, videos, 32).await.map(drop)
     }
@@ -176,14 +173,18 @@ impl Aws {
         timed(uploads, concurrency, (total, "objects stored")).await
     }
 
-    /// Writes items with `BatchWriteItem`, 25 a call and `concurrency` calls in flight,
-    /// retrying what DynamoDB leaves unprocessed.
-    pub async fn batch_put(
+    /// Writes recordings' items (as the store encodes them) with `BatchWriteItem`, 25 a
+    /// call and `concurrency` calls in flight, retrying what DynamoDB leaves unprocessed.
+    pub async fn batch_put<'a>(
         &self,
         table: &str,
-        items: Vec<Item>,
+        recordings: impl IntoIterator<Item = &'a Recording>,
         concurrency: usize,
     ) -> Result<Duration, String> {
+        let items = recordings.into_iter().map(shared::store::recording_item);
+        let items = items
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
         let write = |chunk: &[Item]| {
             let put = |item: &Item| {
                 let put = PutRequest::builder().set_item(Some(item.clone())).build();
@@ -258,11 +259,6 @@ pub fn recordings(
     range.map(recording).collect()
 }
 
-/// The item `Store::put_recording` writes, to batch loads.
-pub fn recording_item(recording: &Recording) -> Result<Item, String> {
-    shared::store::recording_item(recording).map_err(|e| e.to_string())
-}
-
 /// A placeholder for the recording's video: key, bytes and content type.
 pub fn placeholder_video(recording: &Recording) -> (String, Vec<u8>, &'static str) {
     let key = recording.recording_id.s3_key();
@@ -294,6 +290,31 @@ pub async fn share_link(store: &Store, id: &RecordingId) -> Result<String, Strin
         return Err(format!("could not share {id}: {created:?}"));
     }
     Ok(secret)
+}
+
+/// What is stored of `ids` in the table and bucket `name`: their items, by id, and which
+/// of their videos exist, by id.
+pub async fn stored(
+    aws: &Aws,
+    name: &str,
+    ids: &[String],
+) -> Result<(HashMap<String, StoredRecording>, HashSet<String>), String> {
+    let ids: Vec<RecordingId> = ids
+        .iter()
+        .map(|id| RecordingId::parse(id))
+        .collect::<Result<_, _>>()?;
+    let loaded = aws.store(name).load_with_rooms(&ids, &[]).await;
+    let items = loaded.map_err(|e| e.to_string())?.recordings;
+    let items = items
+        .into_iter()
+        .map(|(id, item)| (id.to_string(), item))
+        .collect();
+    let keys: HashSet<String> = object_keys(aws, name, "recordings/")
+        .await?
+        .into_iter()
+        .collect();
+    let videos = ids.iter().filter(|id| keys.contains(&id.s3_key()));
+    Ok((items, videos.map(ToString::to_string).collect()))
 }
 
 /// Every object key under `prefix`.

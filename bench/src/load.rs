@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use shared::model::{Recording, RecordingId};
 use shared::permissions::RecordingAccess;
-use shared::store::StoredRecording;
 
 use crate::fixtures::{self, Aws, PLACEHOLDER_VIDEO};
 use crate::stats::{round3, summarize};
@@ -384,31 +383,9 @@ async fn shares_of(aws: &Aws, table: &str, id: &str) -> Result<Vec<String>, Stri
 /// the ones whose delete answered 200 have neither; shares created are where they should be.
 async fn verify(aws: &Aws, state: &LoadState, tally: &Tally) -> Result<Value, String> {
     let table = &state.name;
-    let all: Vec<RecordingId> = state
-        .kept
-        .iter()
-        .chain(&state.doomed)
-        .map(|id| RecordingId::parse(id))
-        .collect::<Result<_, _>>()?;
-    let loaded = aws.store(table).load_with_rooms(&all, &[]).await;
-    let items: HashMap<String, StoredRecording> = loaded
-        .map_err(|e| e.to_string())?
-        .recordings
-        .into_iter()
-        .map(|(id, item)| (id.to_string(), item))
-        .collect();
-    let videos: HashSet<String> = fixtures::object_keys(aws, table, "recordings/")
-        .await?
-        .into_iter()
-        .collect();
-    let video = |id: &str| {
-        videos.contains(
-            &RecordingId::parse(id)
-                .map(|r| r.s3_key())
-                .unwrap_or_default(),
-        )
-    };
-    let present = |id: &str| items.get(id).is_some_and(|i| !i.deleting) && video(id);
+    let all: Vec<String> = state.kept.iter().chain(&state.doomed).cloned().collect();
+    let (items, videos) = fixtures::stored(aws, table, &all).await?;
+    let present = |id: &str| items.get(id).is_some_and(|i| !i.deleting) && videos.contains(id);
     let deleted = |ok: bool| -> HashSet<&String> {
         let requests = tally
             .deletes
@@ -425,7 +402,7 @@ async fn verify(aws: &Aws, state: &LoadState, tally: &Tally) -> Result<Value, St
     let lost = lost.len() + state.kept.iter().filter(|id| !present(id)).count();
     let left = deleted_ok
         .iter()
-        .filter(|id| items.contains_key(**id) || video(id))
+        .filter(|id| items.contains_key(**id) || videos.contains(**id))
         .count();
     let mut orphan_shares = 0;
     for id in &deleted_ok {
