@@ -302,7 +302,10 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
     let mut processes = HashMap::new();
     for function in warm::FUNCTIONS {
         let binary = release_binary(args, function)?;
-        processes.insert(function, harness::start(&binary, function, &env).await?);
+        processes.insert(
+            function,
+            FunctionProcess::start(&binary, function, &env).await?,
+        );
     }
     let warm = warm::run(&processes, &world, requests, 20).await?;
 

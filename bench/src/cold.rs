@@ -3,12 +3,11 @@
 //! an SDK-free `lambda_http` hello binary measured in the same rounds.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::Instant;
 
 use serde_json::{Map, Value, json};
 
 use crate::harness::FunctionProcess;
-use crate::runtime_api::RuntimeApi;
 use crate::stats::{round3, summarize};
 use crate::targets::{ColdTarget, World};
 use integration_tests::repo_root;
@@ -35,30 +34,13 @@ async fn one_start(
     event: &Value,
     env: &[(String, String)],
 ) -> Result<Start, String> {
-    let name = target.spec.name;
-    let api = RuntimeApi::start(name).await?;
-    let pending = api.enqueue(event);
-    let id = pending.id.clone();
-    let process = FunctionProcess::spawn(&target.binary, name, env, api)?;
-    let completion = match pending.wait(Duration::from_secs(20)).await {
-        Ok(c) => c,
-        Err(e) => {
-            let init = process.api.init_error().unwrap_or_default();
-            return Err(format!("{name}: {e} {init}\n{}", process.output_tail()));
-        }
-    };
-    let spawned = process.spawned_at;
-    let init_ms = process
-        .api
-        .first_next()
-        .map_or(f64::NAN, |t| (t - spawned).as_secs_f64() * 1000.0);
-    let first_response_ms = (completion.completed_at - spawned).as_secs_f64() * 1000.0;
-    let invocation = process
-        .finish(&id, completion, event.get("requestContext").is_some())
-        .await?;
+    let process = FunctionProcess::start(&target.binary, target.spec.name, env).await?;
+    // Queued as the process starts: it asks for an event only once initialised.
+    let invocation = process.invoke(event).await?;
+    let since_spawn = |t: Instant| (t - process.spawned_at).as_secs_f64() * 1000.0;
     Ok(Start {
-        init_ms,
-        first_response_ms,
+        init_ms: process.api.first_next().map_or(f64::NAN, since_spawn),
+        first_response_ms: since_spawn(invocation.completion.completed_at),
         status: invocation.status,
         aws_calls: invocation.aws_calls(),
         // The process now waits for its next event: its peak so far is its peak.

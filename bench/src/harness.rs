@@ -106,13 +106,14 @@ pub struct FunctionProcess {
 }
 
 impl FunctionProcess {
-    /// Starts `binary` with only `env` and the Lambda variables for `api`.
-    pub fn spawn(
+    /// Starts `binary` under a runtime API of its own, with only `env` and the variables
+    /// Lambda sets.
+    pub async fn start(
         binary: &Path,
         name: &str,
         env: &[(String, String)],
-        api: RuntimeApi,
     ) -> Result<Self, String> {
+        let api = RuntimeApi::start(name).await?;
         let mut command = Command::new(binary);
         command
             .env_clear()
@@ -150,7 +151,7 @@ impl FunctionProcess {
     }
 
     /// The last lines the function wrote, for error messages.
-    pub fn output_tail(&self) -> String {
+    fn output_tail(&self) -> String {
         self.logs
             .lock()
             .map(|l| l.tail.iter().cloned().collect::<Vec<_>>().join("\n"))
@@ -169,45 +170,27 @@ impl FunctionProcess {
             .ok()
     }
 
-    /// Invokes the function with `event` and waits for the response and its log line.
+    /// Invokes the function with `event` and waits for the response and, briefly, its log
+    /// line.
     pub async fn invoke(&self, event: &Value) -> Result<Invocation, String> {
         let pending = self.api.enqueue(event);
         let id = pending.id.clone();
-        let completion = match pending.wait(INVOKE_TIMEOUT).await {
-            Ok(c) => c,
-            Err(e) => {
-                return Err(format!("{}: {e}\n{}", self.name, self.output_tail()));
-            }
+        let failed = |e: String| {
+            let init = self.api.init_error().unwrap_or_default();
+            format!("{}: {e} {init}\n{}", self.name, self.output_tail())
         };
-        self.finish(&id, completion, event.get("requestContext").is_some())
-            .await
-    }
-
-    /// Turns a completion into an invocation, waiting briefly for its log line.
-    pub async fn finish(
-        &self,
-        id: &str,
-        completion: Completion,
-        http: bool,
-    ) -> Result<Invocation, String> {
+        let completion = pending.wait(INVOKE_TIMEOUT).await.map_err(failed)?;
         let response: Value = serde_json::from_slice(&completion.body).unwrap_or(Value::Null);
         if completion.error {
-            return Err(format!(
-                "{} reported an error: {}\n{}",
-                self.name,
-                String::from_utf8_lossy(&completion.body),
-                self.output_tail()
-            ));
+            let body = String::from_utf8_lossy(&completion.body);
+            return Err(failed(format!("reported an error: {body}")));
         }
-        let status = response["statusCode"].as_u64().unwrap_or(0) as u16;
+        let http = event.get("requestContext").is_some();
         let deadline = Instant::now() + Duration::from_secs(2);
         let log = loop {
-            let found = self.logs.lock().ok().and_then(|mut logs| {
-                if http {
-                    logs.requests.remove(id)
-                } else {
-                    logs.scheduled.pop_front()
-                }
+            let found = self.logs.lock().ok().and_then(|mut logs| match http {
+                true => logs.requests.remove(&id),
+                false => logs.scheduled.pop_front(),
             });
             if found.is_some() || Instant::now() > deadline {
                 break found;
@@ -215,7 +198,7 @@ impl FunctionProcess {
             tokio::time::sleep(Duration::from_micros(200)).await;
         };
         Ok(Invocation {
-            status,
+            status: response["statusCode"].as_u64().unwrap_or(0) as u16,
             response,
             completion,
             log,
@@ -228,14 +211,4 @@ impl Drop for FunctionProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Starts a function under a runtime API of its own.
-pub async fn start(
-    binary: &Path,
-    name: &str,
-    env: &[(String, String)],
-) -> Result<FunctionProcess, String> {
-    let api = RuntimeApi::start(name).await?;
-    FunctionProcess::spawn(binary, name, env, api)
 }
