@@ -15,7 +15,8 @@ use shared::tokens::Tokens;
 
 use crate::fixtures::{self, Aws, DEMO_VIDEO};
 use crate::harness::{self, FunctionProcess};
-use crate::targets::{COLD, World};
+use crate::stats::round3;
+use crate::targets::{COLD, HELLO, World};
 use crate::{cold, cpu, delete, flat, load, machine, report, warm};
 use integration_tests::repo_root;
 
@@ -177,38 +178,33 @@ async fn run(args: &RunArgs) -> Result<(), String> {
     );
     let total = run + build.unwrap_or(0.0) + arm64.unwrap_or(0.0);
     section["durations_s"] = json!({
-        "run": round1(run), "build": build.map(round1), "arm64_build": arm64.map(round1), "total": round1(total),
+        "run": round3(run), "build": build.map(round3), "arm64_build": arm64.map(round3), "total": round3(total),
     });
-    section["cold_start"]["arm64_note"] = json!(arm64_note(args));
+    section["cold_start"]["arm64"] = arm64_source(args);
     report::update("bench", section)?;
     eprintln!("[bench] wrote docs/benchmarks.md and docs/benchmarks.json");
     Ok(())
 }
 
-fn round1(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
-}
-
-fn arm64_note(args: &RunArgs) -> String {
-    let newest = std::fs::read_dir(repo_root().join("target/lambda"))
+/// Where the report's arm64 sizes come from: this run's build, or the last one left in
+/// target/lambda/ (when it finished), or none.
+fn arm64_source(args: &RunArgs) -> Value {
+    let left = std::fs::read_dir(repo_root().join("target/lambda"))
         .into_iter()
-        .flatten()
-        .filter_map(|e| std::fs::metadata(e.ok()?.path().join("bootstrap")).ok())
-        .filter_map(|m| m.modified().ok())
+        .flatten();
+    let newest = left
+        .filter_map(|e| {
+            std::fs::metadata(e.ok()?.path().join("bootstrap"))
+                .ok()?
+                .modified()
+                .ok()
+        })
         .max();
-    match (args.arm64, newest) {
-        (Some(Arm64::Built), _) => format!(
-            "arm64 sizes: `scripts/build-lambda.sh` (`cargo lambda build --release --arm64`) built them in this run, in {} s.",
-            args.arm64_seconds.map_or("?".into(), |s| format!("{s:.0}"))
-        ),
-        (_, Some(when)) => format!(
-            "arm64 sizes: as the last `scripts/build-lambda.sh` left them in `target/lambda/` ({} UTC); a missing one was not built. `BENCH_ARM64=1 make bench` rebuilds them first, which is slow on 2 cores (every function linked with thin LTO and one codegen unit for aarch64). Cold starts are measured on x86-64, the only architecture this machine runs.",
-            time::OffsetDateTime::from(when)
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default()
-        ),
-        _ => "arm64: not built here (x86-64 sizes only); `BENCH_ARM64=1 make bench` builds them first with `scripts/build-lambda.sh`, which is slow on 2 cores. Cold starts are measured on x86-64, the only architecture this machine runs.".into(),
-    }
+    json!({
+        "built": args.arm64 == Some(Arm64::Built),
+        "seconds": args.arm64_seconds,
+        "left_at": newest.map(|when| machine::rfc3339(when.into())),
+    })
 }
 
 /// Ten rooms (the second without speakers) and the cold starts' room; returns the rooms
@@ -288,7 +284,7 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
     let targets = cold_targets(args)?;
     let mut cold_start = cold::run(&targets, &world, iterations, &env).await?;
     let find = |name: &str| targets.iter().find(|t| t.spec.name == name);
-    if let (Some(list), Some(hello)) = (find("list-recordings"), find(cold::HELLO)) {
+    if let (Some(list), Some(hello)) = (find("list-recordings"), find(HELLO)) {
         eprintln!("[bench] cold starts loading the system's trust store");
         cold_start["system_store"] =
             cold::system_store((list, hello), &world, iterations, &env).await?;
@@ -340,8 +336,8 @@ async fn measure(args: &RunArgs, aws: &Aws, name: &str, meta: &str) -> Result<Va
         "load": {
             "from": small,
             "items": more,
-            "dynamodb_s": round1(dynamodb_load.as_secs_f64()),
-            "s3_s": round1(s3_load.as_secs_f64()),
+            "dynamodb_s": round3(dynamodb_load.as_secs_f64()),
+            "s3_s": round3(s3_load.as_secs_f64()),
             "dynamodb_concurrency": 16,
             "s3_concurrency": 48,
             "per_room_large": large / 10,
@@ -406,7 +402,7 @@ async fn load_run(args: &load::LoadArgs) -> Result<(), String> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
-        result["total_s"] = json!(round1(now - started));
+        result["total_s"] = json!(round3(now - started));
     }
     let count = |v: &Value| v.as_u64().unwrap_or(0);
     let check = &result["check"];

@@ -5,15 +5,12 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::harness::FunctionProcess;
-use crate::stats::{round3, summarize};
-use crate::targets::{ColdTarget, World};
+use crate::stats::{Summary, round3, summarize};
+use crate::targets::{ColdTarget, HELLO, World};
 use integration_tests::repo_root;
-
-/// The floor the functions' cold starts are compared with (src/bin/hello.rs).
-pub const HELLO: &str = "bench-hello";
 
 /// A binary and the events its starts are measured with.
 pub struct Target {
@@ -26,7 +23,7 @@ struct Start {
     first_response_ms: f64,
     status: u16,
     aws_calls: Option<u64>,
-    peak_rss_kib: Option<u64>,
+    peak_rss_kib: Option<f64>,
 }
 
 async fn one_start(
@@ -87,7 +84,7 @@ pub async fn run(
             let s = &mut samples[index];
             s.init.push(real.init_ms);
             s.first.push(real.first_response_ms);
-            s.rss.extend(real.peak_rss_kib.map(|k| k as f64));
+            s.rss.extend(real.peak_rss_kib);
             s.status = real.status;
             s.aws_calls = real.aws_calls;
             if let Some(start) = no_aws {
@@ -136,40 +133,32 @@ pub async fn run(
     }))
 }
 
-/// One side of a comparison: the keys of its medians' summary and of its ratio to the
-/// hello's median, and the environment the target starts with.
-type Side<'a> = (&'a str, &'a str, &'a [(String, String)]);
-
-/// `target` started with each side's environment and the hello, round-robin so that the
-/// machine's load falls on all three alike: each side's summary and ratio, and the second
-/// side's median less the first's as `difference`.
+/// `target` started with each of two environments and the hello with the first,
+/// round-robin so that the machine's load falls on all three alike: their times to first
+/// event, and each side's ratio to the hello's median.
 async fn side_by_side(
     (target, hello): (&Target, &Target),
     (world, iterations): (&World, usize),
-    sides: [Side<'_>; 2],
-    difference: &str,
-) -> Result<Map<String, Value>, String> {
+    envs: [&[(String, String)]; 2],
+) -> Result<([Summary; 2], [f64; 2]), String> {
     let mut samples = [Vec::new(), Vec::new(), Vec::new()];
     for round in 0..=iterations {
         let event = |t: &Target| t.spec.event(world, round);
         let starts = [
-            one_start(target, &event(target), sides[0].2).await?,
-            one_start(target, &event(target), sides[1].2).await?,
-            one_start(hello, &event(hello), sides[0].2).await?,
+            one_start(target, &event(target), envs[0]).await?,
+            one_start(target, &event(target), envs[1]).await?,
+            one_start(hello, &event(hello), envs[0]).await?,
         ];
         for (samples, start) in samples.iter_mut().zip(starts).filter(|_| round > 0) {
             samples.push(start.init_ms);
         }
     }
     let [first, second, floor] = samples.map(|s| summarize(&s));
-    let mut out = Map::new();
-    out.insert("binary".into(), json!(target.spec.name));
-    for ((init, ratio, _), s) in sides.iter().zip([&first, &second]) {
-        out.insert((*ratio).into(), json!(round3(s.p50 / floor.p50)));
-        out.insert((*init).into(), json!(s));
-    }
-    out.insert(difference.into(), json!(round3(second.p50 - first.p50)));
-    Ok(out)
+    let ratios = [
+        round3(first.p50 / floor.p50),
+        round3(second.p50 / floor.p50),
+    ];
+    Ok(([first, second], ratios))
 }
 
 /// What the functions' bundled roots save: the same binary started as usual (trusting the
@@ -189,14 +178,17 @@ pub async fn system_store(
     let mut system = env.to_vec();
     system.push(("SSL_CERT_FILE".into(), bundle.display().to_string()));
     system.push(("SSL_CERT_DIR".into(), certs.display().to_string()));
-    let sides = [
-        ("bundled_roots_init_ms", "ratio_bundled", env),
-        ("system_store_init_ms", "ratio_system_store", &system),
-    ];
-    let mut out = side_by_side(pair, (world, iterations), sides, "saved_ms").await?;
-    let entries = std::fs::read_dir(certs).map_or(0, |d| d.count());
-    out.insert("certificate_entries".into(), json!(entries));
-    Ok(out.into())
+    let ([bundled, loaded], [ratio_bundled, ratio_loaded]) =
+        side_by_side(pair, (world, iterations), [env, &system]).await?;
+    Ok(json!({
+        "binary": pair.0.spec.name,
+        "bundled_roots_init_ms": bundled,
+        "ratio_bundled": ratio_bundled,
+        "system_store_init_ms": loaded,
+        "ratio_system_store": ratio_loaded,
+        "saved_ms": round3(loaded.p50 - bundled.p50),
+        "certificate_entries": std::fs::read_dir(certs).map_or(0, |d| d.count()),
+    }))
 }
 
 /// What reading secrets at cold start costs, as deployed functions do: the same binary
@@ -217,16 +209,15 @@ pub async fn secrets_manager(
         .iter()
         .filter(|(k, _)| !secrets.iter().any(|(v, _)| v == k));
     let deployed: Vec<_> = plain.cloned().chain(secrets.iter().map(arn)).collect();
-    let sides = [
-        ("environment_init_ms", "ratio_environment", env),
-        (
-            "secrets_manager_init_ms",
-            "ratio_secrets_manager",
-            &deployed,
-        ),
-    ];
-    let mut out = side_by_side(pair, (world, iterations), sides, "added_ms").await?;
-    let names: Vec<_> = secrets.iter().map(|(variable, _)| variable).collect();
-    out.insert("secrets".into(), json!(names));
-    Ok(out.into())
+    let ([environment, read], [ratio_environment, ratio_read]) =
+        side_by_side(pair, (world, iterations), [env, &deployed]).await?;
+    Ok(json!({
+        "binary": pair.0.spec.name,
+        "environment_init_ms": environment,
+        "ratio_environment": ratio_environment,
+        "secrets_manager_init_ms": read,
+        "ratio_secrets_manager": ratio_read,
+        "added_ms": round3(read.p50 - environment.p50),
+        "secrets": secrets.iter().map(|(variable, _)| variable).collect::<Vec<_>>(),
+    }))
 }

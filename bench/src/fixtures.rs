@@ -54,16 +54,11 @@ impl Aws {
                     .into(),
             );
         }
-        let sdk = aws_config::load_from_env().await;
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&sdk)
-                .force_path_style(true)
-                .build(),
-        );
+        let sdk = devstack::sdk_config().await;
         Ok(Self {
             dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
             eventbridge: aws_sdk_eventbridge::Client::new(&sdk),
-            s3,
+            s3: devstack::s3_client(&sdk),
             sdk,
         })
     }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use integration_tests::LocalEnv;
 use serde_json::Value;
 
+use crate::machine::proc_number;
 use crate::runtime_api::{Completion, RuntimeApi};
 
 /// What a function process gets: every variable `infra/local.env` names (the environment
@@ -27,9 +28,6 @@ pub fn function_env(local: &LocalEnv, overrides: &[(&str, String)]) -> Vec<(Stri
     }
     vars.into_iter().collect()
 }
-
-/// How long an invocation may take before the run gives up on it.
-pub const INVOKE_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Default)]
 struct Logs {
@@ -159,27 +157,20 @@ impl FunctionProcess {
     }
 
     /// Peak resident memory so far (`VmHWM`), in KiB.
-    pub fn peak_rss_kib(&self) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        status
-            .lines()
-            .find(|l| l.starts_with("VmHWM:"))?
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()
+    pub fn peak_rss_kib(&self) -> Option<f64> {
+        proc_number(&format!("/proc/{}/status", self.child.id()), "VmHWM")
     }
 
     /// Invokes the function with `event` and waits for the response and, briefly, its log
     /// line.
     pub async fn invoke(&self, event: &Value) -> Result<Invocation, String> {
-        let pending = self.api.enqueue(event);
-        let id = pending.id.clone();
         let failed = |e: String| {
             let init = self.api.init_error().unwrap_or_default();
             format!("{}: {e} {init}\n{}", self.name, self.output_tail())
         };
-        let completion = pending.wait(INVOKE_TIMEOUT).await.map_err(failed)?;
+        let timeout = Duration::from_secs(30);
+        let completion = self.api.invoke(event, timeout).await.map_err(failed)?;
+        let id = &completion.id;
         let response: Value = serde_json::from_slice(&completion.body).unwrap_or(Value::Null);
         if completion.error {
             let body = String::from_utf8_lossy(&completion.body);
@@ -189,7 +180,7 @@ impl FunctionProcess {
         let deadline = Instant::now() + Duration::from_secs(2);
         let log = loop {
             let found = self.logs.lock().ok().and_then(|mut logs| match http {
-                true => logs.requests.remove(&id),
+                true => logs.requests.remove(id),
                 false => logs.scheduled.pop_front(),
             });
             if found.is_some() || Instant::now() > deadline {

@@ -67,22 +67,6 @@ pub async fn setup(
     })
 }
 
-/// xorshift64*: enough randomness to mix requests, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 #[derive(Default)]
 struct Tally {
     latency: BTreeMap<&'static str, Vec<f64>>,
@@ -146,10 +130,10 @@ struct Run {
 impl Run {
     /// One request of the mix: its operation, its path under /api/v1/recordings, and the
     /// ids it deletes or the recording it shares.
-    fn pick(&self, rng: &mut Rng) -> (&'static str, String, Vec<String>) {
+    fn pick(&self, rng: &mut fastrand::Rng) -> (&'static str, String, Vec<String>) {
         let state = &self.state;
-        let one = |rng: &mut Rng, list: &[String]| list[rng.below(list.len())].clone();
-        let mut roll = rng.below(100);
+        let one = |rng: &mut fastrand::Rng, list: &[String]| list[rng.usize(..list.len())].clone();
+        let mut roll = rng.usize(..100);
         let op = MIX.iter().find(|(_, share)| {
             let hit = roll < *share;
             roll = roll.saturating_sub(*share);
@@ -158,7 +142,7 @@ impl Run {
         let kept = one(rng, &state.kept);
         let get = |op, path| (op, path, Vec::new());
         match op.map_or("list", |(name, _)| *name) {
-            "list" if rng.below(2) == 0 => get(
+            "list" if rng.bool() => get(
                 "list",
                 format!("?maxItems=10&roomId={}", one(rng, &state.rooms)),
             ),
@@ -166,18 +150,18 @@ impl Run {
             "get" => get("get", format!("/{kept}")),
             "media" => get("media", format!("/{kept}/media?redirect=false")),
             "share-open" => {
-                let (id, secret) = &state.shares[rng.below(state.shares.len())];
+                let (id, secret) = &state.shares[rng.usize(..state.shares.len())];
                 get("share-open", format!("/{id}?secret={secret}"))
             }
             "share-create" => {
-                let target = match rng.below(2) {
-                    0 => kept,
+                let target = match rng.bool() {
+                    true => kept,
                     _ => one(rng, &state.doomed),
                 };
                 ("share-create", format!("/{target}/url"), vec![target])
             }
             _ => {
-                let take = if rng.below(4) == 0 { 5 } else { 1 };
+                let take = if rng.usize(..4) == 0 { 5 } else { 1 };
                 let mut ids = Vec::new();
                 if let Ok(mut queue) = self.doomed.lock() {
                     ids.extend((0..take).map_while(|_| queue.pop_front()));
@@ -194,7 +178,7 @@ impl Run {
 
     /// Sends requests of the mix until the deadline or the request count, tallying each.
     async fn client(&self, c: u64) {
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (c + 1).wrapping_mul(0x1234_5678_9ABC));
+        let mut rng = fastrand::Rng::with_seed(c);
         while Instant::now() < self.deadline
             && self.sent.fetch_add(1, Ordering::Relaxed) < self.max_requests
         {
@@ -322,53 +306,32 @@ fn api(
 /// with requests that change nothing: a few concurrent ones per function, not measured.
 async fn warm_up(client: &reqwest::Client, base: &str, state: &LoadState, concurrency: usize) {
     let (kept, (shared, secret)) = (&state.kept[0], &state.shares[0]);
-    let get = |path: String| api(client, base, Some(&state.api_key), false, &path);
+    let key = Some(state.api_key.as_str());
     let requests = [
-        get(String::new()),
-        get(format!("/{kept}")),
-        get(format!("/{kept}/media?redirect=false")),
-        api(
-            client,
-            base,
-            None,
-            false,
-            &format!("/{shared}?secret={secret}"),
-        ),
-        get(format!("/{kept}/shares")),
-        api(
-            client,
-            base,
-            Some(&state.api_key),
-            true,
-            &format!("/{}--EG_none--u0", state.rooms[0]),
-        ),
+        (key, false, String::new()),
+        (key, false, format!("/{kept}")),
+        (key, false, format!("/{kept}/media?redirect=false")),
+        (None, false, format!("/{shared}?secret={secret}")),
+        (key, false, format!("/{kept}/shares")),
+        (key, true, format!("/{}--EG_none--u0", state.rooms[0])),
     ];
+    let send = |(key, delete, path): &(Option<&str>, bool, String)| {
+        api(client, base, *key, *delete, path).send()
+    };
     // First one at a time, until each function answers: `cargo lambda watch` builds and
     // starts a function on its first request, which waits while another build holds
     // cargo's lock.
     let deadline = Instant::now() + Duration::from_secs(900);
     for request in &requests {
-        while Instant::now() < deadline {
-            let Some(request) = request.try_clone() else {
-                break;
-            };
-            if request
-                .send()
-                .await
-                .is_ok_and(|r| r.status().as_u16() < 500)
-            {
-                break;
-            }
+        while Instant::now() < deadline
+            && !send(request).await.is_ok_and(|r| r.status().as_u16() < 500)
+        {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     }
-    let copies = requests
-        .iter()
-        .flat_map(|r| (0..concurrency.max(1) * 2).filter_map(|_| r.try_clone()));
-    let copies: Vec<_> = copies.collect();
     for _round in 0..3 {
-        let sent = copies.iter().filter_map(|r| Some(r.try_clone()?.send()));
-        futures_util::future::join_all(sent).await;
+        let copies = (0..concurrency.max(1) * 2).flat_map(|_| requests.iter().map(send));
+        futures_util::future::join_all(copies).await;
     }
 }
 

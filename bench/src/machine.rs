@@ -2,28 +2,20 @@
 
 use serde_json::{Value, json};
 
-fn cpuinfo_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown".to_owned())
+/// The value of `key` in a `/proc` file of `key: value` lines.
+fn proc_value(path: &str, key: &str) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().find(|l| l.starts_with(key))?;
+    Some(line.split_once(':')?.1.trim().to_owned())
 }
 
-fn meminfo_gib() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kib: f64 = text
-        .lines()
-        .find(|l| l.starts_with("MemTotal:"))?
+/// The number that begins `key`'s value (`VmHWM:  1234 kB`).
+pub fn proc_number(path: &str, key: &str) -> Option<f64> {
+    proc_value(path, key)?
         .split_whitespace()
-        .nth(1)?
+        .next()?
         .parse()
-        .ok()?;
-    Some((kib / 1024.0 / 1024.0 * 10.0).round() / 10.0)
+        .ok()
 }
 
 /// The 1-, 5- and 15-minute load averages: other work on the machine during the run.
@@ -42,17 +34,20 @@ fn command_output(program: &str, args: &[&str]) -> String {
         .unwrap_or_default()
 }
 
+pub fn rfc3339(when: time::OffsetDateTime) -> String {
+    let format = time::format_description::well_known::Rfc3339;
+    when.format(&format).unwrap_or_default()
+}
+
 pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    rfc3339(time::OffsetDateTime::now_utc())
 }
 
 pub fn describe() -> Value {
     json!({
         "nproc": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-        "cpu_model": cpuinfo_model(),
-        "memory_gib": meminfo_gib(),
+        "cpu_model": proc_value("/proc/cpuinfo", "model name").unwrap_or_else(|| "unknown".into()),
+        "memory_gib": proc_number("/proc/meminfo", "MemTotal").map(|kib| (kib / 1048576.0 * 10.0).round() / 10.0),
         "kernel": std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim(),
         "rustc": command_output("rustc", &["--version"]),
     })

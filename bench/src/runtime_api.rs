@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http_body_util::{BodyExt, Full};
@@ -22,6 +22,7 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// How an invocation ended, as the function reported it.
 #[derive(Debug)]
 pub struct Completion {
+    pub id: String,
     pub body: Bytes,
     /// Reported through `/error` rather than `/response`.
     pub error: bool,
@@ -31,34 +32,24 @@ pub struct Completion {
     pub completed_at: Instant,
 }
 
-/// An event waiting to be taken, or taken and not yet answered.
-pub struct Pending {
-    pub id: String,
-    rx: oneshot::Receiver<Completion>,
+#[derive(Default)]
+struct Progress {
+    /// Each invocation's completion channel, and when its event was handed out.
+    waiting: HashMap<String, (oneshot::Sender<Completion>, Option<Instant>)>,
+    first_next: Option<Instant>,
+    init_error: Option<String>,
 }
-
-impl Pending {
-    pub async fn wait(self, timeout: Duration) -> Result<Completion, String> {
-        match tokio::time::timeout(timeout, self.rx).await {
-            Ok(Ok(done)) => Ok(done),
-            Ok(Err(_)) => Err(format!("invocation {} was dropped", self.id)),
-            Err(_) => Err(format!(
-                "invocation {} not answered in {timeout:?}",
-                self.id
-            )),
-        }
-    }
-}
-
-/// An invocation's completion channel, and when its event was handed out.
-type Waiting = HashMap<String, (oneshot::Sender<Completion>, Option<Instant>)>;
 
 struct State {
     function_name: String,
     queue: tokio::sync::Mutex<mpsc::UnboundedReceiver<(String, Bytes)>>,
-    waiting: Mutex<Waiting>,
-    first_next: Mutex<Option<Instant>>,
-    init_error: Mutex<Option<String>>,
+    progress: Mutex<Progress>,
+}
+
+impl State {
+    fn progress(&self) -> MutexGuard<'_, Progress> {
+        self.progress.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 pub struct RuntimeApi {
@@ -78,9 +69,7 @@ impl RuntimeApi {
         let state = Arc::new(State {
             function_name: function_name.to_owned(),
             queue: tokio::sync::Mutex::new(receiver),
-            waiting: Mutex::default(),
-            first_next: Mutex::default(),
-            init_error: Mutex::default(),
+            progress: Mutex::default(),
         });
         let accept_state = state.clone();
         // Dropping the set (with the accept task) aborts the connections, which may be
@@ -110,25 +99,34 @@ impl RuntimeApi {
         format!("127.0.0.1:{}", self.port)
     }
 
-    /// Queues an event; the function takes it with its next `GET .../next`.
-    pub fn enqueue(&self, event: &serde_json::Value) -> Pending {
-        let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        let id = format!("bench-{}-{n}", std::process::id());
+    /// Queues an event for the function's next `GET .../next` and waits for its answer.
+    pub async fn invoke(
+        &self,
+        event: &serde_json::Value,
+        timeout: Duration,
+    ) -> Result<Completion, String> {
+        let id = format!(
+            "bench-{}-{}",
+            std::process::id(),
+            NEXT_ID.fetch_add(1, Ordering::Relaxed)
+        );
         let (tx, rx) = oneshot::channel();
-        if let Ok(mut waiting) = self.state.waiting.lock() {
-            waiting.insert(id.clone(), (tx, None));
-        }
+        self.state.progress().waiting.insert(id.clone(), (tx, None));
         let _ = self.sender.send((id.clone(), event.to_string().into()));
-        Pending { id, rx }
+        match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(done)) => Ok(done),
+            Ok(Err(_)) => Err(format!("invocation {id} was dropped")),
+            Err(_) => Err(format!("invocation {id} not answered in {timeout:?}")),
+        }
     }
 
     /// When the function first asked for an event: the end of its initialisation.
     pub fn first_next(&self) -> Option<Instant> {
-        self.state.first_next.lock().ok().and_then(|t| *t)
+        self.state.progress().first_next
     }
 
     pub fn init_error(&self) -> Option<String> {
-        self.state.init_error.lock().ok().and_then(|e| e.clone())
+        self.state.progress().init_error.clone()
     }
 }
 
@@ -138,82 +136,74 @@ impl Drop for RuntimeApi {
     }
 }
 
-fn reply(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+fn reply(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(body.into()));
     *response.status_mut() = status;
     response
+}
+
+/// The next queued event, with the headers the runtime client reads.
+async fn next(state: &State) -> Response<Full<Bytes>> {
+    state.progress().first_next.get_or_insert(Instant::now());
+    let Some((id, event)) = state.queue.lock().await.recv().await else {
+        return reply(StatusCode::GONE, "{}");
+    };
+    if let Some(entry) = state.progress().waiting.get_mut(&id) {
+        entry.1 = Some(Instant::now());
+    }
+    let deadline = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() + 60_000);
+    let arn = "arn:aws:lambda:us-east-1:123456789012:function";
+    Response::builder()
+        .header("content-type", "application/json")
+        .header("lambda-runtime-aws-request-id", id)
+        .header("lambda-runtime-deadline-ms", deadline.to_string())
+        .header(
+            "lambda-runtime-invoked-function-arn",
+            format!("{arn}:{}", state.function_name),
+        )
+        .header("lambda-runtime-trace-id", "Root=1-67470000-0;Sampled=0")
+        .body(Full::new(event))
+        .unwrap_or_else(|_| reply(StatusCode::INTERNAL_SERVER_ERROR, "{}"))
 }
 
 async fn serve(
     state: Arc<State>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let accepted = || reply(StatusCode::ACCEPTED, r#"{"status":"OK"}"#);
     let path = request.uri().path();
     let path = path.trim_start_matches("/2018-06-01/runtime").to_owned();
-    if request.method() == Method::GET && path == "/invocation/next" {
-        if let Ok(mut first) = state.first_next.lock() {
-            first.get_or_insert(Instant::now());
-        }
-        let Some((id, event)) = state.queue.lock().await.recv().await else {
-            return Ok(reply(StatusCode::GONE, "{}"));
-        };
-        if let Ok(mut waiting) = state.waiting.lock()
-            && let Some(entry) = waiting.get_mut(&id)
-        {
-            entry.1 = Some(Instant::now());
-        }
-        let deadline = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() + 60_000);
-        let arn = "arn:aws:lambda:us-east-1:123456789012:function";
-        let trace = format!(
-            "Root=1-67470000-{:024x};Sampled=0",
-            NEXT_ID.load(Ordering::Relaxed)
-        );
-        let response = Response::builder()
-            .header("content-type", "application/json")
-            .header("lambda-runtime-aws-request-id", id)
-            .header("lambda-runtime-deadline-ms", deadline.to_string())
-            .header(
-                "lambda-runtime-invoked-function-arn",
-                format!("{arn}:{}", state.function_name),
-            )
-            .header("lambda-runtime-trace-id", trace)
-            .body(Full::new(event));
-        return Ok(response.unwrap_or_else(|_| reply(StatusCode::INTERNAL_SERVER_ERROR, "{}")));
+    match (request.method(), path.as_str()) {
+        (&Method::GET, "/invocation/next") => return Ok(next(&state).await),
+        (&Method::POST, _) => {}
+        _ => return Ok(reply(StatusCode::NOT_FOUND, "{}")),
     }
-    if request.method() != Method::POST {
-        return Ok(reply(StatusCode::NOT_FOUND, "{}"));
-    }
-    let body = match request.into_body().collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => return Ok(reply(StatusCode::BAD_REQUEST, "{}")),
+    let Ok(body) = request.into_body().collect().await else {
+        return Ok(reply(StatusCode::BAD_REQUEST, "{}"));
     };
-    let completed_at = Instant::now();
-    if path == "/init/error" {
-        if let Ok(mut error) = state.init_error.lock() {
-            *error = Some(String::from_utf8_lossy(&body).into_owned());
-        }
-        return Ok(accepted());
-    }
-    let Some((id, kind)) = path
+    let (body, completed_at) = (body.to_bytes(), Instant::now());
+    let mut progress = state.progress();
+    match path
         .strip_prefix("/invocation/")
         .and_then(|r| r.split_once('/'))
-    else {
-        return Ok(reply(StatusCode::NOT_FOUND, "{}"));
-    };
-    let entry = state.waiting.lock().ok().and_then(|mut w| w.remove(id));
-    match entry {
-        Some((tx, handed)) if kind == "response" || kind == "error" => {
+    {
+        _ if path == "/init/error" => {
+            progress.init_error = Some(String::from_utf8_lossy(&body).into_owned());
+        }
+        Some((id, kind @ ("response" | "error"))) => {
+            let Some((tx, handed)) = progress.waiting.remove(id) else {
+                return Ok(reply(StatusCode::BAD_REQUEST, "{}"));
+            };
             let _ = tx.send(Completion {
+                id: id.to_owned(),
                 body,
                 error: kind == "error",
                 handed_at: handed.unwrap_or(completed_at),
                 completed_at,
             });
-            Ok(accepted())
         }
-        _ => Ok(reply(StatusCode::BAD_REQUEST, "{}")),
+        _ => return Ok(reply(StatusCode::NOT_FOUND, "{}")),
     }
+    Ok(reply(StatusCode::ACCEPTED, r#"{"status":"OK"}"#))
 }

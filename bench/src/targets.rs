@@ -109,50 +109,38 @@ fn token_request(w: &World) -> ApiRequest {
     room(w, "POST", "/api/v1/rooms/{roomId}/recording-token").json(&json!({}))
 }
 
-const fn cold(
-    name: &'static str,
-    describe: &'static str,
-    credential: Credential,
-    request: fn(&World, usize) -> Option<ApiRequest>,
-) -> ColdTarget {
-    ColdTarget {
-        name,
-        describe,
-        credential,
-        request,
-    }
-}
+/// The floor the functions' cold starts are compared with (src/bin/hello.rs).
+pub const HELLO: &str = "bench-hello";
 
 /// Every binary, the hello (an SDK-free `lambda_http` function) last: the floor.
 #[rustfmt::skip]
 pub const COLD: &[ColdTarget] = &[
-    cold("delete-recordings", "DELETE /api/v1/recordings/{id} (a fresh one each start)", ApiKey, |w, n| {
+    ColdTarget { name: "delete-recordings", describe: "DELETE /api/v1/recordings/{id} (a fresh one each start)", credential: ApiKey, request: |w, n| {
         let id = &w.cold_deletes[n % w.cold_deletes.len()];
-        let request = ApiRequest::new("DELETE", "/api/v1/recordings/{recordingId}");
-        Some(request.path_param("recordingId", id))
-    }),
-    cold("download-recording", "GET …/media?redirect=false", ApiKey, |w, _| Some(media(w).query("redirect", "false"))),
-    cold("egress-webhook", "POST /webhooks/livekit, unsigned (no LiveKit here)", Credential::None, |_, _| {
+        Some(ApiRequest::new("DELETE", "/api/v1/recordings/{recordingId}").path_param("recordingId", id))
+    } },
+    ColdTarget { name: "download-recording", describe: "GET …/media?redirect=false", credential: ApiKey, request: |w, _| Some(media(w).query("redirect", "false")) },
+    ColdTarget { name: "egress-webhook", describe: "POST /webhooks/livekit, unsigned (no LiveKit here)", credential: Credential::None, request: |_, _| {
         Some(ApiRequest::new("POST", "/webhooks/livekit").json(&json!({"event": "egress_ended"})))
-    }),
-    cold("get-recording", "GET /api/v1/recordings/{id}", ApiKey, |w, _| Some(get(w))),
-    cold("issue-token", "POST …/recording-token (speaker secret)", SpeakerSecret, |w, _| Some(token_request(w))),
-    cold("list-recordings", "GET /api/v1/recordings", ApiKey, |_, _| Some(list())),
-    cold("record-control", "POST …/stop of a finished recording", ApiKey, |w, _| {
+    } },
+    ColdTarget { name: "get-recording", describe: "GET /api/v1/recordings/{id}", credential: ApiKey, request: |w, _| Some(get(w)) },
+    ColdTarget { name: "issue-token", describe: "POST …/recording-token (speaker secret)", credential: SpeakerSecret, request: |w, _| Some(token_request(w)) },
+    ColdTarget { name: "list-recordings", describe: "GET /api/v1/recordings", credential: ApiKey, request: |_, _| Some(list()) },
+    ColdTarget { name: "record-control", describe: "POST …/stop of a finished recording", credential: ApiKey, request: |w, _| {
         Some(recording(w, "POST", "/api/v1/recordings/{recordingId}/stop"))
-    }),
-    cold("room-access", "GET /api/v1/rooms/{roomId}", ApiKey, |w, _| Some(room(w, "GET", "/api/v1/rooms/{roomId}"))),
-    cold("share-page", "GET /recording/{id}?secret=", ShareSecret, |w, _| {
+    } },
+    ColdTarget { name: "room-access", describe: "GET /api/v1/rooms/{roomId}", credential: ApiKey, request: |w, _| Some(room(w, "GET", "/api/v1/rooms/{roomId}")) },
+    ColdTarget { name: "share-page", describe: "GET /recording/{id}?secret=", credential: ShareSecret, request: |w, _| {
         Some(recording(w, "GET", "/recording/{recordingId}"))
-    }),
-    cold("share-recording", "GET …/shares", ApiKey, |w, _| {
+    } },
+    ColdTarget { name: "share-recording", describe: "GET …/shares", credential: ApiKey, request: |w, _| {
         Some(recording(w, "GET", "/api/v1/recordings/{recordingId}/shares"))
-    }),
-    cold("sweep-recordings", "a scheduled (EventBridge) event", Credential::None, |_, _| None),
-    cold("update-recording", "PATCH /api/v1/recordings/{id} (a title)", ApiKey, |w, _| {
+    } },
+    ColdTarget { name: "sweep-recordings", describe: "a scheduled (EventBridge) event", credential: Credential::None, request: |_, _| None },
+    ColdTarget { name: "update-recording", describe: "PATCH /api/v1/recordings/{id} (a title)", credential: ApiKey, request: |w, _| {
         Some(recording(w, "PATCH", "/api/v1/recordings/{recordingId}").json(&json!({"title": "Cold start"})))
-    }),
-    cold(crate::cold::HELLO, "GET /hello", Credential::None, |_, _| Some(ApiRequest::new("GET", "/hello"))),
+    } },
+    ColdTarget { name: HELLO, describe: "GET /hello", credential: Credential::None, request: |_, _| Some(ApiRequest::new("GET", "/hello")) },
 ];
 
 /// A route whose warm latency is measured.
