@@ -46,6 +46,13 @@ deps() {
     fi
 }
 
+# Debian's Chromium, which the browser tests and the console benchmark drive.
+chromium_installed() {
+    command -v chromium >/dev/null && return
+    log "installing Chromium (apt)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+}
+
 origin_of() { python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(f"{p.scheme}://{p.netloc}" if p.netloc else "")' "$1"; }
 
 write_config() {
@@ -161,6 +168,7 @@ PY
         # "1000 100000"), each in a table and bucket of its own filled by the bench crate
         # (`bench load-setup`), served as in `make dev`. Writes docs/console-benchmarks.md.
         deps
+        chromium_installed
         sizes=${CONSOLE_BENCH_SIZES:-1000 100000}
         api_port=${CONSOLE_BENCH_API_PORT:-9310} preview_port=${CONSOLE_BENCH_PORT:-5283}
         PATH="$(scripts/tools.sh):$PATH"
@@ -247,10 +255,7 @@ PY
         ;;
     test)
         deps
-        command -v chromium >/dev/null || {
-            log "installing Chromium (apt)"
-            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-        }
+        chromium_installed
         api_port=${CONSOLE_TEST_API_PORT:-9300}
         preview_port=${CONSOLE_TEST_PORT:-5273}
         export TABLE_NAME="console-$$" BUCKET_NAME="console-$$" PUBLIC_BASE_URL="http://127.0.0.1:$api_port"
