@@ -2,8 +2,10 @@
 //! start, then serve each request through one wrapper that maps errors and logs a line.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
+use futures_util::FutureExt;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response, service_fn};
 
@@ -85,7 +87,12 @@ where
     let method = req.method().to_string();
     let route = route_of(&req);
     let request_id = request_id_of(&req);
-    let (result, aws_calls) = count_aws_calls(handler(app, req)).await;
+    // A panic still answers the contract's 500 with the request id; left to the runtime, it
+    // would be an invocation error, which API Gateway turns into a bare 502. The App holds
+    // no lock or state a half-run request could leave inconsistent.
+    let handled = AssertUnwindSafe(handler(app, req)).catch_unwind();
+    let (result, aws_calls) = count_aws_calls(handled).await;
+    let result = result.unwrap_or_else(|_| Err(ApiError::Internal("the handler panicked".into())));
     let mut response = result.unwrap_or_else(|err| {
         if err.status() == StatusCode::INTERNAL_SERVER_ERROR
             || err.status() == StatusCode::SERVICE_UNAVAILABLE

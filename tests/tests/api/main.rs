@@ -8,6 +8,7 @@ mod list_recordings;
 mod local_env;
 mod log_hygiene;
 mod media;
+mod panics;
 mod room_access;
 mod rooms;
 mod search_recordings;
