@@ -83,28 +83,19 @@ export async function signIn(page, next = '/recordings') {
   await page.waitForURL((url) => !url.pathname.startsWith('/login'));
 }
 
-/** The problem that `cargo lambda watch` answers itself when it loses an invocation; no function writes it. */
-const EMULATOR_PROBLEM = 'https://httpstatuses.com/500';
-
-/**
- * The API as an integration sees it (the local API key). A read that the local emulator
- * lost without invoking a function (its own 500) is sent again, up to three times.
- */
+/** The API as an integration sees it (the local API key). */
 export async function api(path, { method = 'GET', body } = {}) {
-  for (let attempt = 1; ; attempt++) {
-    const response = await fetch(`${API_URL}${path}`, {
-      method,
-      headers: { 'X-API-KEY': API_KEY, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await response.text();
-    let json = null;
-    try {
-      json = JSON.parse(text);
-    } catch {}
-    const lost = method === 'GET' && response.status === 500 && json?.type === EMULATOR_PROBLEM;
-    if (!lost || attempt === 3) return { status: response.status, body: json, text };
-  }
+  const response = await fetch(`${API_URL}${path}`, {
+    method,
+    headers: { 'X-API-KEY': API_KEY, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: response.status, body: json, text };
 }
 
 export async function allRecordings(query = '') {
