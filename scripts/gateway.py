@@ -13,6 +13,11 @@ API Gateway (HTTP API, payload 2.0) hands such a body to the function base64-enc
 builds the event and invokes the function through the emulator's Lambda invoke API, in
 the emulator's queue like any other request, then answers with the function's response.
 
+Now and then the emulator loses an invocation: the function answers (its log line says
+so), but the emulator replies with its own 500 problem (`https://httpstatuses.com/500`,
+which no function writes). An idempotent request (RFC 9110, 9.2.2) that gets it is sent
+again, at most twice, and each retry is logged; any other request gets the 500 as is.
+
 Python's standard library only. Listens on 127.0.0.1.
 """
 
@@ -34,6 +39,18 @@ HOP_BY_HOP = {
     "te", "trailer", "transfer-encoding", "upgrade", "expect",
 }
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
+IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
+EMULATOR_PROBLEM = "https://httpstatuses.com/500"
+
+
+def emulator_lost(status, body):
+    """Whether the answer is the emulator's own 500, not a function's."""
+    if status != 500:
+        return False
+    try:
+        return json.loads(body).get("type") == EMULATOR_PROBLEM
+    except (ValueError, AttributeError):
+        return False
 
 
 def load_router():
@@ -190,12 +207,18 @@ class Gateway(http.server.BaseHTTPRequestHandler):
 
     def forward(self, body):
         headers = [(k, v) for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP]
-        try:
-            status, response_headers, response_body = self.upstream(
-                self.command, self.path, body, headers
-            )
-        except OSError as error:
-            return self.problem(502, "Bad Gateway", f"cargo lambda watch: {error}")
+        for attempt in range(3):
+            try:
+                status, response_headers, response_body = self.upstream(
+                    self.command, self.path, body, headers
+                )
+            except OSError as error:
+                return self.problem(502, "Bad Gateway", f"cargo lambda watch: {error}")
+            if attempt == 2 or self.command not in IDEMPOTENT:
+                break
+            if not emulator_lost(status, response_body):
+                break
+            sys.stderr.write(f"[gateway] the emulator lost a {self.command}; sending it again\n")
         self.answer(status, response_headers, response_body)
 
     def invoke(self, function, template, params, path, query, body):
