@@ -214,9 +214,8 @@ class Gateway(http.server.BaseHTTPRequestHandler):
                 )
             except OSError as error:
                 return self.problem(502, "Bad Gateway", f"cargo lambda watch: {error}")
-            if attempt == 2 or self.command not in IDEMPOTENT:
-                break
-            if not emulator_lost(status, response_body):
+            retry = self.command in IDEMPOTENT and emulator_lost(status, response_body)
+            if attempt == 2 or not retry:
                 break
             sys.stderr.write(f"[gateway] the emulator lost a {self.command}; sending it again\n")
         self.answer(status, response_headers, response_body)
