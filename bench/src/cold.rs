@@ -32,7 +32,7 @@ async fn one_start(
     env: &[(String, String)],
 ) -> Result<Start, String> {
     let process = FunctionProcess::start(&target.binary, target.spec.name, env).await?;
-    // Queued as the process starts: it asks for an event only once initialised.
+    // Queued just after the spawn, well before the process can ask: it asks once initialised.
     let invocation = process.invoke(event).await?;
     let since_spawn = |t: Instant| (t - process.spawned_at).as_secs_f64() * 1000.0;
     Ok(Start {

@@ -53,7 +53,7 @@ impl State {
 }
 
 pub struct RuntimeApi {
-    pub port: u16,
+    port: u16,
     state: Arc<State>,
     sender: mpsc::UnboundedSender<(String, Bytes)>,
     accept: AbortHandle,
