@@ -626,3 +626,22 @@ fn every_function_crate_is_a_template_function_and_vice_versa() {
         &problems,
     );
 }
+
+/// The functions catch a handler's panic and answer the contract's 500 (tests/api/panics.rs
+/// proves it on a test build). Deployed binaries come from `cargo lambda build --release`,
+/// which builds with `panic = "abort"` unless the release profile says otherwise, and an
+/// aborting binary would answer API Gateway's bare 502 instead.
+#[test]
+fn release_builds_unwind_on_panic_as_the_deployed_functions_must() {
+    let manifest = read_toml(&repo_root().join("Cargo.toml"));
+    let panic = manifest
+        .get("profile")
+        .and_then(|p| p.get("release"))
+        .and_then(|r| r.get("panic"))
+        .and_then(toml::Value::as_str);
+    assert_eq!(
+        panic,
+        Some("unwind"),
+        "Cargo.toml's [profile.release] must set panic = \"unwind\" explicitly"
+    );
+}
