@@ -11,8 +11,10 @@ use serde_json::{Value, json};
 use shared::app::App;
 use shared::aws::count_aws_calls;
 use shared::config::Config;
-use shared::model::Recording;
-use shared::permissions::RecordingAccess;
+use shared::deletion::delete_recordings;
+use shared::events::RecordingEvent;
+use shared::model::{Recording, RecordingId};
+use shared::permissions::{Principal, RecordingAccess};
 
 use crate::fixtures::{self, Aws, PLACEHOLDER_VIDEO};
 use crate::harness::FunctionProcess;
@@ -47,6 +49,12 @@ fn composition_sizes() -> Vec<usize> {
     sizes
 }
 
+/// 1000 recordings deleted in process in requests as the API allows them, and in one call:
+/// (set tag, ids per call).
+const LARGER: [(&str, usize); 2] = [("f", MAX_BULK), ("g", 1000)];
+/// 1000 recordings whose marks and events alone are timed.
+const FLOORS: &str = "h";
+
 /// Every set deleted: (tag, count).
 fn sets() -> Vec<(String, usize)> {
     let plan = PLAN
@@ -55,7 +63,9 @@ fn sets() -> Vec<(String, usize)> {
     let replays = composition_sizes()
         .into_iter()
         .map(|n| (format!("e{n}x"), n));
-    plan.chain(replays).collect()
+    let larger = LARGER.iter().map(|(tag, _)| ((*tag).to_owned(), 1000));
+    let floors = std::iter::once((FLOORS.to_owned(), 1000));
+    plan.chain(replays).chain(larger).chain(floors).collect()
 }
 
 /// One delete request: of one id by its path, or of several with `recordingIds`.
@@ -68,6 +78,29 @@ fn delete_request(api_key: &str, ids: &[String]) -> ApiRequest {
     request.header("x-api-key", api_key)
 }
 
+/// An App whose DynamoDB and S3 clients count their calls.
+fn counting_app(aws: &Aws, config: Config) -> (App, CallCounts) {
+    let counts = CallCounts::default();
+    let app = App::with_clients(
+        config,
+        &aws.sdk,
+        aws_sdk_dynamodb::config::Builder::from(&aws.sdk).interceptor(counts.interceptor()),
+        aws_sdk_s3::config::Builder::from(&aws.sdk).interceptor(counts.interceptor()),
+    );
+    (app, counts)
+}
+
+/// The counted calls by operation, and EventBridge's: the rest of the `total` AWS calls.
+fn operations(counts: &CallCounts, total: u32) -> BTreeMap<String, u64> {
+    let mut operations: BTreeMap<String, u64> = counts.take();
+    let counted: u64 = operations.values().sum();
+    let events = u64::from(total).saturating_sub(counted);
+    if events > 0 {
+        operations.insert("EventBridge PutEvents".into(), events);
+    }
+    operations
+}
+
 /// One request's operations, in process, with counters on the DynamoDB and S3 clients
 /// (EventBridge's calls are the rest of the request's total).
 async fn composition(
@@ -76,28 +109,81 @@ async fn composition(
     api_key: &str,
     ids: &[String],
 ) -> Result<Value, String> {
-    let counts = CallCounts::default();
-    let app = App::with_clients(
-        config,
-        &aws.sdk,
-        aws_sdk_dynamodb::config::Builder::from(&aws.sdk).interceptor(counts.interceptor()),
-        aws_sdk_s3::config::Builder::from(&aws.sdk).interceptor(counts.interceptor()),
-    )?;
+    let (app, counts) = counting_app(aws, config);
     let request = delete_request(api_key, ids).build();
     let (response, total) = count_aws_calls(delete_recordings::handle(&app, request)).await;
     let response =
         response.map_err(|e| format!("deleting {} recording(s) in process: {e:?}", ids.len()))?;
-    let mut operations: BTreeMap<String, u64> = counts.take();
-    let counted: u64 = operations.values().sum();
-    let events = u64::from(total).saturating_sub(counted);
-    if events > 0 {
-        operations.insert("EventBridge PutEvents".into(), events);
-    }
+    let operations = operations(&counts, total);
     Ok(json!({
         "ids": ids.len(),
         "status": response.status().as_u16(),
         "total": total,
         "operations": operations,
+    }))
+}
+
+/// `ids` deleted in process by an administrator, `per_call` at a time, calls one after
+/// another, with counting clients: whether a request larger than the API allows would pay.
+async fn in_process(
+    aws: &Aws,
+    config: Config,
+    ids: &[String],
+    per_call: usize,
+) -> Result<Value, String> {
+    let (app, counts) = counting_app(aws, config);
+    let ids: Vec<RecordingId> = ids
+        .iter()
+        .map(|id| RecordingId::parse(id))
+        .collect::<Result<_, _>>()?;
+    let (started, mut total, mut deleted) = (Instant::now(), 0, 0);
+    for chunk in ids.chunks(per_call) {
+        let now = shared::clock::now_millis();
+        let call = delete_recordings(app.deleter(), &Principal::Admin, chunk, now);
+        let (outcome, calls) = count_aws_calls(call).await;
+        let outcome = outcome.map_err(|e| format!("deleting in process: {e}"))?;
+        total += calls;
+        deleted += outcome.deleted.len();
+    }
+    let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let operations = operations(&counts, total);
+    Ok(json!({
+        "ids_per_call": per_call,
+        "calls": ids.len().div_ceil(per_call),
+        "deleted": deleted,
+        "wall_ms": round3(wall_ms),
+        "total": total,
+        "operations": operations,
+    }))
+}
+
+/// What the emulators take for the two steps a delete pays for each recording whatever the
+/// batching: its transactional mark and its event, for `recordings` in requests as the API
+/// allows them (each request's calls concurrent, as a delete makes them). The recordings
+/// are then deleted, untimed.
+async fn floors(aws: &Aws, config: Config, recordings: &[Recording]) -> Result<Value, String> {
+    let app = App::new(config, &aws.sdk);
+    let ids: Vec<RecordingId> = recordings.iter().map(|r| r.recording_id.clone()).collect();
+    let now = shared::clock::now_millis();
+    let started = Instant::now();
+    for chunk in ids.chunks(MAX_BULK) {
+        app.store.mark_deleting(chunk, now).await;
+    }
+    let marks_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let started = Instant::now();
+    for chunk in recordings.chunks(MAX_BULK) {
+        app.events().publish(RecordingEvent::Deleted, chunk).await;
+    }
+    let events_ms = started.elapsed().as_secs_f64() * 1000.0;
+    for chunk in ids.chunks(MAX_BULK) {
+        delete_recordings(app.deleter(), &Principal::Admin, chunk, now)
+            .await
+            .map_err(|e| format!("deleting in process: {e}"))?;
+    }
+    Ok(json!({
+        "recordings": recordings.len(),
+        "marks_ms": round3(marks_ms),
+        "events_ms": round3(events_ms),
     }))
 }
 
@@ -165,7 +251,9 @@ pub async fn run(
         let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
         let (items, videos) = fixtures::stored(aws, name, &set).await?;
         eprintln!("[bench]   delete {count} {mode}: {wall_ms:.0} ms, {aws_calls} AWS calls");
-        let budget = json!({"reads": count.div_ceil(100), "s3": count.div_ceil(1000), "writes": count.div_ceil(25)});
+        // Each recording and its share counter read, 100 keys a call; its item deleted, 25
+        // a call; its video, 1000 keys a call.
+        let budget = json!({"reads": (2 * count).div_ceil(100), "s3": count.div_ceil(1000), "writes": count.div_ceil(25)});
         rows.push(json!({
             "n": count,
             "mode": mode,
@@ -177,6 +265,11 @@ pub async fn run(
             "by_category": categories(&compositions, &request_sizes(count, per_request)),
             "budget": (per_request > 1).then_some(budget),
         }));
+    }
+    let floors = floors(aws, config.clone(), &set(FLOORS, 1000)?).await?;
+    let mut larger = Vec::new();
+    for (tag, per_call) in LARGER {
+        larger.push(in_process(aws, config.clone(), &ids(tag, 1000)?, per_call).await?);
     }
     // The plan's rows come in pairs: bulk, then one at a time, of as many recordings.
     let ratio = |pair: &[Value]| {
@@ -192,6 +285,8 @@ pub async fn run(
             .filter_map(|n| compositions.get(n).cloned())
             .collect::<Vec<_>>(),
         "max_bulk_ids": MAX_BULK,
+        "larger": larger,
+        "floors": floors,
     }))
 }
 

@@ -382,7 +382,7 @@ async fn a_delete_with_s3_frozen_before_delete_objects_is_503_and_a_repeat_finis
 
     let frozen = localstack.freeze();
     frozen.assert_silent();
-    // Reading and marking (DynamoDB) go through; deleting the video hangs.
+    // Marking and reading (DynamoDB) go through; deleting the video hangs.
     assert_unavailable(&delete_one(&stack, &stack.app, &ids[0]).await);
     frozen.thaw();
 
@@ -445,9 +445,9 @@ async fn a_delete_with_dynamodb_frozen_at_each_step_stays_consistent_and_a_repea
         return;
     };
     let stack = TestStack::new().await;
-    // DynamoDB's calls in a single delete: 0 reads, 1 marks, 2 deletes the items (after
-    // S3 has deleted the video).
-    let steps = [(0u32, "read"), (1, "mark"), (2, "delete items")];
+    // DynamoDB's calls in a single delete: 0 marks, 1 reads the recording and its share
+    // counter, 2 deletes the items (after S3 has deleted the video).
+    let steps = [(0u32, "mark"), (1, "read"), (2, "delete items")];
     let ids = stored(&stack, "room-ddb", steps.len()).await;
     let mut outcomes = Vec::new();
     for (id, (at, step)) in ids.iter().zip(steps) {
@@ -461,8 +461,8 @@ async fn a_delete_with_dynamodb_frozen_at_each_step_stays_consistent_and_a_repea
         // delete. Either way the recording is in a state a repeat finishes.
         let state = states(&stack, std::slice::from_ref(id)).await[0];
         let allowed: &[State] = match at {
-            0 => &[State::Whole],
-            1 => &[State::Whole, State::MarkedWithVideo],
+            0 => &[State::Whole, State::MarkedWithVideo],
+            1 => &[State::MarkedWithVideo],
             _ => &[State::MarkedWithoutVideo, State::Gone],
         };
         assert!(allowed.contains(&state), "frozen at {step}: {state:?}");
@@ -502,7 +502,7 @@ async fn a_bulk_delete_with_dynamodb_frozen_after_the_videos_are_gone_is_finishe
     };
     let stack = TestStack::new().await;
     let ids = stored(&stack, "room-bulk-ddb", 40).await;
-    // Calls 0 (read) and 1 (mark) go through; DynamoDB freezes as the items' deletes (two
+    // Calls 0 (mark) and 1 (read) go through; DynamoDB freezes as the items' deletes (two
     // batches, concurrent) go out, after S3 has deleted the videos.
     let (freeze, slot) = freeze_at(&dynamodb, 2, Duration::ZERO);
     let app = stack.app_with_interceptors(Some(freeze), None);

@@ -51,7 +51,7 @@ static SDK: LazyLock<aws_config::SdkConfig> = LazyLock::new(|| {
         .expect("SDK config")
 });
 
-static APP: LazyLock<App> = LazyLock::new(|| App::new(config(), &SDK).expect("the App"));
+static APP: LazyLock<App> = LazyLock::new(|| App::new(config(), &SDK));
 
 const RECORDING_ID: &str = "bench-cpu--EG_cpu000000--ucpu000000";
 
@@ -225,7 +225,7 @@ fn presign_get(bencher: Bencher) {
     let (key, filename) = (id.s3_key(), id.filename());
     let presign = || {
         let inline = shared::media::Disposition::Inline;
-        RUNTIME.block_on(APP.media.presign_video(&key, &filename, inline))
+        RUNTIME.block_on(APP.media().presign_video(&key, &filename, inline))
     };
     presign().expect("presigning works with this environment");
     bencher.bench_local(|| presign().ok());
@@ -257,7 +257,19 @@ fn init_sdk_config() -> Option<aws_config::SdkConfig> {
 #[divan::bench]
 fn init_app(bencher: Bencher) {
     let config = config();
-    bencher.bench_local(|| App::new(config.clone(), &SDK).ok());
+    bencher.bench_local(|| App::new(config.clone(), &SDK));
+}
+
+#[divan::bench]
+fn init_first_use_clients(bencher: Bencher) {
+    let config = config();
+    bencher
+        .with_inputs(|| App::new(config.clone(), &SDK))
+        .bench_local_values(|app| {
+            app.media();
+            app.events();
+            app
+        });
 }
 
 #[divan::bench]

@@ -1,6 +1,8 @@
 //! The composition root: everything a handler needs, built once per Lambda instance, and
 //! what composes its parts for a request.
 
+use std::sync::OnceLock;
+
 use lambda_http::Request;
 
 use crate::auth::Authenticator;
@@ -22,19 +24,22 @@ use crate::store::Store;
 pub struct App {
     pub config: Config,
     pub store: Store,
-    pub media: Media,
-    pub events: Events,
-    /// Present when LiveKit is configured.
-    pub egress: Option<Egress>,
+    /// The clients only some requests use are built on their first use: a cold start does
+    /// not pay for them, and a function that never uses one does not link it.
+    media: OnceLock<Media>,
+    events: OnceLock<Events>,
+    egress: OnceLock<Result<Egress, String>>,
+    sdk: aws_config::SdkConfig,
+    s3: aws_sdk_s3::config::Builder,
     /// Present where the signing key is configured: see [`App::page_tokens`].
     page_tokens: Option<PageTokens>,
     pub auth: Authenticator,
 }
 
 impl App {
-    /// Builds the clients; makes no network call (credentials and endpoints come from the
-    /// environment).
-    pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Result<Self, String> {
+    /// Builds the DynamoDB client; makes no network call (credentials and endpoints come
+    /// from the environment).
+    pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Self {
         Self::with_clients(
             config,
             sdk,
@@ -50,50 +55,78 @@ impl App {
         sdk: &aws_config::SdkConfig,
         dynamodb: aws_sdk_dynamodb::config::Builder,
         s3: aws_sdk_s3::config::Builder,
-    ) -> Result<Self, String> {
+    ) -> Self {
         let dynamodb = dynamodb
             .interceptor(CountCalls)
             .timeout_config(aws_timeouts())
             .build();
-        let eventbridge = aws_sdk_eventbridge::config::Builder::from(sdk)
-            .interceptor(CountCalls)
-            .timeout_config(aws_timeouts())
-            .build();
-        let egress = config.livekit.as_ref().map(Egress::new).transpose()?;
-        let s3 = s3
-            .interceptor(CountCalls)
-            .timeout_config(aws_timeouts())
-            .force_path_style(config.s3_force_path_style)
-            .build();
-        Ok(Self {
-            events: Events::new(
-                aws_sdk_eventbridge::Client::from_conf(eventbridge),
-                config.event_bus.clone(),
-            ),
-            egress,
+        Self {
             store: Store::new(
                 aws_sdk_dynamodb::Client::from_conf(dynamodb),
                 &config.table_name,
             ),
-            media: Media::new(
-                aws_sdk_s3::Client::from_conf(s3),
-                &config.bucket_name,
-                config.presign_ttl,
-            ),
+            media: OnceLock::new(),
+            events: OnceLock::new(),
+            egress: OnceLock::new(),
+            sdk: sdk.clone(),
+            s3,
             page_tokens: config
                 .signing_key
                 .as_ref()
                 .map(|key| PageTokens::new(key.expose())),
             auth: Authenticator::new(&config),
             config,
+        }
+    }
+
+    /// The videos in S3.
+    pub fn media(&self) -> &Media {
+        self.media.get_or_init(|| {
+            let s3 = self
+                .s3
+                .clone()
+                .interceptor(CountCalls)
+                .timeout_config(aws_timeouts())
+                .force_path_style(self.config.s3_force_path_style)
+                .build();
+            Media::new(
+                aws_sdk_s3::Client::from_conf(s3),
+                &self.config.bucket_name,
+                self.config.presign_ttl,
+            )
         })
+    }
+
+    /// The integrations' event bus.
+    pub fn events(&self) -> &Events {
+        self.events.get_or_init(|| {
+            let eventbridge = aws_sdk_eventbridge::config::Builder::from(&self.sdk)
+                .interceptor(CountCalls)
+                .timeout_config(aws_timeouts())
+                .build();
+            Events::new(
+                aws_sdk_eventbridge::Client::from_conf(eventbridge),
+                self.config.event_bus.clone(),
+            )
+        })
+    }
+
+    /// The LiveKit egress client; a function not given `LIVEKIT_*` records nothing.
+    pub fn egress(&self) -> Result<&Egress, ApiError> {
+        let livekit = self.config.livekit.as_ref().ok_or_else(|| {
+            ApiError::Internal("LIVEKIT_URL and its keys are not configured".into())
+        })?;
+        self.egress
+            .get_or_init(|| Egress::new(livekit))
+            .as_ref()
+            .map_err(|e| ApiError::Internal(e.clone().into()))
     }
 
     pub fn deleter(&self) -> Deleter<'_> {
         Deleter {
             store: &self.store,
-            media: &self.media,
-            events: &self.events,
+            media: self.media(),
+            events: self.events(),
         }
     }
 

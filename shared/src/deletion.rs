@@ -1,10 +1,12 @@
 //! Deleting recordings without losing or leaking anything:
 //!
-//! 1. mark each recording `deleting`, conditionally, and turn its video's claim into a
-//!    tombstone in the same transaction (it leaves the lists; a later delete sees the mark
-//!    and carries on; no event of the media server can bring it back);
-//! 2. delete the videos from S3 (`DeleteObjects`, 1000 keys a call);
-//! 3. delete the recordings' share links (found by a query of their share partition);
+//! 1. mark each recording `deleting`, conditionally (it exists, in a finished status or
+//!    already marked), and turn its video's claim into a tombstone in the same transaction
+//!    (it leaves the lists; a later delete sees the mark and carries on; no event of the
+//!    media server can bring it back, and no share link can be created for it any more);
+//! 2. read the marked recordings and their share counters, in the same `BatchGetItem`s;
+//! 3. delete the videos from S3 (`DeleteObjects`, 1000 keys a call) and, at the same time,
+//!    the recordings' share links (found by a query of their share partition);
 //! 4. delete the recordings' own items, last, once nothing else of them is left.
 //!
 //! A failure at any step leaves the recording marked, and a repeated delete, or the
@@ -12,7 +14,9 @@
 //! item points to. Every step is batched across recordings, and each id is authorized on
 //! its own.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
+
+use futures_util::future::join;
 
 use crate::access::decision_reads_room;
 use crate::error::{ApiError, Category, FieldError};
@@ -20,7 +24,7 @@ use crate::events::{Events, RecordingEvent};
 use crate::media::Media;
 use crate::model::{Recording, RecordingId, RoomId};
 use crate::permissions::{Action, Principal, authorize};
-use crate::store::{DELETABLE_STATUSES, MarkOutcome, Store, StoredRecording};
+use crate::store::{MarkOutcome, Store, StoredRecording};
 
 /// At most this many distinct ids in one bulk delete: the most whose query string, with a
 /// bearer token, stays inside API Gateway's 10 KB limit on a request line and headers.
@@ -126,50 +130,65 @@ pub async fn delete_recordings(
     ids: &[RecordingId],
     now_ms: i64,
 ) -> Result<Outcome, ApiError> {
-    // An administrator's delete needs no room, so 100 ids are one BatchGetItem.
+    // Only the rooms are read first, where the decision needs them (an administrator's
+    // needs none): the mark's condition is what checks each recording's existence and
+    // status, and what a delete must read of them is read after it.
     let rooms: Vec<&RoomId> = ids
         .iter()
         .map(RecordingId::room_id)
         .filter(|room_id| decision_reads_room(principal, room_id))
         .collect();
-    let mut loaded = deleter.store.load_with_rooms(ids, &rooms).await?;
+    let rooms = deleter.store.load_with_rooms(&[], &rooms).await?.rooms;
     let mut outcome = Outcome::default();
-    let mut candidates: HashMap<RecordingId, StoredRecording> = HashMap::new();
-    for id in ids {
-        let room = loaded.rooms.get(id.room_id());
-        let allowed = authorize(principal, Action::DeleteRecording, room).is_ok();
-        let checked = match loaded.recordings.remove(id) {
-            _ if !allowed => Err(DeleteFailure::Forbidden),
-            None => Err(DeleteFailure::NotFound),
-            Some(s) if !s.deleting && !DELETABLE_STATUSES.contains(&s.recording.status) => {
-                Err(DeleteFailure::NotFinished)
-            }
-            Some(s) => Ok(s),
-        };
-        match checked {
-            Ok(stored) => {
-                candidates.insert(id.clone(), stored);
-            }
-            Err(failure) => outcome.failed.push((id.clone(), failure)),
-        }
-    }
-    if candidates.is_empty() {
+    let (allowed, forbidden): (Vec<_>, Vec<_>) = ids.iter().cloned().partition(|id| {
+        authorize(principal, Action::DeleteRecording, rooms.get(id.room_id())).is_ok()
+    });
+    outcome.failed.extend(
+        forbidden
+            .into_iter()
+            .map(|id| (id, DeleteFailure::Forbidden)),
+    );
+    if allowed.is_empty() {
         return Ok(outcome);
     }
 
-    let to_mark: Vec<RecordingId> = candidates.keys().cloned().collect();
-    let mut marked = Vec::new();
-    for (id, result) in deleter.store.mark_deleting(&to_mark, now_ms).await {
+    let (mut marked, mut refused) = (Vec::new(), Vec::new());
+    for (id, result) in deleter.store.mark_deleting(&allowed, now_ms).await {
         match result {
-            MarkOutcome::Marked => marked.extend(candidates.remove(&id)),
-            // It changed since it was read: gone, or back in a live status.
-            MarkOutcome::ConditionFailed => {
-                outcome.failed.push((id, DeleteFailure::NotFinished));
-            }
+            MarkOutcome::Marked => marked.push(id),
+            // Absent, or not in a status that may be deleted: the read below tells which.
+            MarkOutcome::ConditionFailed => refused.push(id),
             MarkOutcome::Unavailable => outcome.failed.push((id, DeleteFailure::Unavailable)),
         }
     }
-    let (deleted, unfinished) = finish_marked(deleter, marked).await;
+    let all: Vec<RecordingId> = marked.iter().chain(&refused).cloned().collect();
+    let mut read = match deleter.store.read_for_delete(&all, &marked).await {
+        Ok(read) => read,
+        Err(e) => {
+            // The marked ones stay marked: a retry, or the sweeper, finishes them.
+            tracing::warn!(error = %e, "reading recordings being deleted");
+            outcome
+                .failed
+                .extend(all.into_iter().map(|id| (id, DeleteFailure::Unavailable)));
+            return Ok(outcome);
+        }
+    };
+    for id in refused {
+        let failure = match read.recordings.remove(&id) {
+            Some(_) => DeleteFailure::NotFinished,
+            None => DeleteFailure::NotFound,
+        };
+        outcome.failed.push((id, failure));
+    }
+    let mut to_finish = Vec::new();
+    for id in marked {
+        match read.recordings.remove(&id) {
+            Some(stored) => to_finish.push(stored),
+            // Finished meanwhile by another delete of the same recording.
+            None => outcome.failed.push((id, DeleteFailure::NotFound)),
+        }
+    }
+    let (deleted, unfinished) = finish_marked(deleter, to_finish, &read.with_links).await;
     outcome.deleted = deleted.iter().map(|r| r.recording_id.clone()).collect();
     outcome.failed.extend(
         unfinished
@@ -198,7 +217,12 @@ pub async fn finish_abandoned(
         .store
         .abandoned_deletes(now_ms - ABANDONED_AFTER_MS, ABANDONED_PER_SWEEP)
         .await?;
-    let (deleted, unfinished) = finish_marked(deleter, abandoned).await;
+    let ids: Vec<RecordingId> = abandoned
+        .iter()
+        .map(|r| r.recording.recording_id.clone())
+        .collect();
+    let with_links = deleter.store.read_for_delete(&[], &ids).await?.with_links;
+    let (deleted, unfinished) = finish_marked(deleter, abandoned, &with_links).await;
     for id in unfinished {
         tracing::warn!(recording = %id, "an abandoned delete is still unfinished");
     }
@@ -209,33 +233,35 @@ pub async fn finish_abandoned(
     Ok(deleted)
 }
 
-/// Steps 2 to 4 for recordings already marked. Returns the recordings deleted, and those
-/// still marked because a step failed.
+/// Steps 2 to 4 for recordings already marked, of which `with_links` have share links.
+/// Returns the recordings deleted, and those still marked because a step failed.
 async fn finish_marked(
     Deleter { store, media, .. }: Deleter<'_>,
     marked: Vec<StoredRecording>,
+    with_links: &HashSet<RecordingId>,
 ) -> (Vec<Recording>, Vec<RecordingId>) {
-    let mut unfinished = Vec::new();
+    // The videos and the links go concurrently: a marked recording is neither listed nor
+    // served, so neither needs the other gone first. Its item goes last.
     let keys: Vec<String> = marked.iter().map(|r| r.s3_key.clone()).collect();
-    let undeleted_videos = media.delete_objects(&keys).await;
-    let (videos_gone, videos_left): (Vec<_>, Vec<_>) = marked
-        .into_iter()
-        .partition(|r| !undeleted_videos.contains(&r.s3_key));
-    unfinished.extend(videos_left.into_iter().map(|r| r.recording.recording_id));
-
-    let ids: Vec<RecordingId> = videos_gone
+    let linked: Vec<RecordingId> = marked
         .iter()
         .map(|r| r.recording.recording_id.clone())
+        .filter(|id| with_links.contains(id))
         .collect();
-    let links_left = store.delete_share_partitions(&ids).await;
-    let (links_gone, with_links): (Vec<_>, Vec<_>) = videos_gone
-        .into_iter()
-        .partition(|r| !links_left.contains(&r.recording.recording_id));
-    unfinished.extend(with_links.into_iter().map(|r| r.recording.recording_id));
+    let (undeleted_videos, links_left) = join(
+        media.delete_objects(&keys),
+        store.delete_share_partitions(&linked),
+    )
+    .await;
+    let (gone, left): (Vec<_>, Vec<_>) = marked.into_iter().partition(|r| {
+        !undeleted_videos.contains(&r.s3_key) && !links_left.contains(&r.recording.recording_id)
+    });
+    let mut unfinished: Vec<RecordingId> =
+        left.into_iter().map(|r| r.recording.recording_id).collect();
 
-    let items_left = store.delete_recording_items(&links_gone).await;
+    let items_left = store.delete_recording_items(&gone).await;
     let mut deleted = Vec::new();
-    for stored in links_gone {
+    for stored in gone {
         if items_left.contains(&stored.recording.recording_id) {
             unfinished.push(stored.recording.recording_id);
         } else {

@@ -11,16 +11,10 @@ use crate::app::App;
 use crate::crypto;
 use crate::error::{ApiError, Category};
 use crate::events::RecordingEvent;
-use crate::livekit::{Egress, LiveKitError, S3Upload, WebhookEvent};
+use crate::livekit::{LiveKitError, S3Upload, WebhookEvent};
 use crate::model::{self, Recording, RecordingId, RecordingLock, RecordingStatus, Room, RoomId};
 use crate::permissions::{Action, Principal, authorize};
 use crate::store::{Applied, Progress, Store};
-
-fn egress(app: &App) -> Result<&Egress, ApiError> {
-    app.egress
-        .as_ref()
-        .ok_or_else(|| ApiError::Internal("LIVEKIT_URL and its keys are not configured".into()))
-}
 
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
@@ -51,7 +45,7 @@ pub async fn start(
     room_id: &RoomId,
     now: i64,
 ) -> Result<Recording, ApiError> {
-    let egress = egress(app)?;
+    let egress = app.egress()?;
     let room = app.store.get_room(room_id).await?;
     authorize(principal, Action::ControlRecording, room.as_ref())?;
     let room = room.ok_or_else(|| ApiError::room_not_found(room_id.as_str()))?;
@@ -112,7 +106,7 @@ pub async fn start(
     app.store
         .store_started_recording(&recording, &holder, lock_until)
         .await?;
-    app.events
+    app.events()
         .publish(RecordingEvent::Started, std::slice::from_ref(&recording))
         .await;
     Ok(recording)
@@ -167,7 +161,7 @@ pub async fn stop(
     id: &RecordingId,
     now: i64,
 ) -> Result<Recording, ApiError> {
-    let egress = egress(app)?;
+    let egress = app.egress()?;
     let recording =
         authorized_recording(&app.store, principal, id, Action::ControlRecording).await?;
     let stopped_already = || already(format!("Recording '{id}' is already stopped"));
@@ -194,7 +188,7 @@ async fn ended(app: &App, recording: &Recording) -> Result<(), ApiError> {
     app.store
         .unlock_room_recording(&recording.room_id, recording.recording_id.as_str())
         .await?;
-    app.events
+    app.events()
         .publish(RecordingEvent::Ended, std::slice::from_ref(recording))
         .await;
     Ok(())
@@ -260,7 +254,7 @@ pub async fn apply_webhook(
             ended(app, recording).await?;
         }
         Applied::Deleted if status.is_final() => {
-            if !app.media.delete_objects(&[id.s3_key()]).await.is_empty() {
+            if !app.media().delete_objects(&[id.s3_key()]).await.is_empty() {
                 // Answered as a failure so that LiveKit delivers the event again.
                 return Err(ApiError::Unavailable(
                     format!("deleting the late video of deleted recording '{id}'").into(),
@@ -299,7 +293,7 @@ pub async fn sweep(app: &App, now: i64) -> Result<Vec<Recording>, ApiError> {
         else {
             continue;
         };
-        if let Some(egress) = &app.egress
+        if let Ok(egress) = app.egress()
             && let Err(err) = egress.stop(id.room_id(), id.egress_id(), now / 1000).await
         {
             tracing::info!(recording = %id, error = %err, "could not stop a stale egress");

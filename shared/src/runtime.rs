@@ -26,7 +26,7 @@ async fn cold_start() -> Result<&'static App, lambda_http::Error> {
     let config = Config::from_lookup(lookup)?;
     // One App per process, alive as long as the process: leaking it lets every request
     // borrow it without reference counting.
-    Ok(Box::leak(Box::new(App::new(config, &sdk)?)))
+    Ok(Box::leak(Box::new(App::new(config, &sdk))))
 }
 
 /// The SDK's settings from the environment (region, credentials, endpoints; no network

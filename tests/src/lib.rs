@@ -306,8 +306,7 @@ impl TestStack {
                 &sdk,
                 aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(iam::recorder()),
                 aws_sdk_s3::config::Builder::from(&sdk),
-            )
-            .expect("the app builds"),
+            ),
             config,
             sdk,
             store: Store::new(dynamodb.clone(), &table),
@@ -351,7 +350,6 @@ impl TestStack {
             s3_config.push_interceptor(SharedInterceptor::new(interceptor));
         }
         App::with_clients(self.config.clone(), &self.sdk, dynamodb_config, s3_config)
-            .expect("the app builds")
     }
 
     pub async fn put_video(&self, key: &str, bytes: Vec<u8>) {

@@ -36,7 +36,7 @@ async fn presigned(app: &App, req: Request, disposition: Disposition) -> Handler
         });
     }
     let presigned = app
-        .media
+        .media()
         .presign_video(&id.s3_key(), &recording.filename, disposition)
         .await?;
     if redirect {

@@ -23,10 +23,7 @@ async fn receive(app: &App, req: Request) -> HandlerResult {
     if body.len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge);
     }
-    let egress = app
-        .egress
-        .as_ref()
-        .ok_or_else(|| ApiError::Internal("LIVEKIT_URL and its keys are not configured".into()))?;
+    let egress = app.egress()?;
     let authorization = req
         .headers()
         .get(header::AUTHORIZATION)

@@ -86,11 +86,11 @@ async fn open(app: &App, req: Request) -> HandlerResult {
     }
     let key = id.s3_key();
     let video = app
-        .media
+        .media()
         .presign_video(&key, &recording.filename, Disposition::Inline)
         .await?;
     let download = app
-        .media
+        .media()
         .presign_video(&key, &recording.filename, Disposition::Attachment)
         .await?;
     Ok(page::player(&page::Player {

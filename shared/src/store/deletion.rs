@@ -1,16 +1,19 @@
 //! The writes of a delete: marking recordings `deleting` (each with its video's
 //! tombstone), removing their share partitions, then their items.
 
+use std::collections::{HashMap, HashSet};
+
 use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, Put, TransactWriteItem, Update, WriteRequest,
 };
 use futures_util::future::join_all;
 
-use super::items::{RecordingItem, SHARE_COUNT, StoredRecording, VideoItem};
+use super::items::{RecordingItem, SHARE_COUNT, SHARE_PREFIX, StoredRecording, VideoItem};
 use super::orders::ListIndex;
+use super::shares::share_counter_key;
 use super::{
-    BATCH_RETRIES, BATCH_WRITE_ITEMS, Item, Store, date_sort_key, decode, encode, primary_key,
-    recording_pk, s, transaction_outcome,
+    BATCH_GET_KEYS, BATCH_RETRIES, BATCH_WRITE_ITEMS, Item, Store, date_sort_key, decode, encode,
+    primary_key, recording_pk, s, transaction_outcome,
 };
 use crate::aws::AwsError;
 use crate::model::{RecordingId, RecordingStatus};
@@ -28,6 +31,14 @@ pub const DELETABLE_STATUSES: [RecordingStatus; 4] = [
     RecordingStatus::Aborted,
     RecordingStatus::LimitReached,
 ];
+
+/// What a delete reads once its recordings are marked.
+#[derive(Debug, Default)]
+pub struct ReadForDelete {
+    pub recordings: HashMap<RecordingId, StoredRecording>,
+    /// The recordings that have a share partition.
+    pub with_links: HashSet<RecordingId>,
+}
 
 /// How marking one recording `deleting` went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,10 +187,53 @@ impl Store {
             .collect()
     }
 
-    /// Deletes the share partitions of the given recordings (links first, each counter
-    /// last), 25 items to a `BatchWriteItem`. Returns the recordings whose partition could
-    /// not all be deleted.
+    /// Reads `recordings`, and which of `counters_of` have a share partition (their
+    /// counters), together: 100 keys a `BatchGetItem`, calls concurrent. A delete reads
+    /// them once its mark is stored, which no new link gets past (creating one requires the
+    /// recording unmarked), so no link is missed.
+    pub async fn read_for_delete(
+        &self,
+        recordings: &[RecordingId],
+        counters_of: &[RecordingId],
+    ) -> Result<ReadForDelete, AwsError> {
+        let keys: Vec<Item> = recordings
+            .iter()
+            .map(|id| primary_key(recording_pk(id.as_str())))
+            .chain(counters_of.iter().map(share_counter_key))
+            .collect();
+        let calls = keys
+            .chunks(BATCH_GET_KEYS)
+            .map(|chunk| self.batch_get(chunk));
+        let mut read = ReadForDelete::default();
+        for items in join_all(calls).await {
+            for item in items? {
+                let shared = match item.get("PK") {
+                    Some(AttributeValue::S(pk)) => pk.strip_prefix(SHARE_PREFIX),
+                    _ => None,
+                };
+                match shared.map(RecordingId::parse) {
+                    Some(Ok(id)) => {
+                        read.with_links.insert(id);
+                    }
+                    Some(Err(_)) => {}
+                    None => {
+                        let stored: StoredRecording = decode::<RecordingItem, _>(item)?;
+                        read.recordings
+                            .insert(stored.recording.recording_id.clone(), stored);
+                    }
+                }
+            }
+        }
+        Ok(read)
+    }
+
+    /// Deletes the share partitions of `ids`, recordings known to have one (links first,
+    /// each counter last), 25 items to a `BatchWriteItem`. Returns the recordings whose
+    /// partition could not all be deleted.
     pub async fn delete_share_partitions(&self, ids: &[RecordingId]) -> Vec<RecordingId> {
+        if ids.is_empty() {
+            return Vec::new();
+        }
         let partitions = match self.share_partition_keys(ids).await {
             Ok(partitions) => partitions,
             Err(e) => {

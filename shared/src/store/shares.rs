@@ -39,6 +39,12 @@ fn key(pk: String, sk: &str) -> Item {
     key
 }
 
+/// The counter of a recording's live links: it exists from the first link on, so a
+/// partition holds links only while its counter exists.
+pub(super) fn share_counter_key(id: &RecordingId) -> Item {
+    key(share_pk(id), SHARE_COUNT)
+}
+
 fn number(n: i64) -> AttributeValue {
     AttributeValue::N(n.to_string())
 }
@@ -113,7 +119,7 @@ impl Store {
         let counted = built(
             Update::builder()
                 .table_name(&self.table)
-                .set_key(Some(key(share_pk(id), SHARE_COUNT)))
+                .set_key(Some(share_counter_key(id)))
                 .update_expression("ADD live :one")
                 .condition_expression("attribute_not_exists(live) OR live < :cap")
                 .expression_attribute_values(":one", number(1))
@@ -160,7 +166,7 @@ impl Store {
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(key(share_pk(id), SHARE_COUNT)))
+            .set_key(Some(share_counter_key(id)))
             .consistent_read(true)
             .send()
             .await?;
@@ -182,7 +188,7 @@ impl Store {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(share_pk(id), SHARE_COUNT)))
+            .set_key(Some(share_counter_key(id)))
             .update_expression("SET live = :live")
             .condition_expression("live = :counted")
             .expression_attribute_values(":live", number(live))
@@ -249,7 +255,7 @@ impl Store {
         let uncount = built(
             Update::builder()
                 .table_name(&self.table)
-                .set_key(Some(key(share_pk(id), SHARE_COUNT)))
+                .set_key(Some(share_counter_key(id)))
                 .update_expression("ADD live :minus_one")
                 .condition_expression("attribute_exists(PK)")
                 .expression_attribute_values(":minus_one", number(-1))
@@ -296,40 +302,18 @@ impl Store {
         Ok(revoked)
     }
 
-    /// The keys of every item in the share partitions of `ids` that have one, their
-    /// counters last: a partition holds links only while its counter exists.
+    /// The keys of every item in the share partitions of `ids`, recordings known to have
+    /// one (see [`share_counter_key`]): their links', each counter last.
     pub(super) async fn share_partition_keys(
         &self,
         ids: &[RecordingId],
     ) -> Result<Vec<(RecordingId, Vec<Item>)>, AwsError> {
-        let counters: Vec<Item> = ids
-            .iter()
-            .map(|id| key(share_pk(id), SHARE_COUNT))
-            .collect();
-        let reads = counters
-            .chunks(super::BATCH_GET_KEYS)
-            .map(|chunk| self.batch_get(chunk));
-        let mut shared = Vec::new();
-        for items in join_all(reads).await {
-            shared.extend(items?);
-        }
-        let with_links: Vec<&RecordingId> = ids
-            .iter()
-            .filter(|id| {
-                let pk = share_pk(id);
-                shared
-                    .iter()
-                    .any(|item| matches!(item.get("PK"), Some(AttributeValue::S(p)) if *p == pk))
-            })
-            .collect();
-        let queries = with_links
-            .iter()
-            .map(|id| self.links_of(id, Some("PK, SK")));
+        let queries = ids.iter().map(|id| self.links_of(id, Some("PK, SK")));
         let mut partitions = Vec::new();
-        for (id, links) in with_links.iter().zip(join_all(queries).await) {
+        for (id, links) in ids.iter().zip(join_all(queries).await) {
             let mut keys = links?;
-            keys.push(key(share_pk(id), SHARE_COUNT));
-            partitions.push(((*id).clone(), keys));
+            keys.push(share_counter_key(id));
+            partitions.push((id.clone(), keys));
         }
         Ok(partitions)
     }

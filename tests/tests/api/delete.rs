@@ -1,5 +1,6 @@
 //! Deletes: single and bulk, permissions, and faults in the middle of a delete.
 
+use integration_tests::intercept::CallCounts;
 use integration_tests::{ApiRequest, ApiResponse, Interceptor, TestStack};
 use serde_json::Value;
 use shared::app::App;
@@ -59,9 +60,9 @@ async fn a_single_delete_removes_item_and_video() {
         response.json()["message"],
         format!("Recording '{id}' deleted successfully")
     );
-    // Read, mark (with the tombstone), delete the video, read the share counter (none:
-    // never shared), delete the item.
-    assert_eq!(response.aws_calls, 5);
+    // Mark (with the tombstone), read the recording and its share counter (none: never
+    // shared), delete the video, delete the item.
+    assert_eq!(response.aws_calls, 4);
     assert_eq!(remains(&stack, id).await, (false, false));
     delete_one(&stack, &stack.app, id)
         .await
@@ -265,7 +266,9 @@ async fn bulk_delete_reports_exactly_what_was_deleted_and_why_not() {
 #[tokio::test]
 async fn bulk_delete_is_batched() {
     let stack = TestStack::new().await;
-    let mut calls = Vec::new();
+    let counts = CallCounts::default();
+    let app = stack.app_with_interceptors(Some(counts.interceptor()), Some(counts.interceptor()));
+    let (mut calls, mut by_operation) = (Vec::new(), Vec::new());
     for (batch, size) in [25usize, 100, 150].into_iter().enumerate() {
         let recordings: Vec<_> = (0..size)
             .map(|n| recording(&format!("room-{batch}"), n, RecordingStatus::Complete))
@@ -276,7 +279,8 @@ async fn bulk_delete_is_batched() {
             .map(|r| r.recording_id.to_string())
             .collect();
         let response = stack
-            .call(
+            .call_with(
+                &app,
                 stack
                     .admin("DELETE", MANY)
                     .query("recordingIds", &ids_param(&ids)),
@@ -290,12 +294,13 @@ async fn bulk_delete_is_batched() {
             "All recordings deleted successfully"
         );
         calls.push((size, response.aws_calls));
+        by_operation.push((size, counts.take()));
     }
-    // N ids of an administrator, whose decision reads no room: ⌈N/100⌉ reads, ⌈N/50⌉
-    // marks (each with its video's tombstone), ⌈N/1000⌉ S3 calls, ⌈N/100⌉ reads of the
-    // share counters (no recording here was shared, so no partition to query), ⌈N/25⌉
-    // item deletes.
-    assert_eq!(calls, [(25, 5), (100, 9), (150, 14)]);
+    // N ids of an administrator, whose decision reads no room: ⌈N/50⌉ marks (each with
+    // its video's tombstone), ⌈2N/100⌉ reads of the recordings and their share counters
+    // together (no recording here was shared, so no partition to query), ⌈N/1000⌉ S3
+    // calls, ⌈N/25⌉ item deletes.
+    assert_eq!(calls, [(25, 4), (100, 9), (150, 13)], "{by_operation:?}");
     println!("AWS calls per bulk delete (ids, calls): {calls:?}");
     assert!(stack.video_keys().await.is_empty());
 }
@@ -330,7 +335,7 @@ async fn dynamodb_failing_after_the_video_is_gone_is_finished_by_a_retry() {
     put_with_videos(&stack, std::slice::from_ref(&rec)).await;
     let id = &rec.recording_id;
 
-    // DynamoDB answers the read and the mark, then is unreachable.
+    // DynamoDB answers the mark and the read, then is unreachable.
     let broken_dynamodb = stack.app_with_interceptors(Some(Interceptor::outage_after(2)), None);
     let response = delete_one(&stack, &broken_dynamodb, id).await;
     response.expect_error(503, "Service Unavailable");
@@ -408,7 +413,7 @@ async fn a_delete_its_caller_abandoned_is_finished_by_the_sweeper() {
     let rec = recording("room-a", 1, RecordingStatus::Complete);
     put_with_videos(&stack, std::slice::from_ref(&rec)).await;
     let id = &rec.recording_id;
-    // DynamoDB answers the read and the mark, then is unreachable; nobody retries.
+    // DynamoDB answers the mark and the read, then is unreachable; nobody retries.
     let broken_dynamodb = stack.app_with_interceptors(Some(Interceptor::outage_after(2)), None);
     delete_one(&stack, &broken_dynamodb, id)
         .await

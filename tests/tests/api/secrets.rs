@@ -74,7 +74,7 @@ async fn a_cold_start_reads_its_secrets_from_secrets_manager() {
         }
     }
     let config = cold_start(&stack, env).await.expect("the secrets are read");
-    let app = App::new(config, stack.sdk()).expect("the app builds");
+    let app = App::new(config, stack.sdk());
 
     // Each secret does its work: the hash admits the administrator, the signing key signs
     // and verifies the token, the digests admit the API key.
@@ -114,7 +114,7 @@ async fn a_function_reads_only_the_secrets_it_is_given() {
     // The webhook's and the sweeper's configuration: no signing key, no API keys.
     let config = cold_start(&stack, env).await.expect("read");
     assert!(config.signing_key.is_none() && config.api_key_hashes.is_none());
-    let app = App::new(config, stack.sdk()).expect("the app builds");
+    let app = App::new(config, stack.sdk());
     let response = stack
         .call_with(
             &app,

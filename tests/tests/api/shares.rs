@@ -544,7 +544,8 @@ async fn links_die_with_their_recording_and_nothing_brings_their_items_back() {
 async fn a_delete_that_fails_among_the_share_links_is_finished_by_a_retry() {
     let (stack, rec) = recording_with_links(3).await;
     let id = &rec.recording_id;
-    // DynamoDB answers the read, the mark and the share counters, then fails.
+    // DynamoDB answers the mark, the read (the counter among it) and the links' query,
+    // then fails deleting the links.
     let broken =
         stack.app_with_interceptors(Some(integration_tests::Interceptor::outage_after(3)), None);
     let delete = || {

@@ -113,8 +113,8 @@ const GRANTS: &[(&str, &[Grant])] = &[
     (
         "delete-recordings",
         &[
-            // deletion: the recordings and the rooms the decision needs (load_with_rooms);
-            // share_partition_keys: which recordings have links (their counters).
+            // deletion: the rooms the decision needs (load_with_rooms), then the marked
+            // recordings and which have links (their counters, read_for_delete).
             (
                 &["dynamodb:BatchGetItem"],
                 TABLE,
