@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Release build of the Lambda functions for AWS Lambda on arm64 (Graviton, provided.al2023)
-# with cargo-lambda (zig as the cross linker), into target/lambda/<function>/bootstrap, the
-# same target directory that `cargo build` and `sam build` use; prints each binary's size.
+# with cargo-lambda (zig as the cross linker), into target/lambda/<function>/bootstrap (under
+# $CARGO_TARGET_DIR when set), the target directory that `cargo build` and `sam build` use,
+# each zipped beside it (bootstrap.zip); prints each binary's size and its zip's.
 #
 # Usage: scripts/build-lambda.sh [FUNCTION...]
 #   FUNCTION  crate names under functions/ (default: all of them). Each crate's binary has
@@ -36,10 +37,17 @@ started=$SECONDS
 cargo lambda build --release --arm64 "${packages[@]}"
 echo "[build-lambda] built ${#functions[@]} function(s) for arm64 in $((SECONDS - started)) s"
 
-printf '%-28s %12s  %s\n' function bytes path
+# Each binary is also zipped as Lambda receives it (deflate, as `sam build` and
+# `cargo lambda deploy` package it), beside it, for its zipped size.
+printf '%-28s %12s %12s  %s\n' function bytes zipped path
 for f in "${functions[@]}"; do
-    binary="target/lambda/$f/bootstrap"
+    binary="${CARGO_TARGET_DIR:-target}/lambda/$f/bootstrap"
     [[ -f "$binary" ]] || { echo "[build-lambda] missing $binary" >&2; exit 1; }
+    python3 -c 'import sys, zipfile
+with zipfile.ZipFile(sys.argv[1] + ".zip", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    z.write(sys.argv[1], "bootstrap")' "$binary"
     size=$(stat -c %s "$binary")
-    printf '%-28s %12s  %s (%s)\n' "$f" "$size" "$binary" "$(numfmt --to=iec-i --suffix=B "$size")"
+    zipped=$(stat -c %s "$binary.zip")
+    printf '%-28s %12s %12s  %s (%s, zipped %s)\n' "$f" "$size" "$zipped" "$binary" \
+        "$(numfmt --to=iec-i --suffix=B "$size")" "$(numfmt --to=iec-i --suffix=B "$zipped")"
 done

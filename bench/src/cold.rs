@@ -24,6 +24,7 @@ struct Start {
     status: u16,
     aws_calls: Option<u64>,
     peak_rss_kib: Option<f64>,
+    minor_faults: Option<f64>,
 }
 
 async fn one_start(
@@ -42,11 +43,13 @@ async fn one_start(
         aws_calls: invocation.aws_calls(),
         // The process now waits for its next event: its peak so far is its peak.
         peak_rss_kib: process.peak_rss_kib(),
+        minor_faults: process.minor_faults(),
     })
 }
 
-fn arm64_size(name: &str) -> Option<u64> {
-    let path = repo_root().join(format!("target/lambda/{name}/bootstrap"));
+/// The size of `target/lambda/<name>/<file>`, as `scripts/build-lambda.sh` left it.
+fn arm64_size(name: &str, file: &str) -> Option<u64> {
+    let path = repo_root().join(format!("target/lambda/{name}/{file}"));
     std::fs::metadata(path).ok().map(|m| m.len())
 }
 
@@ -65,6 +68,7 @@ pub async fn run(
         first: Vec<f64>,
         no_aws: Vec<f64>,
         rss: Vec<f64>,
+        faults: Vec<f64>,
         status: u16,
         aws_calls: Option<u64>,
     }
@@ -85,6 +89,7 @@ pub async fn run(
             s.init.push(real.init_ms);
             s.first.push(real.first_response_ms);
             s.rss.extend(real.peak_rss_kib);
+            s.faults.extend(real.minor_faults);
             s.status = real.status;
             s.aws_calls = real.aws_calls;
             if let Some(start) = no_aws {
@@ -115,8 +120,10 @@ pub async fn run(
                 "status": if s.status == 0 { json!("ok") } else { json!(s.status) },
                 "aws_calls": s.aws_calls,
                 "size_bytes": size,
-                "arm64_size_bytes": if name == HELLO { None } else { arm64_size(name) },
+                "arm64_size_bytes": if name == HELLO { None } else { arm64_size(name, "bootstrap") },
+                "arm64_zip_bytes": if name == HELLO { None } else { arm64_size(name, "bootstrap.zip") },
                 "peak_rss_kib": summarize(&s.rss).p50,
+                "minor_faults": summarize(&s.faults).p50,
                 "init_ms": init,
                 "first_response_ms": first,
                 "first_response_no_aws_ms": no_aws,

@@ -161,6 +161,15 @@ impl FunctionProcess {
         proc_number(&format!("/proc/{}/status", self.child.id()), "VmHWM")
     }
 
+    /// The page faults the process has taken that needed no disk read (`minflt` of
+    /// `/proc/<pid>/stat`): first touches of its binary's pages, heap and stacks.
+    pub fn minor_faults(&self) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // The fields after the command's parenthesis, which may itself hold spaces.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        fields.get(7)?.parse().ok()
+    }
+
     /// Invokes the function with `event` and waits for the response and, briefly, its log
     /// line.
     pub async fn invoke(&self, event: &Value) -> Result<Invocation, String> {

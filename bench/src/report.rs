@@ -13,13 +13,49 @@ fn json_path() -> PathBuf {
     repo_root().join("docs/benchmarks.json")
 }
 
-/// Sets `section` in the JSON file and renders the Markdown from the whole file.
-pub fn update(section: &str, value: Value) -> Result<(), String> {
+/// Sets `section` in the JSON file and renders the Markdown from the whole file. A new
+/// `bench` section keeps the replaced run's warm latencies and cold starts beside its own,
+/// so that the report shows what a change did.
+pub fn update(section: &str, mut value: Value) -> Result<(), String> {
     let mut all = read();
+    if section == "bench"
+        && let Some(old) = all.get("bench")
+    {
+        value["previous"] = previous_run(old);
+    }
     all.insert(section.to_owned(), value);
     let text = serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?;
     std::fs::write(json_path(), text + "\n").map_err(|e| format!("writing the JSON: {e}"))?;
     render()
+}
+
+/// What the report compares a new run with: the replaced run's warm p50 and p99 per route
+/// and its cold starts.
+fn previous_run(old: &Value) -> Value {
+    let warm: Vec<Value> = rows(&old["warm"]["routes"])
+        .iter()
+        .map(|r| {
+            json!({
+                "key": route_key(r),
+                "p50": r["latency_ms"]["p50"],
+                "p99": r["latency_ms"]["p99"],
+            })
+        })
+        .collect();
+    let cold: Vec<Value> = rows(&old["cold_start"]["binaries"])
+        .iter()
+        .map(|b| json!({"name": b["name"], "init_p50": b["init_ms"]["p50"], "ratio_init": b["ratio_init"], "size_bytes": b["size_bytes"]}))
+        .collect();
+    json!({"date": old["date"], "warm": warm, "cold": cold})
+}
+
+fn route_key(r: &Value) -> String {
+    format!(
+        "{} {} {}",
+        text(&r["label"]),
+        text(&r["route"]),
+        text(&r["credential"])
+    )
 }
 
 fn read() -> Map<String, Value> {
@@ -190,7 +226,47 @@ fn derived(bench: &Value) -> Value {
         .filter(|r| r["aws_calls"] != r["by_category"]["total"])
         .map(|r| format!("{} {}", text(&r["n"]), text(&r["mode"])))
         .collect();
+    // Each warm route beside the previous run's, in the routes' order.
+    let previous = rows(&bench["previous"]["warm"]);
+    let warm_change: Vec<Value> = rows(&bench["warm"]["routes"])
+        .iter()
+        .map(|r| {
+            let key = route_key(r);
+            let before = previous.iter().find(|p| p["key"] == key.as_str());
+            before.map_or(Value::Null, |p| {
+                json!({
+                    "p50": p["p50"],
+                    "p99": p["p99"],
+                    "p50_ratio": f(&r["latency_ms"]["p50"]) / f(&p["p50"]),
+                    "p99_ratio": f(&r["latency_ms"]["p99"]) / f(&p["p99"]),
+                })
+            })
+        })
+        .collect();
+    let ratios = |k: &str| -> Vec<f64> {
+        let mut v: Vec<f64> = warm_change
+            .iter()
+            .map(|c| f(&c[k]))
+            .filter(|x| x.is_finite())
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    // The lowest, median and highest of sorted ratios.
+    let spread = |v: &[f64]| Some((*v.first()?, v[v.len() / 2], *v.last()?));
+    let summary = spread(&ratios("p50_ratio"))
+        .zip(spread(&ratios("p99_ratio")))
+        .map(
+            |((p50_min, p50_median, p50_max), (p99_min, p99_median, p99_max))| {
+                json!({
+                    "p50_min": p50_min, "p50_median": p50_median, "p50_max": p50_max,
+                    "p99_min": p99_min, "p99_median": p99_median, "p99_max": p99_max,
+                })
+            },
+        );
     json!({
+        "warm_change": warm_change,
+        "warm_change_summary": summary,
         "flat": flat_budget,
         "search": search_budget,
         "searches": pairs.iter().map(|(r, other)| {
