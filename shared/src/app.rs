@@ -24,8 +24,9 @@ use crate::store::Store;
 pub struct App {
     pub config: Config,
     pub store: Store,
-    /// The clients only some requests use are built on their first use: a cold start does
-    /// not pay for them, and a function that never uses one does not link it.
+    /// The clients only some requests use are built on their first use (from the SDK's
+    /// settings and the S3 config kept here): a cold start does not pay for them, and a
+    /// function that never uses one does not link its code.
     media: OnceLock<Media>,
     events: OnceLock<Events>,
     egress: OnceLock<Result<Egress, String>>,

@@ -78,7 +78,8 @@ pub enum DeleteFailure {
     NotFound,
     Forbidden,
     NotFinished,
-    /// S3 or DynamoDB failed; the recording is marked and a retry completes it.
+    /// S3 or DynamoDB failed; a retry completes the delete (the recording stays marked
+    /// where the mark was stored).
     Unavailable,
 }
 
@@ -233,7 +234,7 @@ pub async fn finish_abandoned(
     Ok(deleted)
 }
 
-/// Steps 2 to 4 for recordings already marked, of which `with_links` have share links.
+/// Steps 3 and 4 for recordings marked and read, of which `with_links` have share links.
 /// Returns the recordings deleted, and those still marked because a step failed.
 async fn finish_marked(
     Deleter { store, media, .. }: Deleter<'_>,

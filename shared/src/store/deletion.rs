@@ -1,5 +1,5 @@
-//! The writes of a delete: marking recordings `deleting` (each with its video's
-//! tombstone), removing their share partitions, then their items.
+//! The calls of a delete: marking recordings `deleting` (each with its video's
+//! tombstone), reading what is marked, removing their share partitions, then their items.
 
 use std::collections::{HashMap, HashSet};
 
@@ -25,7 +25,7 @@ const MARKS_PER_TRANSACTION: usize = 50;
 pub(super) const DELETING_RECORDINGS: &str = "DELETING";
 
 /// Statuses a recording may be deleted in: finished ones.
-pub const DELETABLE_STATUSES: [RecordingStatus; 4] = [
+const DELETABLE_STATUSES: [RecordingStatus; 4] = [
     RecordingStatus::Complete,
     RecordingStatus::Failed,
     RecordingStatus::Aborted,
@@ -44,7 +44,7 @@ pub struct ReadForDelete {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MarkOutcome {
     Marked,
-    /// Gone, or no longer in a status that may be deleted.
+    /// Absent, or not in a status that may be deleted.
     ConditionFailed,
     Unavailable,
 }

@@ -38,7 +38,7 @@ use crate::aws::AwsError;
 use crate::model::Recording;
 use crate::pagination::{Cursor, Page, SortOrder};
 
-pub use deletion::{DELETABLE_STATUSES, MarkOutcome, ReadForDelete};
+pub use deletion::{MarkOutcome, ReadForDelete};
 pub use items::StoredRecording;
 pub use progress::{Applied, Progress};
 pub use recordings::Loaded;

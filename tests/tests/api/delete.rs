@@ -299,8 +299,26 @@ async fn bulk_delete_is_batched() {
     // N ids of an administrator, whose decision reads no room: ⌈N/50⌉ marks (each with
     // its video's tombstone), ⌈2N/100⌉ reads of the recordings and their share counters
     // together (no recording here was shared, so no partition to query), ⌈N/1000⌉ S3
-    // calls, ⌈N/25⌉ item deletes.
-    assert_eq!(calls, [(25, 4), (100, 9), (150, 13)], "{by_operation:?}");
+    // calls, ⌈N/25⌉ item deletes. DynamoDB Local cancels some concurrent transactions
+    // even on different items (DynamoDB does not), and the mark sends those again: the
+    // marks are at least ⌈N/50⌉.
+    for ((size, total), (_, operations)) in calls.iter().zip(&by_operation) {
+        let count = |operation: &str| operations.get(operation).copied().unwrap_or(0);
+        let marks = count("DynamoDB TransactWriteItems");
+        let expected = [
+            ("DynamoDB BatchGetItem", (2 * size).div_ceil(100)),
+            ("S3 DeleteObjects", size.div_ceil(1000)),
+            ("DynamoDB BatchWriteItem", size.div_ceil(25)),
+        ];
+        for (operation, n) in expected {
+            assert_eq!(count(operation), n as u64, "{size} ids: {operations:?}");
+        }
+        assert!(
+            marks >= size.div_ceil(50) as u64,
+            "{size} ids: {operations:?}"
+        );
+        assert_eq!(*total, operations.values().sum::<u64>(), "{operations:?}");
+    }
     println!("AWS calls per bulk delete (ids, calls): {calls:?}");
     assert!(stack.video_keys().await.is_empty());
 }
