@@ -29,8 +29,8 @@ pub fn update(section: &str, mut value: Value) -> Result<(), String> {
     render()
 }
 
-/// What the report compares a new run with: the replaced run's warm p50 and p99 per route
-/// and its cold starts.
+/// What the report compares a new run with: the replaced run's machine, CPU
+/// micro-benchmarks, warm p50 and p99 per route and cold starts.
 fn previous_run(old: &Value) -> Value {
     let warm: Vec<Value> = rows(&old["warm"]["routes"])
         .iter()
@@ -46,7 +46,13 @@ fn previous_run(old: &Value) -> Value {
         .iter()
         .map(|b| json!({"name": b["name"], "init_p50": b["init_ms"]["p50"], "ratio_init": b["ratio_init"], "size_bytes": b["size_bytes"]}))
         .collect();
-    json!({"date": old["date"], "warm": warm, "cold": cold})
+    json!({
+        "date": old["date"],
+        "kernel": old["machine"]["kernel"],
+        "micro": old["cpu"]["micro"],
+        "warm": warm,
+        "cold": cold,
+    })
 }
 
 fn route_key(r: &Value) -> String {
