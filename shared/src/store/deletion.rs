@@ -12,8 +12,8 @@ use super::items::{RecordingItem, SHARE_COUNT, SHARE_PREFIX, StoredRecording, Vi
 use super::orders::ListIndex;
 use super::shares::share_counter_key;
 use super::{
-    BATCH_GET_KEYS, BATCH_RETRIES, BATCH_WRITE_ITEMS, Item, Store, date_sort_key, decode, encode,
-    primary_key, recording_pk, s, transaction_outcome,
+    BATCH_RETRIES, BATCH_WRITE_ITEMS, Item, Store, date_sort_key, decode, encode, primary_key,
+    recording_pk, s, transaction_outcome,
 };
 use crate::aws::AwsError;
 use crate::model::{RecordingId, RecordingStatus};
@@ -201,26 +201,21 @@ impl Store {
             .map(|id| primary_key(recording_pk(id.as_str())))
             .chain(counters_of.iter().map(share_counter_key))
             .collect();
-        let calls = keys
-            .chunks(BATCH_GET_KEYS)
-            .map(|chunk| self.batch_get(chunk));
         let mut read = ReadForDelete::default();
-        for items in join_all(calls).await {
-            for item in items? {
-                let shared = match item.get("PK") {
-                    Some(AttributeValue::S(pk)) => pk.strip_prefix(SHARE_PREFIX),
-                    _ => None,
-                };
-                match shared.map(RecordingId::parse) {
-                    Some(Ok(id)) => {
-                        read.with_links.insert(id);
-                    }
-                    Some(Err(_)) => {}
-                    None => {
-                        let stored: StoredRecording = decode::<RecordingItem, _>(item)?;
-                        read.recordings
-                            .insert(stored.recording.recording_id.clone(), stored);
-                    }
+        for item in self.batch_get(&keys).await? {
+            let shared = match item.get("PK") {
+                Some(AttributeValue::S(pk)) => pk.strip_prefix(SHARE_PREFIX),
+                _ => None,
+            };
+            match shared.map(RecordingId::parse) {
+                Some(Ok(id)) => {
+                    read.with_links.insert(id);
+                }
+                Some(Err(_)) => {}
+                None => {
+                    let stored: StoredRecording = decode::<RecordingItem, _>(item)?;
+                    read.recordings
+                        .insert(stored.recording.recording_id.clone(), stored);
                 }
             }
         }

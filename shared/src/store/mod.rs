@@ -31,6 +31,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::{
     TransactWriteItemsError, TransactWriteItemsOutput,
 };
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use futures_util::future::join_all;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -215,7 +216,19 @@ impl Store {
         }
     }
 
+    /// Every item of `keys` that exists: 100 keys a `BatchGetItem`, calls concurrent.
     async fn batch_get(&self, keys: &[Item]) -> Result<Vec<Item>, AwsError> {
+        let calls = keys
+            .chunks(BATCH_GET_KEYS)
+            .map(|chunk| self.batch_get_chunk(chunk));
+        let mut items = Vec::new();
+        for chunk in join_all(calls).await {
+            items.extend(chunk?);
+        }
+        Ok(items)
+    }
+
+    async fn batch_get_chunk(&self, keys: &[Item]) -> Result<Vec<Item>, AwsError> {
         let mut keys = KeysAndAttributes::builder()
             .set_keys(Some(keys.to_vec()))
             .consistent_read(true)

@@ -3,13 +3,12 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
-use futures_util::future::join_all;
 
 use super::items::{RecordingItem, RoomItem, StoredRecording};
 use super::orders::{ListPlan, Orderable};
 use super::{
-    BATCH_GET_KEYS, IndexList, Item, Keep, Store, condition_held, decode, encode, primary_key,
-    recording_pk, room_pk, s,
+    IndexList, Item, Keep, Store, condition_held, decode, encode, primary_key, recording_pk,
+    room_pk, s,
 };
 use crate::aws::AwsError;
 use crate::model::{Recording, RecordingId, Room, RoomId};
@@ -103,23 +102,18 @@ impl Store {
         rooms.dedup();
         keys.extend(rooms);
         let keys: Vec<Item> = keys.into_iter().map(primary_key).collect();
-        let calls = keys
-            .chunks(BATCH_GET_KEYS)
-            .map(|chunk| self.batch_get(chunk));
         let mut loaded = Loaded::default();
-        for items in join_all(calls).await {
-            for item in items? {
-                let is_recording =
-                    matches!(item.get("PK"), Some(AttributeValue::S(pk)) if pk.starts_with("REC#"));
-                if is_recording {
-                    let stored: StoredRecording = decode::<RecordingItem, _>(item)?;
-                    loaded
-                        .recordings
-                        .insert(stored.recording.recording_id.clone(), stored);
-                } else {
-                    let room: Room = decode::<RoomItem, _>(item)?;
-                    loaded.rooms.insert(room.room_id.clone(), room);
-                }
+        for item in self.batch_get(&keys).await? {
+            let is_recording =
+                matches!(item.get("PK"), Some(AttributeValue::S(pk)) if pk.starts_with("REC#"));
+            if is_recording {
+                let stored: StoredRecording = decode::<RecordingItem, _>(item)?;
+                loaded
+                    .recordings
+                    .insert(stored.recording.recording_id.clone(), stored);
+            } else {
+                let room: Room = decode::<RoomItem, _>(item)?;
+                loaded.rooms.insert(room.room_id.clone(), room);
             }
         }
         Ok(loaded)

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::items::RoomItem;
 use super::{
-    ALL_ROOMS, BATCH_GET_KEYS, IndexList, Keep, META, Store, condition_held, date_sort_key, decode,
-    encode, primary_key, room_pk, s,
+    ALL_ROOMS, IndexList, Keep, META, Store, condition_held, date_sort_key, decode, encode,
+    primary_key, room_pk, s,
 };
 use crate::aws::AwsError;
 use crate::model::{Room, RoomId, RoomSecrets};
@@ -97,11 +97,9 @@ impl Store {
             .map(|id| primary_key(room_secrets_pk(id)))
             .collect();
         let mut secrets = HashMap::with_capacity(keys.len());
-        for chunk in keys.chunks(BATCH_GET_KEYS) {
-            for item in self.batch_get(chunk).await? {
-                let item: RoomSecretsItem = decode::<RoomSecretsItem, _>(item)?;
-                secrets.insert(item.room_id, item.secrets);
-            }
+        for item in self.batch_get(&keys).await? {
+            let item: RoomSecretsItem = decode::<RoomSecretsItem, _>(item)?;
+            secrets.insert(item.room_id, item.secrets);
         }
         Ok(secrets)
     }
