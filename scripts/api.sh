@@ -2,9 +2,11 @@
 # The local API on 127.0.0.1:PORT, in the foreground until stopped: `cargo lambda watch`
 # with the project's router on a free loopback port, behind scripts/gateway.py, which
 # passes every request through and answers, as API Gateway would, the one kind the
-# emulator cannot pass on (a body that is not UTF-8 under a text content type). The port
-# opens once the emulator answers. Stopping this script (Ctrl-C, SIGTERM, or either
-# process ending) stops both. Needs cargo-lambda on PATH (scripts/tools.sh).
+# emulator cannot pass on (a body that is not UTF-8 under a text content type); and the
+# export queue's consumer (`devstack exports`), which invokes the export job through the
+# emulator as Lambda's SQS event source would. The port opens once the emulator answers.
+# Stopping this script (Ctrl-C, SIGTERM, or any of the three ending) stops them all.
+# Needs cargo-lambda on PATH (scripts/tools.sh) and the export queue (`devstack resources`).
 #
 #   scripts/api.sh PORT [cargo lambda watch options, e.g. --ignore-changes]
 set -euo pipefail
@@ -13,6 +15,7 @@ cd "$REPO_ROOT"
 
 port=${1:?usage: scripts/api.sh PORT [cargo lambda watch options]}
 shift
+cargo build --quiet --package devstack
 watch_port=$(python3 -c 'import socket
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
@@ -21,9 +24,11 @@ print(s.getsockname()[1])')
 cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$watch_port" --disable-cors "$@" &
 watch_pid=$!
 gateway_pid=""
+consumer_pid=""
 stop() {
     trap - EXIT INT TERM
     if [[ -n "$gateway_pid" ]]; then kill "$gateway_pid" 2>/dev/null || true; fi
+    if [[ -n "$consumer_pid" ]]; then kill "$consumer_pid" 2>/dev/null || true; fi
     # cargo lambda watch stops the functions it started when it is asked to stop.
     kill "$watch_pid" 2>/dev/null || true
     wait 2>/dev/null || true
@@ -38,7 +43,9 @@ until (exec 3<>"/dev/tcp/127.0.0.1/$watch_port") 2>/dev/null; do
 done
 python3 scripts/gateway.py "$port" "$watch_port" &
 gateway_pid=$!
-# Either one ending (Ctrl-C ends both) ends the API, with its exit status.
+target/debug/devstack exports "http://127.0.0.1:$watch_port" &
+consumer_pid=$!
+# Any one ending (Ctrl-C ends them all) ends the API, with its exit status.
 status=0
-wait -n "$watch_pid" "$gateway_pid" || status=$?
+wait -n "$watch_pid" "$gateway_pid" "$consumer_pid" || status=$?
 exit "$status"

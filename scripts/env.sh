@@ -28,6 +28,8 @@ load_local_env() {
         export AWS_ENDPOINT_URL_SECRETS_MANAGER="${AWS_ENDPOINT_URL_SECRETS_MANAGER:-http://127.0.0.1:$LOCALSTACK_PORT}"
     fi
     export AWS_DEFAULT_REGION="$AWS_REGION"
+    # LocalStack's queue URLs: its one account, then the queue's name.
+    export EXPORT_QUEUE_URL="${EXPORT_QUEUE_URL:-${AWS_ENDPOINT_URL_SQS:-$AWS_ENDPOINT_URL}/000000000000/$EXPORT_QUEUE_NAME}"
     # Where the media server's egress uploads recordings: the same S3 as the functions.
     export EGRESS_S3_ENDPOINT="${EGRESS_S3_ENDPOINT:-${AWS_ENDPOINT_URL_S3:-$AWS_ENDPOINT_URL}}"
 }

@@ -33,7 +33,8 @@ pub fn function_env(local: &LocalEnv, overrides: &[(&str, String)]) -> Vec<(Stri
 struct Logs {
     /// `"request"` lines by request id.
     requests: HashMap<String, Value>,
-    /// `"scheduled run"` lines, oldest first.
+    /// The lines of runs that are not requests (`"scheduled run"`, `"job run"`), oldest
+    /// first.
     scheduled: VecDeque<Value>,
     /// The last lines of output, for diagnostics.
     tail: VecDeque<String>,
@@ -51,7 +52,7 @@ fn collect<R: std::io::Read + Send + 'static>(stream: R, logs: Arc<Mutex<Logs>>)
                             logs.requests.insert(id.to_owned(), value.clone());
                         }
                     }
-                    Some("scheduled run") => logs.scheduled.push_back(value.clone()),
+                    Some("scheduled run" | "job run") => logs.scheduled.push_back(value.clone()),
                     _ => {}
                 }
             }
@@ -170,14 +171,22 @@ impl FunctionProcess {
         fields.get(7)?.parse().ok()
     }
 
-    /// Invokes the function with `event` and waits for the response and, briefly, its log
-    /// line.
+    /// Invokes the function with `event` and waits (30 s at most) for the response and,
+    /// briefly, its log line.
     pub async fn invoke(&self, event: &Value) -> Result<Invocation, String> {
+        self.invoke_within(event, Duration::from_secs(30)).await
+    }
+
+    /// [`FunctionProcess::invoke`], waiting up to `timeout` for the response.
+    pub async fn invoke_within(
+        &self,
+        event: &Value,
+        timeout: Duration,
+    ) -> Result<Invocation, String> {
         let failed = |e: String| {
             let init = self.api.init_error().unwrap_or_default();
             format!("{}: {e} {init}\n{}", self.name, self.output_tail())
         };
-        let timeout = Duration::from_secs(30);
         let completion = self.api.invoke(event, timeout).await.map_err(failed)?;
         let id = &completion.id;
         let response: Value = serde_json::from_slice(&completion.body).unwrap_or(Value::Null);

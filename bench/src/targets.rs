@@ -50,23 +50,33 @@ impl World {
     }
 }
 
+/// What starts a function: a request (without its credential), EventBridge Scheduler's
+/// event, or an SQS message.
+pub enum Trigger {
+    Http(ApiRequest),
+    Scheduled,
+    Queued(Value),
+}
+
+use Trigger::{Http, Queued, Scheduled};
+
 /// A binary whose cold starts are measured.
 pub struct ColdTarget {
     pub name: &'static str,
     pub describe: &'static str,
     pub credential: Credential,
-    /// The `n`-th start's request, without its credential; `None` for the sweeper, which
-    /// gets a scheduled event.
-    request: fn(&World, usize) -> Option<ApiRequest>,
+    /// What the `n`-th start gets.
+    request: fn(&World, usize) -> Trigger,
 }
 
 impl ColdTarget {
     /// The `n`-th start's event, making the AWS calls a real one makes.
     pub fn event(&self, w: &World, n: usize) -> Value {
         match (self.request)(w, n) {
-            Some(request) => w.with(self.credential, request).event(),
+            Http(request) => w.with(self.credential, request).event(),
+            Queued(event) => event,
             // What EventBridge Scheduler sends a scheduled function.
-            None => json!({
+            Scheduled => json!({
                 "version": "0", "id": "bench-scheduled-event", "detail-type": "Scheduled Event",
                 "source": "aws.events", "account": "123456789012", "time": "2026-11-27T00:00:00Z",
                 "region": "us-east-1", "detail": {},
@@ -77,9 +87,10 @@ impl ColdTarget {
 
     /// A request refused before any AWS call (no credential: 401, 404 page or 422).
     pub fn no_aws(&self, w: &World) -> Option<Value> {
-        match self.credential {
-            Credential::None => None,
-            _ => Some((self.request)(w, 0)?.event()),
+        match (self.credential, (self.request)(w, 0)) {
+            (Credential::None, _) => None,
+            (_, Http(request)) => Some(request.event()),
+            _ => None,
         }
     }
 }
@@ -117,30 +128,36 @@ pub const HELLO: &str = "bench-hello";
 pub const COLD: &[ColdTarget] = &[
     ColdTarget { name: "delete-recordings", describe: "DELETE /api/v1/recordings/{id} (a fresh one each start)", credential: ApiKey, request: |w, n| {
         let id = &w.cold_deletes[n % w.cold_deletes.len()];
-        Some(ApiRequest::new("DELETE", "/api/v1/recordings/{recordingId}").path_param("recordingId", id))
+        Http(ApiRequest::new("DELETE", "/api/v1/recordings/{recordingId}").path_param("recordingId", id))
     } },
-    ColdTarget { name: "download-recording", describe: "GET …/media?redirect=false", credential: ApiKey, request: |w, _| Some(media(w).query("redirect", "false")) },
+    ColdTarget { name: "download-recording", describe: "GET …/media?redirect=false", credential: ApiKey, request: |w, _| Http(media(w).query("redirect", "false")) },
     ColdTarget { name: "egress-webhook", describe: "POST /webhooks/livekit, unsigned (no LiveKit here)", credential: Credential::None, request: |_, _| {
-        Some(ApiRequest::new("POST", "/webhooks/livekit").json(&json!({"event": "egress_ended"})))
+        Http(ApiRequest::new("POST", "/webhooks/livekit").json(&json!({"event": "egress_ended"})))
     } },
-    ColdTarget { name: "get-recording", describe: "GET /api/v1/recordings/{id}", credential: ApiKey, request: |w, _| Some(get(w)) },
-    ColdTarget { name: "issue-token", describe: "POST …/recording-token (speaker secret)", credential: SpeakerSecret, request: |w, _| Some(token_request(w)) },
-    ColdTarget { name: "list-recordings", describe: "GET /api/v1/recordings", credential: ApiKey, request: |_, _| Some(list()) },
+    ColdTarget { name: "get-recording", describe: "GET /api/v1/recordings/{id}", credential: ApiKey, request: |w, _| Http(get(w)) },
+    ColdTarget { name: "issue-token", describe: "POST …/recording-token (speaker secret)", credential: SpeakerSecret, request: |w, _| Http(token_request(w)) },
+    ColdTarget { name: "list-recordings", describe: "GET /api/v1/recordings", credential: ApiKey, request: |_, _| Http(list()) },
     ColdTarget { name: "record-control", describe: "POST …/stop of a finished recording", credential: ApiKey, request: |w, _| {
-        Some(recording(w, "POST", "/api/v1/recordings/{recordingId}/stop"))
+        Http(recording(w, "POST", "/api/v1/recordings/{recordingId}/stop"))
     } },
-    ColdTarget { name: "room-access", describe: "GET /api/v1/rooms/{roomId}", credential: ApiKey, request: |w, _| Some(room(w, "GET", "/api/v1/rooms/{roomId}")) },
+    ColdTarget { name: "room-access", describe: "GET /api/v1/rooms/{roomId}", credential: ApiKey, request: |w, _| Http(room(w, "GET", "/api/v1/rooms/{roomId}")) },
     ColdTarget { name: "share-page", describe: "GET /recording/{id}?secret=", credential: ShareSecret, request: |w, _| {
-        Some(recording(w, "GET", "/recording/{recordingId}"))
+        Http(recording(w, "GET", "/recording/{recordingId}"))
     } },
     ColdTarget { name: "share-recording", describe: "GET …/shares", credential: ApiKey, request: |w, _| {
-        Some(recording(w, "GET", "/api/v1/recordings/{recordingId}/shares"))
+        Http(recording(w, "GET", "/api/v1/recordings/{recordingId}/shares"))
     } },
-    ColdTarget { name: "sweep-recordings", describe: "a scheduled (EventBridge) event", credential: Credential::None, request: |_, _| None },
+    ColdTarget { name: "sweep-recordings", describe: "a scheduled (EventBridge) event", credential: Credential::None, request: |_, _| Scheduled },
     ColdTarget { name: "update-recording", describe: "PATCH /api/v1/recordings/{id} (a title)", credential: ApiKey, request: |w, _| {
-        Some(recording(w, "PATCH", "/api/v1/recordings/{recordingId}").json(&json!({"title": "Cold start"})))
+        Http(recording(w, "PATCH", "/api/v1/recordings/{recordingId}").json(&json!({"title": "Cold start"})))
     } },
-    ColdTarget { name: HELLO, describe: "GET /hello", credential: Credential::None, request: |_, _| Some(ApiRequest::new("GET", "/hello")) },
+    ColdTarget { name: "export-recordings", describe: "GET /api/v1/exports/{id} (unknown: 404 after its read)", credential: ApiKey, request: |_, _| {
+        Http(ApiRequest::new("GET", "/api/v1/exports/{exportId}").path_param("exportId", "nosuchexport"))
+    } },
+    ColdTarget { name: "build-export", describe: "an SQS message for an unknown export (an upload started and aborted)", credential: Credential::None, request: |_, _| {
+        Queued(json!({"Records": [{"messageId": "bench", "body": "{\"exportId\": \"nosuchexport\"}", "eventSource": "aws:sqs"}]}))
+    } },
+    ColdTarget { name: HELLO, describe: "GET /hello", credential: Credential::None, request: |_, _| Http(ApiRequest::new("GET", "/hello")) },
 ];
 
 /// A route whose warm latency is measured.

@@ -2,6 +2,7 @@
 //! `infra/template.yaml` declares (read from the template itself, so the two cannot drift),
 //! and loads demo data.
 
+pub mod exports;
 pub mod resources;
 pub mod seed;
 pub mod template;

@@ -1,4 +1,6 @@
-//! `devstack resources` creates the template's table and bucket on the emulators;
+//! `devstack resources` creates the template's table, bucket and export queue on the
+//! emulators; `devstack exports <invoke-url>` runs the export queue's consumer, which
+//! invokes the export job served at that `cargo lambda watch` address;
 //! `devstack seed` loads the demo data and prints the demo rooms' URLs. Both are idempotent
 //! and read the same environment as the functions (`TABLE_NAME`, `BUCKET_NAME`,
 //! `AWS_ENDPOINT_URL_*`). `devstack hash-password` reads a password on standard input and
@@ -7,7 +9,7 @@
 use std::process::ExitCode;
 
 use devstack::template::{self, Template};
-use devstack::{resources, s3_client, sdk_config, seed};
+use devstack::{exports, resources, s3_client, sdk_config, seed};
 use shared::store::Store;
 
 fn env(name: &str) -> Result<String, String> {
@@ -55,6 +57,18 @@ async fn run(command: &str) -> Result<(), String> {
                 "bucket {bucket}: {}",
                 if created { "created" } else { "exists" }
             );
+            let queue = env("EXPORT_QUEUE_URL")?;
+            let sqs = aws_sdk_sqs::Client::new(&sdk);
+            resources::ensure_queue(&sqs, exports::queue_name(&queue)).await?;
+            println!("queue {}: ready", exports::queue_name(&queue));
+        }
+        "exports" => {
+            let invoke = std::env::args()
+                .nth(2)
+                .ok_or("usage: devstack exports <cargo lambda watch's address>")?;
+            let queue = env("EXPORT_QUEUE_URL")?;
+            let sqs = aws_sdk_sqs::Client::new(&sdk);
+            exports::consume(&sqs, &queue, &invoke).await
         }
         "seed" => {
             let rooms = seed::seed(&Store::new(dynamodb, table), &s3, &bucket).await?;
@@ -73,7 +87,7 @@ async fn run(command: &str) -> Result<(), String> {
         }
         other => {
             return Err(format!(
-                "unknown command {other:?}; use resources, seed or hash-password"
+                "unknown command {other:?}; use resources, seed, exports or hash-password"
             ));
         }
     }

@@ -6,8 +6,8 @@ use aws_sdk_dynamodb::types::{
     ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_s3::types::{
-    AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus, LifecycleRule,
-    LifecycleRuleFilter,
+    AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
+    LifecycleExpiration, LifecycleRule, LifecycleRuleFilter,
 };
 
 use crate::template::{self, BucketSpec, TableSpec};
@@ -140,7 +140,15 @@ pub async fn ensure_bucket(
             LifecycleRule::builder()
                 .id(&r.id)
                 .status(ExpirationStatus::Enabled)
-                .filter(LifecycleRuleFilter::builder().prefix("").build())
+                .filter(
+                    LifecycleRuleFilter::builder()
+                        .prefix(r.prefix.as_deref().unwrap_or(""))
+                        .build(),
+                )
+                .set_expiration(
+                    r.expiration_in_days
+                        .map(|days| LifecycleExpiration::builder().days(days).build()),
+                )
                 .set_abort_incomplete_multipart_upload(
                     r.abort_incomplete_multipart_upload.as_ref().map(|a| {
                         AbortIncompleteMultipartUpload::builder()
@@ -184,4 +192,16 @@ pub async fn ensure_event_bus(
         .await
         .map_err(|e| format!("creating event bus {name}: {}", DisplayErrorContext(&e)))?;
     Ok(true)
+}
+
+/// Creates the SQS queue unless it exists; returns its URL.
+pub async fn ensure_queue(client: &aws_sdk_sqs::Client, name: &str) -> Result<String, String> {
+    let out = client
+        .create_queue()
+        .queue_name(name)
+        .send()
+        .await
+        .map_err(|e| format!("creating queue {name}: {}", DisplayErrorContext(&e)))?;
+    out.queue_url
+        .ok_or_else(|| format!("creating queue {name}: no URL"))
 }

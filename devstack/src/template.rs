@@ -59,6 +59,9 @@ pub struct TableSpec {
 #[serde(rename_all = "PascalCase")]
 pub struct LifecycleRule {
     pub id: String,
+    /// The keys it applies to; every key without one.
+    pub prefix: Option<String>,
+    pub expiration_in_days: Option<i32>,
     pub abort_incomplete_multipart_upload: Option<AbortIncomplete>,
 }
 

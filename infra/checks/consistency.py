@@ -38,6 +38,8 @@ NOT_SECRET_ENV = ("LIVEKIT_API_KEY",)
 LOOKS_SECRET = re.compile(r"[0-9a-f]{64}|\$argon2id\$|\{\{resolve:(secretsmanager|ssm-secure):")
 MAX_MEMORY_MB = 1024
 API_GATEWAY_TIMEOUT_S = 30
+# Lambda's longest, for functions no request waits on (a queue's job).
+LAMBDA_MAX_TIMEOUT_S = 900
 # Actions that only ever take Resource "*".
 RESOURCELESS_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "cloudwatch:PutMetricData"}
 TABLE = "RecordingsTable"
@@ -89,7 +91,24 @@ def leaves(value):
         yield value
 
 
+def queue_jobs(resources):
+    """Functions an SQS event source mapping invokes, with their queue's visibility timeout."""
+    jobs = {}
+    for mapping in resources.values():
+        if mapping["Type"] != "AWS::Lambda::EventSourceMapping":
+            continue
+        props = mapping["Properties"]
+        function = props.get("FunctionName", {}).get("Ref")
+        queue = props.get("EventSourceArn", {}).get("Fn::GetAtt", [None])[0]
+        if function and queue in resources and resources[queue]["Type"] == "AWS::SQS::Queue":
+            jobs[function] = resources[queue]["Properties"].get("VisibilityTimeout", 30)
+        else:
+            problem(f"an event source mapping must name a function and a queue of the template: {props}")
+    return jobs
+
+
 def check_functions(resources):
+    queue_jobs_ = queue_jobs(resources)
     functions = {k: r for k, r in resources.items() if r["Type"] == "AWS::Lambda::Function"}
     if not functions:
         problem("the template has no AWS::Lambda::Function")
@@ -105,7 +124,13 @@ def check_functions(resources):
         if not isinstance(memory, int) or memory > MAX_MEMORY_MB:
             problem(f"{fid}: MemorySize must be at most {MAX_MEMORY_MB} MB, not {memory}")
         timeout = p.get("Timeout", 3)
-        if not isinstance(timeout, int) or timeout >= API_GATEWAY_TIMEOUT_S:
+        if fid in queue_jobs_:
+            if not isinstance(timeout, int) or timeout > LAMBDA_MAX_TIMEOUT_S:
+                problem(f"{fid}: Timeout must be at most {LAMBDA_MAX_TIMEOUT_S} s, not {timeout}")
+            elif timeout > queue_jobs_[fid]:
+                problem(f"{fid}: Timeout {timeout} s is longer than its queue's visibility timeout "
+                        f"({queue_jobs_[fid]} s): a message would run twice at once")
+        elif not isinstance(timeout, int) or timeout >= API_GATEWAY_TIMEOUT_S:
             problem(f"{fid}: Timeout must be below API Gateway's {API_GATEWAY_TIMEOUT_S} s, not {timeout}")
         if "LogGroup" not in p.get("LoggingConfig", {}):
             problem(f"{fid}: LoggingConfig.LogGroup must name a log group with a retention")

@@ -6,13 +6,14 @@ use std::sync::OnceLock;
 use lambda_http::Request;
 
 use crate::auth::Authenticator;
-use crate::aws::{CountCalls, aws_timeouts};
+use crate::aws::{CountCalls, aws_timeouts, transfer_timeouts};
 use crate::clock::now_millis;
 use crate::config::Config;
 use crate::deletion::Deleter;
 use crate::error::ApiError;
 use crate::events::Events;
 use crate::http::query_param;
+use crate::jobs::Jobs;
 use crate::livekit::Egress;
 use crate::media::Media;
 use crate::model::{Recording, RecordingId};
@@ -30,6 +31,8 @@ pub struct App {
     media: OnceLock<Media>,
     events: OnceLock<Events>,
     egress: OnceLock<Result<Egress, String>>,
+    transfers: OnceLock<Media>,
+    jobs: OnceLock<Jobs>,
     sdk: aws_config::SdkConfig,
     s3: aws_sdk_s3::config::Builder,
     /// Present where the signing key is configured: see [`App::page_tokens`].
@@ -69,6 +72,8 @@ impl App {
             media: OnceLock::new(),
             events: OnceLock::new(),
             egress: OnceLock::new(),
+            transfers: OnceLock::new(),
+            jobs: OnceLock::new(),
             sdk: sdk.clone(),
             s3,
             page_tokens: config
@@ -82,18 +87,41 @@ impl App {
 
     /// The videos in S3.
     pub fn media(&self) -> &Media {
-        self.media.get_or_init(|| {
-            let s3 = self
-                .s3
-                .clone()
+        self.media.get_or_init(|| self.build_media(aws_timeouts()))
+    }
+
+    /// The videos in S3, for jobs that stream them whole: each part of a transfer may
+    /// take as long as a slow network needs, where a request's calls must fail fast.
+    pub fn transfers(&self) -> &Media {
+        self.transfers
+            .get_or_init(|| self.build_media(transfer_timeouts()))
+    }
+
+    fn build_media(&self, timeouts: aws_sdk_s3::config::timeout::TimeoutConfig) -> Media {
+        let s3 = self
+            .s3
+            .clone()
+            .interceptor(CountCalls)
+            .timeout_config(timeouts)
+            .force_path_style(self.config.s3_force_path_style)
+            .build();
+        Media::new(
+            aws_sdk_s3::Client::from_conf(s3),
+            &self.config.bucket_name,
+            self.config.presign_ttl,
+        )
+    }
+
+    /// The queues that start jobs.
+    pub fn jobs(&self) -> &Jobs {
+        self.jobs.get_or_init(|| {
+            let sqs = aws_sdk_sqs::config::Builder::from(&self.sdk)
                 .interceptor(CountCalls)
                 .timeout_config(aws_timeouts())
-                .force_path_style(self.config.s3_force_path_style)
                 .build();
-            Media::new(
-                aws_sdk_s3::Client::from_conf(s3),
-                &self.config.bucket_name,
-                self.config.presign_ttl,
+            Jobs::new(
+                aws_sdk_sqs::Client::from_conf(sqs),
+                self.config.export_queue_url.clone(),
             )
         })
     }

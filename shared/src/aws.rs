@@ -109,6 +109,16 @@ where
     }
 }
 
+/// A transfer's call (a part of a multipart upload, the start of a large read) may take
+/// as long as a slow link needs; one that hangs still fails well within a job's time.
+pub(crate) fn transfer_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
+    aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(2))
+        .operation_attempt_timeout(Duration::from_secs(60))
+        .operation_timeout(Duration::from_secs(180))
+        .build()
+}
+
 /// An AWS call that hangs (a frozen or overloaded endpoint) fails in time for the request
 /// to answer 503 well within the function's timeout, retries included.
 pub(crate) fn aws_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {

@@ -75,6 +75,12 @@ pub struct StaleLimits {
     pub ending: Duration,
 }
 
+/// 20 GiB: a quarter of what the export job's 15 minutes write at the 87 MiB/s measured on
+/// the local stack (docs/benchmarks.md), room for a slower S3 or a busier instance.
+const DEFAULT_EXPORT_MAX_BYTES: u64 = 20 << 30;
+/// S3's 10,000 parts of the job's 8 MiB.
+const MOST_EXPORT_MAX_BYTES: u64 = 10_000 * (8 << 20);
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub table_name: String,
@@ -105,6 +111,11 @@ pub struct Config {
     /// An S3 endpoint for the egress to upload to, for S3-compatible stores and emulators
     /// (`EGRESS_S3_ENDPOINT`); empty on AWS.
     pub egress_s3_endpoint: String,
+    /// The queue that starts the export job (`EXPORT_QUEUE_URL`), where exports are started.
+    pub export_queue_url: Option<String>,
+    /// The most an export may hold (`EXPORT_MAX_BYTES`): what one run of the job builds
+    /// within its time limit.
+    pub export_max_bytes: u64,
 }
 
 impl Config {
@@ -199,7 +210,23 @@ impl Config {
             active: seconds("STALE_ACTIVE_SECONDS", 24 * 60 * 60)?,
             ending: seconds("STALE_ENDING_SECONDS", 30 * 60)?,
         };
+        let export_max_bytes = match lookup("EXPORT_MAX_BYTES") {
+            None => DEFAULT_EXPORT_MAX_BYTES,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|b| (1..=MOST_EXPORT_MAX_BYTES).contains(b))
+                .ok_or(ConfigError::Invalid {
+                    name: "EXPORT_MAX_BYTES",
+                    reason: format!(
+                        "must be a whole number of bytes from 1 to {MOST_EXPORT_MAX_BYTES} \
+                         (10,000 parts of 8 MiB)"
+                    ),
+                })?,
+        };
         Ok(Self {
+            export_queue_url: optional("EXPORT_QUEUE_URL"),
+            export_max_bytes,
             admin_login,
             livekit,
             event_bus: lookup("EVENT_BUS_NAME").filter(|v| !v.is_empty()),
@@ -301,6 +328,15 @@ mod tests {
         let mut v = vars();
         v.insert("PRESIGN_TTL_SECONDS", "0".into());
         assert!(load(&v).is_err());
+        for bytes in ["0", "-1", "83886080001"] {
+            let mut v = vars();
+            v.insert("EXPORT_MAX_BYTES", bytes.into());
+            assert!(load(&v).is_err(), "{bytes}");
+        }
+        let mut v = vars();
+        assert_eq!(load(&v).expect("valid").export_max_bytes, 20 << 30);
+        v.insert("EXPORT_MAX_BYTES", "83886080000".into());
+        assert_eq!(load(&v).expect("valid").export_max_bytes, 83_886_080_000);
     }
 
     #[test]

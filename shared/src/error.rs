@@ -30,6 +30,7 @@ impl std::fmt::Display for Chain<'_> {
 /// The `error` field of an error response: the contract's categories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Category {
+    BadRequest,
     InvalidRequest,
     Authentication,
     Authorization,
@@ -47,6 +48,7 @@ pub enum Category {
 impl Category {
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::BadRequest => "Bad Request",
             Self::InvalidRequest => "Unprocessable Entity",
             Self::Authentication => "Authentication Error",
             Self::Authorization => "Authorization Error",
@@ -84,6 +86,12 @@ impl FieldError {
 pub enum ApiError {
     #[error("invalid request")]
     Validation(Vec<FieldError>),
+    /// Well-formed, but nothing in it can be done: 400, each reason in `details`.
+    #[error("{message}")]
+    NothingToDo {
+        message: String,
+        details: Vec<FieldError>,
+    },
     #[error("{0}")]
     Unauthenticated(&'static str),
     #[error("{0}")]
@@ -135,6 +143,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NothingToDo { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
@@ -150,6 +159,7 @@ impl ApiError {
     pub fn category(&self) -> Category {
         match self {
             Self::Validation(_) => Category::InvalidRequest,
+            Self::NothingToDo { .. } => Category::BadRequest,
             Self::Unauthenticated(_) => Category::Authentication,
             Self::Forbidden(_) => Category::Authorization,
             Self::NotFound { category, .. }
@@ -169,6 +179,7 @@ impl ApiError {
             Self::Validation(_) => "Invalid request",
             Self::Unauthenticated(message) => message,
             Self::Forbidden(message)
+            | Self::NothingToDo { message, .. }
             | Self::NotFound { message, .. }
             | Self::Conflict { message, .. }
             | Self::Gone { message, .. } => message,
@@ -179,7 +190,9 @@ impl ApiError {
         };
         let mut body = json!({"error": self.category().as_str(), "message": message});
         match self {
-            Self::Validation(details) => body["details"] = json!(details),
+            Self::Validation(details) | Self::NothingToDo { details, .. } => {
+                body["details"] = json!(details)
+            }
             Self::Internal(_) => body["requestId"] = json!(request_id),
             _ => {}
         }

@@ -178,6 +178,23 @@ impl Fields {
         value
     }
 
+    /// An array of strings, present or not (`None` when absent or not such an array).
+    pub fn strings(&mut self, name: &str) -> Option<Vec<String>> {
+        match self.map.remove(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(values)) if values.iter().all(Value::is_string) => Some(
+                values
+                    .into_iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+            ),
+            Some(_) => {
+                self.error(name, "must be an array of strings");
+                None
+            }
+        }
+    }
+
     pub fn bool(&mut self, name: &str) -> Option<bool> {
         match self.map.remove(name) {
             None => None,

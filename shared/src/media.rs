@@ -1,10 +1,12 @@
-//! S3: presigned GET URLs (signed locally, no network) and batched deletes.
+//! S3: presigned GET URLs (signed locally, no network), batched deletes, and the streaming
+//! reads and multipart writes of exports.
 
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::presigning::PresigningConfig;
-use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, Delete, ObjectIdentifier};
 use futures_util::future::join_all;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -90,6 +92,19 @@ impl Media {
         filename: &str,
         disposition: Disposition,
     ) -> Result<PresignedUrl, AwsError> {
+        self.presign_get(key, "video/mp4", disposition, filename)
+            .await
+    }
+
+    /// A short-lived URL that GETs the object as `content_type`, saved or shown as
+    /// `filename`. Signing is local: no call to S3.
+    pub async fn presign_get(
+        &self,
+        key: &str,
+        content_type: &str,
+        disposition: Disposition,
+        filename: &str,
+    ) -> Result<PresignedUrl, AwsError> {
         let start = SystemTime::now();
         let config = PresigningConfig::builder()
             .start_time(start)
@@ -101,7 +116,7 @@ impl Media {
             .get_object()
             .bucket(&self.bucket)
             .key(key)
-            .response_content_type("video/mp4")
+            .response_content_type(content_type)
             .response_content_disposition(content_disposition(disposition, filename))
             .presigned(config)
             .await?;
@@ -113,6 +128,99 @@ impl Media {
             url: request.uri().to_owned(),
             expires_at,
         })
+    }
+
+    /// The object's length and its bytes as they arrive; `None` if there is no such object.
+    pub async fn open(&self, key: &str) -> Result<Option<(u64, ByteStream)>, AwsError> {
+        match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(out) => {
+                let length = out.content_length.and_then(|l| u64::try_from(l).ok());
+                let length =
+                    length.ok_or_else(|| AwsError::Other("GetObject without a length".into()))?;
+                Ok(Some((length, out.body)))
+            }
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Starts a multipart upload to `key`; returns its id.
+    pub async fn start_upload(&self, key: &str, content_type: &str) -> Result<String, AwsError> {
+        let out = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .send()
+            .await?;
+        out.upload_id
+            .ok_or_else(|| AwsError::Other("CreateMultipartUpload without an upload id".into()))
+    }
+
+    /// Uploads part `number` (from 1) of an upload.
+    pub async fn upload_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        number: i32,
+        bytes: Vec<u8>,
+    ) -> Result<CompletedPart, AwsError> {
+        let out = self
+            .client
+            .upload_part()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .part_number(number)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await?;
+        Ok(CompletedPart::builder()
+            .part_number(number)
+            .set_e_tag(out.e_tag)
+            .build())
+    }
+
+    /// Makes the object of the parts, in order.
+    pub async fn complete_upload(
+        &self,
+        key: &str,
+        upload_id: &str,
+        parts: Vec<CompletedPart>,
+    ) -> Result<(), AwsError> {
+        self.client
+            .complete_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .multipart_upload(
+                CompletedMultipartUpload::builder()
+                    .set_parts(Some(parts))
+                    .build(),
+            )
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// Drops an upload and the parts stored for it.
+    pub async fn abort_upload(&self, key: &str, upload_id: &str) -> Result<(), AwsError> {
+        self.client
+            .abort_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .send()
+            .await?;
+        Ok(())
     }
 
     /// Deletes the objects, 1000 keys a call, calls concurrent. Returns the keys that could

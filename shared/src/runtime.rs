@@ -75,6 +75,78 @@ where
     .await
 }
 
+/// How long a queued job has before Lambda stops it.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline(Option<std::time::Instant>);
+
+impl Deadline {
+    /// No limit: a job run in a test or by hand.
+    pub const NONE: Self = Self(None);
+
+    pub fn at(instant: std::time::Instant) -> Self {
+        Self(Some(instant))
+    }
+
+    /// Seconds left, if there is a limit.
+    pub fn seconds_left(self) -> Option<u64> {
+        self.0
+            .map(|at| at.saturating_duration_since(Instant::now()).as_secs())
+    }
+
+    /// Whether less than `margin` is left.
+    pub fn near(self, margin: std::time::Duration) -> bool {
+        self.0
+            .is_some_and(|at| at.saturating_duration_since(Instant::now()) < margin)
+    }
+}
+
+/// The invocation's deadline, epoch milliseconds in Lambda. The local emulator sends its
+/// timeout instead (a duration): a value before 2001 is no deadline.
+fn deadline_of(epoch_ms: u64) -> Deadline {
+    const PLAUSIBLE_MS: u64 = 978_307_200_000;
+    if epoch_ms < PLAUSIBLE_MS {
+        return Deadline::NONE;
+    }
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(epoch_ms);
+    let left = at
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    Deadline::at(Instant::now() + left)
+}
+
+/// Runs a queue's job: each SQS message's body goes to `task`, with the invocation's
+/// deadline. A message whose task fails is reported back (a partial batch response) and
+/// delivered again; a task fails only where trying again can help.
+pub async fn run_queue<F, Fut>(task: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(&'static App, String, Deadline) -> Fut + Copy + Send + 'static,
+    Fut: Future<Output = Result<(), ApiError>> + Send,
+{
+    let app = cold_start().await?;
+    lambda_http::lambda_runtime::run(service_fn(
+        move |event: lambda_http::LambdaEvent<serde_json::Value>| {
+            Box::pin(async move {
+                let deadline = deadline_of(event.context.deadline);
+                let mut failures = Vec::new();
+                let records = event.payload["Records"].as_array().cloned().unwrap_or_default();
+                for record in records {
+                    let id = record["messageId"].as_str().unwrap_or_default().to_owned();
+                    let body = record["body"].as_str().unwrap_or_default().to_owned();
+                    let seconds_left = deadline.seconds_left();
+                    let (result, aws_calls) = count_aws_calls(task(app, body, deadline)).await;
+                    tracing::info!(message_id = %id, seconds_left, aws_calls, ok = result.is_ok(), "job run");
+                    if let Err(err) = result {
+                        tracing::error!(message_id = %id, error = %Chain(&err), "job failed; it will run again");
+                        failures.push(serde_json::json!({ "itemIdentifier": id }));
+                    }
+                }
+                Ok::<_, lambda_http::Error>(serde_json::json!({ "batchItemFailures": failures }))
+            })
+        },
+    ))
+    .await
+}
+
 /// Runs one request through `handler`: maps its error to the contract's shape, forbids
 /// caching and writes the request's log line (route, status, latency, AWS calls). Never
 /// logs the query string, headers or body, which may carry credentials.
@@ -190,6 +262,21 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::logger;
+
+    #[test]
+    fn a_deadline_is_in_epoch_milliseconds_and_the_local_emulators_duration_is_none() {
+        use std::time::{Duration, SystemTime, UNIX_EPOCH};
+        assert_eq!(super::deadline_of(600_000).seconds_left(), None);
+        let in_a_minute = SystemTime::now() + Duration::from_secs(60);
+        let ms = in_a_minute
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or_default();
+        let left = super::deadline_of(ms).seconds_left();
+        assert!(left.is_some_and(|s| (58..=60).contains(&s)), "{left:?}");
+        assert!(super::deadline_of(ms).near(Duration::from_secs(90)));
+        assert!(!super::deadline_of(ms).near(Duration::from_secs(30)));
+    }
 
     #[derive(Clone, Default)]
     struct Buffer(Arc<Mutex<Vec<u8>>>);

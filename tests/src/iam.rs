@@ -18,6 +18,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("RecordingsTable", "table"),
     ("RecordingsBucket", "bucket"),
     ("RecordingEventBus", "bus"),
+    ("ExportQueue", "queue"),
     ("TokenSigningKey", "secret:TOKEN_SIGNING_KEY"),
     ("TokenSigningKeySecret", "secret:TOKEN_SIGNING_KEY"),
     ("ApiKeyHashesSecret", "secret:API_KEY_HASHES"),

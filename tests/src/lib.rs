@@ -134,14 +134,7 @@ impl EventQueue {
             .send()
             .await
             .expect("bus created");
-        let url = sqs
-            .create_queue()
-            .queue_name(name)
-            .send()
-            .await
-            .expect("queue created")
-            .queue_url
-            .expect("queue url");
+        let url = create_queue(&sqs, name).await;
         let arn = sqs
             .get_queue_attributes()
             .queue_url(&url)
@@ -211,6 +204,63 @@ impl EventQueue {
     }
 }
 
+async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
+    sqs.create_queue()
+        .queue_name(name)
+        .send()
+        .await
+        .expect("queue created")
+        .queue_url
+        .expect("queue url")
+}
+
+/// A queue of the test's own that starts jobs (`EXPORT_QUEUE_URL`): the test takes what
+/// was sent and runs the job itself, as Lambda's event source would.
+pub struct JobQueue {
+    sqs: aws_sdk_sqs::Client,
+    pub url: String,
+}
+
+impl JobQueue {
+    async fn create(sdk: &aws_config::SdkConfig, name: &str) -> Self {
+        let sqs = aws_sdk_sqs::Client::new(sdk);
+        let url = create_queue(&sqs, name).await;
+        Self { sqs, url }
+    }
+
+    /// The bodies of the messages sent so far, each taken off the queue.
+    pub async fn take(&self) -> Vec<String> {
+        let mut bodies = Vec::new();
+        loop {
+            let out = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(0)
+                .send()
+                .await
+                .expect("received");
+            let messages = out.messages.unwrap_or_default();
+            if messages.is_empty() {
+                return bodies;
+            }
+            for message in messages {
+                bodies.push(message.body().unwrap_or_default().to_owned());
+                if let Some(handle) = message.receipt_handle() {
+                    self.sqs
+                        .delete_message()
+                        .queue_url(&self.url)
+                        .receipt_handle(handle)
+                        .send()
+                        .await
+                        .expect("deleted");
+                }
+            }
+        }
+    }
+}
+
 /// One test's private table and bucket, and an `App` wired to them.
 pub struct TestStack {
     pub env: LocalEnv,
@@ -225,6 +275,8 @@ pub struct TestStack {
     pub bucket: String,
     /// With [`TestStack::with_events`]: what the functions published.
     pub events: Option<EventQueue>,
+    /// With [`TestStack::with_jobs`]: the jobs the functions started.
+    pub jobs: Option<JobQueue>,
 }
 
 impl TestStack {
@@ -232,7 +284,8 @@ impl TestStack {
         Self::with_env(&[]).await
     }
 
-    /// A stack whose functions publish to a bus of its own, read back through `events`.
+    /// A stack whose functions publish to a bus of its own, read back through `events`,
+    /// and start jobs on a queue of its own, read through `jobs`.
     pub async fn with_events(overrides: &[(&str, &str)]) -> Self {
         Self::build(overrides, true).await
     }
@@ -242,7 +295,12 @@ impl TestStack {
         Self::build(overrides, false).await
     }
 
-    async fn build(overrides: &[(&str, &str)], with_events: bool) -> Self {
+    /// The same stack, for tests of jobs: [`TestStack::with_events`] without overrides.
+    pub async fn with_jobs() -> Self {
+        Self::build(&[], true).await
+    }
+
+    async fn build(overrides: &[(&str, &str)], with_queues: bool) -> Self {
         static LOGGING: OnceLock<()> = OnceLock::new();
         LOGGING.get_or_init(|| {
             init_logging(|| LogBuffer);
@@ -289,12 +347,18 @@ impl TestStack {
         for (k, v) in overrides {
             vars.insert(k, (*v).to_owned());
         }
-        let events = match with_events {
-            true => Some(EventQueue::create(&sdk, &format!("test-{suffix}")).await),
-            false => None,
+        let (events, jobs) = match with_queues {
+            true => (
+                Some(EventQueue::create(&sdk, &format!("test-{suffix}")).await),
+                Some(JobQueue::create(&sdk, &format!("test-jobs-{suffix}")).await),
+            ),
+            false => (None, None),
         };
         if let Some(queue) = &events {
             vars.insert("EVENT_BUS_NAME", queue.bus.clone());
+        }
+        if let Some(queue) = &jobs {
+            vars.insert("EXPORT_QUEUE_URL", queue.url.clone());
         }
         remember_secret(&env.get("LOCAL_API_KEY"));
         remember_secret(&env.get("ADMIN_PASSWORD"));
@@ -316,6 +380,7 @@ impl TestStack {
             bucket,
             env,
             events,
+            jobs,
         }
     }
 

@@ -168,6 +168,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/recordings/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start an export (OpenVidu Meet's form, ids in the query)
+         * @description As the POST, with the ids comma-separated in `recordingIds`.
+         */
+        get: operations["startExportWithQuery"];
+        put?: never;
+        /**
+         * Start an export of several recordings as one ZIP
+         * @description The ZIP is built by a job into S3 and handed out, once complete, as a presigned URL
+         *     (`GET /api/v1/exports/{exportId}`). Each id is authorized on its own: those the
+         *     caller may not download, unknown ones and unfinished ones are left out and listed in
+         *     `skipped`. None left, or more than one export holds: 400.
+         */
+        post: operations["startExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/{exportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example k3m9x2q7w1e5r8t4y6u0 */
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Follow an export
+         * @description For whoever started it and for administrators; anyone else gets 404. Once
+         *     `complete`, `url` is a fresh presigned URL of the ZIP (`Content-Disposition:
+         *     attachment`).
+         */
+        get: operations["getExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/recordings/{recordingId}": {
         parameters: {
             query?: never;
@@ -422,6 +474,49 @@ export interface components {
              */
             error: string;
             message: string;
+        };
+        BadRequestError: {
+            /** @constant */
+            error: "Bad Request";
+            message: string;
+            details: {
+                field: string;
+                message: string;
+            }[];
+        };
+        ExportRequest: {
+            recordingIds: components["schemas"]["RecordingId"][];
+        };
+        Export: {
+            exportId: string;
+            /** @enum {string} */
+            status: "pending" | "running" | "complete" | "failed";
+            /** @description What the ZIP holds, each under its name in the ZIP. */
+            recordings: {
+                recordingId: components["schemas"]["RecordingId"];
+                filename: string;
+                size: number;
+            }[];
+            /** @description Recordings asked for and left out, with why. */
+            skipped: {
+                recordingId: components["schemas"]["RecordingId"];
+                /** @enum {string} */
+                reason: "forbidden" | "not_found" | "not_finished" | "deleted";
+                message: string;
+            }[];
+            totalBytes: number;
+            bytesWritten: number;
+            /** @example recordings-2026-12-07.zip */
+            filename: string;
+            createdAt: number;
+            updatedAt: number;
+            /** @description When the export and its ZIP are removed (epoch milliseconds). */
+            availableUntil: number;
+            /** @description Why it failed, for people. */
+            error?: string | null;
+            /** @description Once complete, a presigned URL of the ZIP, minted on each read. */
+            url?: string;
+            urlExpiresAt?: number;
         };
         ValidationError: {
             /** @constant */
@@ -762,6 +857,26 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Nothing in the request can be done (`Bad Request`); `details` says why for each id. */
+        NothingToDo: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["BadRequestError"];
+            };
+        };
+        /** @description The export, `pending`; its job builds the ZIP. */
+        ExportStarted: {
+            headers: {
+                /** @description Where to follow it. */
+                Location?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Export"];
             };
         };
         /** @description Invalid input (`Unprocessable Entity`); `details` lists every problem. */
@@ -1233,6 +1348,88 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    startExportWithQuery: {
+        parameters: {
+            query: {
+                /**
+                 * @example [
+                 *       "all-hands-m3n8c--EG_demo201--d201a1b2c3"
+                 *     ]
+                 */
+                recordingIds: components["schemas"]["RecordingId"][];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: components["responses"]["ExportStarted"];
+            400: components["responses"]["NothingToDo"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    startExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportRequest"];
+            };
+        };
+        responses: {
+            202: components["responses"]["ExportStarted"];
+            400: components["responses"]["NothingToDo"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example k3m9x2q7w1e5r8t4y6u0 */
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Export"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such export, or one started by someone else (`Recording Error`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

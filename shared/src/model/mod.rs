@@ -1,11 +1,13 @@
 //! The product's data: rooms, recordings, share links, their identifiers and validation.
 
+mod export;
 mod ids;
 mod principal;
 mod recording;
 mod room;
 mod share;
 
+pub use export::{Export, ExportEntry, ExportStatus, SkipReason, Skipped, export_owner};
 pub use ids::{RecordingId, RoomId, filename, s3_key, uid_of_file};
 pub use principal::{Principal, RecordingAccess, Role, RoomPolicy};
 pub use recording::{FieldSelection, Recording, RecordingStatus};

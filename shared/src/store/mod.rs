@@ -9,9 +9,11 @@
 //! | live links  | `SHARE#<id>`            | `COUNT` | none; how many links are live, for the cap |
 //! | video claim | `VIDEO#<s3Key>`         | `META` | none; the recording the file belongs to; a tombstone with `expiresAt` once deleted |
 //! | webhook event | `EVENT#<eventId>`     | `META` | none; events applied, `expiresAt` after a day |
+//! | export      | `EXPORT#<exportId>`     | `META` | none; what the ZIP holds, its job's progress and upload, `expiresAt` |
 //! | throttle    | `THROTTLE#<scope>#<target>#<source>` | `META` | none; `expiresAt` lets DynamoDB's TTL remove it |
 
 mod deletion;
+mod exports;
 mod items;
 mod orders;
 mod progress;
@@ -40,6 +42,7 @@ use crate::model::Recording;
 use crate::pagination::{Cursor, Page, SortOrder};
 
 pub use deletion::{MarkOutcome, ReadForDelete};
+pub use exports::{ExportResult, StoredExport};
 pub use items::StoredRecording;
 pub use progress::{Applied, Progress};
 pub use recordings::Loaded;

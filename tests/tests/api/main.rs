@@ -2,6 +2,7 @@
 
 mod credentials;
 mod delete;
+mod exports;
 mod get_recording;
 mod lifecycle;
 mod list_recordings;

@@ -221,7 +221,13 @@ const BUCKET_AWS_ONLY: &[&str] = &[
     "CorsConfiguration",
     "Tags",
 ];
-const LIFECYCLE_RULE_MODELLED: &[&str] = &["Id", "Status", "AbortIncompleteMultipartUpload"];
+const LIFECYCLE_RULE_MODELLED: &[&str] = &[
+    "Id",
+    "Status",
+    "Prefix",
+    "ExpirationInDays",
+    "AbortIncompleteMultipartUpload",
+];
 
 fn unexpected_keys(what: &str, value: &Value, allowed: &[&[&str]], problems: &mut Vec<String>) {
     let Some(map) = value.as_mapping() else {
@@ -524,6 +530,7 @@ const HANDLER_ROUTES: &[(&str, &[&str])] = &[
     ("share-page", share_page::ROUTES),
     ("record-control", record_control::ROUTES),
     ("egress-webhook", egress_webhook::ROUTES),
+    ("export-recordings", export_recordings::ROUTES),
 ];
 
 #[test]
