@@ -4,6 +4,8 @@
 // bucket of their own. Run by `scripts/console.sh test` (part of `make test`). The tests run
 // in order: the later ones delete recordings and freeze the emulator.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import {
@@ -391,6 +393,50 @@ test('share publicly: the recipient plays it; revoked, it says so; a private lin
   await page.getByText(/links? revoked/).waitFor();
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
+  await done(h);
+});
+
+test('download three recordings as one ZIP: a progress bar, then the saved ZIP holds their videos', async () => {
+  const h = await open();
+  const { page } = h;
+  const chosen = (await allRecordings('roomId=daily-standup-x7k2m&status=complete')).slice(0, 3);
+  assert.equal(chosen.length, 3);
+  await signIn(page, '/recordings?room=daily-standup-x7k2m');
+  await waitForRows(page);
+  for (const r of chosen) await page.locator(`tr[data-recording-id="${r.recordingId}"] input[type=checkbox]`).check();
+  await page.getByText('3 selected').waitFor();
+  const [download] = await Promise.all([
+    // The first export may wait for `cargo lambda watch` to build the job.
+    page.waitForEvent('download', { timeout: 180_000 }),
+    (async () => {
+      await page.getByRole('button', { name: 'Download as ZIP (3)' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Download as ZIP' });
+      await dialog.getByRole('progressbar').waitFor();
+      await dialog.getByText('Building the ZIP of 3 recordings').waitFor();
+      await capture(page, 'zip-export-progress');
+    })(),
+  ]);
+  assert.match(download.suggestedFilename(), /^recordings-\d{4}-\d{2}-\d{2}\.zip$/);
+  const dialog = page.getByRole('dialog', { name: 'Download as ZIP' });
+  await dialog.getByText(/is ready/).waitFor();
+  // Python's zipfile (a standard reader) lists the entries and checks every CRC-32.
+  const listing = execFileSync('python3', [
+    '-c',
+    'import hashlib, json, sys, zipfile\n' +
+      'z = zipfile.ZipFile(sys.argv[1])\n' +
+      'assert z.testzip() is None\n' +
+      'print(json.dumps({i.filename: hashlib.sha256(z.read(i)).hexdigest() for i in z.infolist()}))',
+    await download.path(),
+  ]);
+  const entries = JSON.parse(listing.toString());
+  const expected = {};
+  for (const r of chosen) {
+    const { body } = await api(`/api/v1/recordings/${r.recordingId}/download?redirect=false`);
+    const stored = Buffer.from(await (await fetch(body.url)).arrayBuffer());
+    expected[r.filename] = createHash('sha256').update(stored).digest('hex');
+  }
+  assert.deepEqual(entries, expected);
+  await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   await done(h);
 });
 

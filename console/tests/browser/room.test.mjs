@@ -139,7 +139,7 @@ test('a moderator opens the room link: the secret leaves the address bar; the ro
   await done(h);
 });
 
-test('a speaker plays, downloads and shares; no delete, no recording control', async () => {
+test('a speaker plays, downloads and shares, one or several as a ZIP; no delete, no recording control', async () => {
   const room = await roomOf('daily-standup-x7k2m');
   const h = await openLink(room.speakerUrl, room.roomName);
   const { page } = h;
@@ -151,7 +151,11 @@ test('a speaker plays, downloads and shares; no delete, no recording control', a
     assert.equal(await row.locator(`[data-action="${action}"]`).count(), 1, action);
   }
   assert.equal(await page.locator('[data-action="delete"]').count(), 0, 'no delete');
-  assert.equal(await page.locator('input[type="checkbox"]').count(), 0, 'no selection');
+  // Rows can be selected to download them as one ZIP, never to delete them.
+  await row.locator('input[type="checkbox"]').check();
+  await page.getByRole('button', { name: 'Download as ZIP (1)' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Delete selected' }).count(), 0, 'no bulk delete');
+  await row.locator('input[type="checkbox"]').uncheck();
   assert.equal(await page.getByRole('button', { name: /recording$/ }).count(), 0, 'no recording control');
   await capture(page, 'room-speaker');
 

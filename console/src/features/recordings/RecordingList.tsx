@@ -155,7 +155,8 @@ function SelectBox({
 export function RecordingList(props: ListProps) {
   const narrow = useMediaQuery('(max-width: 760px)');
   const { recordings, selected, onSelect, capabilities, showRoom = true, hrefFor, sort } = props;
-  const selectable = capabilities.canDelete;
+  // Selected rows can be downloaded as one ZIP or deleted.
+  const selectable = capabilities.canDelete || capabilities.canPlay;
   const allSelected = recordings.length > 0 && recordings.every((r) => selected.has(r.recordingId));
   const someSelected = !allSelected && recordings.some((r) => selected.has(r.recordingId));
 

@@ -12,7 +12,8 @@ import { formatDateTime } from '../../lib/format';
 import { type ListState, type SortField, viewKey } from '../../lib/listState';
 import { type Capabilities, isInProgress, type Recording } from '../../lib/recordings';
 import { ShareDialog } from '../share/ShareDialog';
-import { type BulkOutcome, deleteMany, deleteOne, download, fetchPage, mergeRecordings } from './api';
+import { BULK_LIMIT, type BulkOutcome, deleteMany, deleteOne, download, fetchPage, mergeRecordings } from './api';
+import { ExportDialog } from './ExportDialog';
 import { RecordingList } from './RecordingList';
 
 const LIVE_REFRESH_MS = 10_000;
@@ -59,6 +60,7 @@ export function RecordingsBrowser({
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [sharing, setSharing] = useState<Recording | null>(null);
   const [deleting, setDeleting] = useState<Recording[] | null>(null);
+  const [exporting, setExporting] = useState<Recording[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [outcomes, setOutcomes] = useState<BulkOutcome[] | null>(null);
   const pagesRef = useRef(view.pages);
@@ -183,6 +185,8 @@ export function RecordingsBrowser({
   const recordings = load.state === 'ready' ? load.recordings : [];
   const byId = new Map(recordings.map((r) => [r.recordingId, r]));
   const selectedRows = [...selected].map((id) => byId.get(id)).filter((r): r is Recording => !!r);
+  // Only complete recordings have a video to put in a ZIP.
+  const downloadable = selectedRows.filter((r) => r.status === 'complete');
 
   if (load.state === 'error') {
     return (
@@ -204,9 +208,22 @@ export function RecordingsBrowser({
           <button type="button" class="button button-small" onClick={() => setSelected(new Set())}>
             Clear selection
           </button>
-          <button type="button" class="button button-small button-danger" onClick={() => setDeleting(selectedRows)}>
-            Delete selected
-          </button>
+          {capabilities.canPlay && (
+            <button
+              type="button"
+              class="button button-small"
+              disabled={downloadable.length === 0 || downloadable.length > BULK_LIMIT}
+              title={downloadable.length > BULK_LIMIT ? `At most ${BULK_LIMIT} recordings in one ZIP` : undefined}
+              onClick={() => setExporting(downloadable)}
+            >
+              Download as ZIP ({downloadable.length})
+            </button>
+          )}
+          {capabilities.canDelete && (
+            <button type="button" class="button button-small button-danger" onClick={() => setDeleting(selectedRows)}>
+              Delete selected
+            </button>
+          )}
         </section>
       )}
 
@@ -271,6 +288,7 @@ export function RecordingsBrowser({
           }
         />
       )}
+      {exporting && <ExportDialog recordings={exporting} onClose={() => setExporting(null)} />}
       {outcomes && <BulkOutcomeDialog outcomes={outcomes} onClose={() => setOutcomes(null)} />}
     </>
   );

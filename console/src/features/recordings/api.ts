@@ -92,12 +92,29 @@ export async function download(api: Api, recordingId: string): Promise<void> {
       params: { path: { recordingId }, query: { redirect: false } },
     }),
   );
+  saveUrl(url);
+}
+
+/** Has the browser save what `url` answers (an attachment: the page stays). */
+export function saveUrl(url: string): void {
   const link = document.createElement('a');
   link.href = url;
   link.rel = 'noopener';
   document.body.append(link);
   link.click();
   link.remove();
+}
+
+export type Export = components['schemas']['Export'];
+
+/** Starts building one ZIP of the recordings; the export, `pending`. */
+export async function startExport(api: Api, recordingIds: string[]): Promise<Export> {
+  return await call(api.POST('/api/v1/recordings/download', { body: { recordingIds } }));
+}
+
+/** How far the export got; once complete, with a fresh URL of its ZIP. */
+export async function getExport(api: Api, exportId: string): Promise<Export> {
+  return await call(api.GET('/api/v1/exports/{exportId}', { params: { path: { exportId } } }));
 }
 
 export { ApiError };
