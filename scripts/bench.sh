@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: cold starts, warm latency per route, list flatness (1,000 and 100,000
 # recordings, beside the same page served from JSON objects in S3), bulk deletes and CPU
-# per request (beside `cargo bench -p shared --bench cpu`, whose medians it reports), on the
-# local stack with release builds. Writes docs/benchmarks.md and
+# per request (beside `cargo bench -p shared --bench cpu`, whose medians it reports), and
+# the export job on 1 GiB (beside `aws s3 cp`), on the local stack with release builds. Writes docs/benchmarks.md and
 # docs/benchmarks.json (keeping the load section that `make load` wrote). Not part of
 # `make test`. Works on a table, buckets and an event bus of its own (bench-<pid>),
 # deleted at the end; starts the emulators if needed and stops them only if it did.
@@ -26,6 +26,7 @@ scripts/stack.sh status >/dev/null 2>&1 && stack_was_up=1
 finish() {
     if [[ -x target/release/bench ]]; then
         target/release/bench cleanup --name "$name" >/dev/null 2>&1 || true
+        target/release/bench cleanup --name "$name-export" >/dev/null 2>&1 || true
     fi
     rm -f "$micro"
     ((stack_was_up)) || scripts/stack.sh stop
@@ -55,6 +56,9 @@ fi
 # shellcheck disable=SC2086 # BENCH_ARGS is split into arguments on purpose
 target/release/bench run --name "$name" --build-seconds "$build_seconds" --micro "$micro" \
     "${arm64[@]}" ${BENCH_ARGS:-}
+
+# --- the export job on 1 GiB (bench export): its section of the same report ---
+target/release/bench export --name "$name-export"
 
 # --- the web console (scripts/console.sh bench): its own report, docs/console-benchmarks.md ---
 scripts/console.sh bench

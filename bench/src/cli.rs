@@ -1,5 +1,6 @@
-//! The `bench` command: `run` (every benchmark, then the report), `load-setup`,
-//! `load-run` and `cleanup` (the load run, driven by scripts/load.sh), `render`.
+//! The `bench` command: `run` (every benchmark, then the report), `export` (the export
+//! job), `load-setup`, `load-run` and `cleanup` (the load run, driven by scripts/load.sh),
+//! `render`.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -17,7 +18,7 @@ use crate::fixtures::{self, Aws, DEMO_VIDEO};
 use crate::harness::{self, FunctionProcess};
 use crate::stats::round3;
 use crate::targets::{COLD, HELLO, World};
-use crate::{cold, cpu, delete, flat, load, machine, report, warm};
+use crate::{cold, cpu, delete, export, flat, load, machine, report, warm};
 use integration_tests::repo_root;
 
 /// Benchmarks of the functions on the local stack, and the bounded load run; both write
@@ -26,6 +27,14 @@ use integration_tests::repo_root;
 enum Command {
     /// Every benchmark on a table, buckets and an event bus of its own, then the report.
     Run(RunArgs),
+    /// The export job on 1 GiB, on a table and bucket of its own, then the report.
+    Export {
+        #[arg(long)]
+        name: Option<String>,
+        /// Where the release binaries are (default target/release).
+        #[arg(long)]
+        bin_dir: Option<PathBuf>,
+    },
     /// The load run's data, described in the state file for `load-run`.
     LoadSetup {
         #[arg(long)]
@@ -94,6 +103,7 @@ pub async fn main() -> ExitCode {
     shared::runtime::init_logging(std::io::sink);
     let result = match command {
         Command::Run(args) => run(&args).await,
+        Command::Export { name, bin_dir } => export_run(name, bin_dir).await,
         Command::LoadSetup {
             name,
             state,
@@ -120,10 +130,11 @@ async fn cleanup(name: &str) -> Result<(), String> {
 
 /// The binary measured, from `--bin-dir`.
 fn release_binary(args: &RunArgs, name: &str) -> Result<PathBuf, String> {
-    let dir = args
-        .bin_dir
-        .clone()
-        .unwrap_or_else(|| repo_root().join("target/release"));
+    release_binary_in(args.bin_dir.clone(), name)
+}
+
+fn release_binary_in(dir: Option<PathBuf>, name: &str) -> Result<PathBuf, String> {
+    let dir = dir.unwrap_or_else(|| repo_root().join("target/release"));
     let path = dir.join(name);
     match path.is_file() {
         true => Ok(path),
@@ -182,6 +193,33 @@ async fn run(args: &RunArgs) -> Result<(), String> {
     });
     section["cold_start"]["arm64"] = arm64_source(args);
     report::update("bench", section)?;
+    eprintln!("[bench] wrote docs/benchmarks.md and docs/benchmarks.json");
+    Ok(())
+}
+
+async fn export_run(name: Option<String>, bin_dir: Option<PathBuf>) -> Result<(), String> {
+    let name = name.unwrap_or_else(|| format!("bench-export-{}", std::process::id()));
+    let binary = release_binary_in(bin_dir, "build-export")?;
+    let aws = Aws::connect().await?;
+    let load_start = machine::load_average();
+    eprintln!("[bench] export: table and bucket {name}");
+    aws.create_stack(&name, false).await?;
+    let env = harness::function_env(
+        &LocalEnv::load(),
+        &[
+            ("TABLE_NAME", name.clone()),
+            ("BUCKET_NAME", name.clone()),
+            ("RUST_LOG", "info".to_owned()),
+        ],
+    );
+    let result = export::run(&aws, &name, &binary, &env).await;
+    eprintln!("[bench] deleting {name}");
+    aws.drop_stack(&name).await;
+    let mut section = result?;
+    section["date"] = json!(machine::now_rfc3339());
+    section["machine"] = machine::describe();
+    section["load_average"] = json!({"start": load_start, "end": machine::load_average()});
+    report::update("export", section)?;
     eprintln!("[bench] wrote docs/benchmarks.md and docs/benchmarks.json");
     Ok(())
 }
