@@ -26,6 +26,10 @@ use crate::zip::archive_size;
 pub const EXPORT_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
 /// Where the ZIPs are written in the recordings bucket.
 pub const EXPORTS_PREFIX: &str = "exports/";
+/// An export not started or not moved on for this long has no run left to finish it: a
+/// run writes its progress every second and lasts 15 minutes at most, and SQS delivers
+/// the message of a run that died again after 16 minutes (the queue's visibility timeout).
+const STALLED_AFTER_MS: i64 = 30 * 60 * 1000;
 /// Names in the ZIP are cut to this many bytes (the recordings' own are far shorter).
 const MAX_NAME_BYTES: usize = 200;
 
@@ -141,11 +145,13 @@ pub async fn start_export(
 }
 
 /// The export, for whoever started it or an administrator; 404 for anyone else, as for
-/// an export that does not exist. When complete, with a fresh URL of its ZIP.
+/// an export that does not exist. When complete, with a fresh URL of its ZIP; when its
+/// job stalled (its runs all died), failed.
 pub async fn followed_export(
     app: &App,
     principal: &Principal,
     export_id: &str,
+    now_ms: i64,
 ) -> Result<(Export, Option<PresignedUrl>), ApiError> {
     let not_found = || ApiError::NotFound {
         category: Category::Recording,
@@ -166,20 +172,26 @@ pub async fn followed_export(
     if !visible {
         return Err(not_found());
     }
-    let url = match stored.export.status {
+    let mut export = stored.export;
+    let unfinished = matches!(export.status, ExportStatus::Pending | ExportStatus::Running);
+    if unfinished && now_ms - export.updated_at > STALLED_AFTER_MS {
+        export.status = ExportStatus::Failed;
+        export.error = Some("The export stopped before it finished; start it again".to_owned());
+    }
+    let url = match export.status {
         ExportStatus::Complete => Some(
             app.media()
                 .presign_get(
                     &export_key(export_id),
                     "application/zip",
                     Disposition::Attachment,
-                    &stored.export.filename,
+                    &export.filename,
                 )
                 .await?,
         ),
         _ => None,
     };
-    Ok((stored.export, url))
+    Ok((export, url))
 }
 
 /// The recordings' filenames, each unique in the ZIP: a repeated one gets ` (2)`, ` (3)`…

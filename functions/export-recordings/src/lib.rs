@@ -35,7 +35,7 @@ async fn start(app: &App, req: Request) -> HandlerResult {
 async fn follow(app: &App, req: Request) -> HandlerResult {
     let id = path_param(&req, "exportId")?.to_owned();
     let principal = app.auth.authenticate(&req)?;
-    let (export, url) = followed_export(app, &principal, &id).await?;
+    let (export, url) = followed_export(app, &principal, &id, now_millis()).await?;
     Ok(json_response(StatusCode::OK, &view(&export, url.as_ref())))
 }
 

@@ -10,7 +10,10 @@ use integration_tests::intercept::{Interceptor, Verdict};
 use integration_tests::{ApiRequest, ApiResponse, TestStack};
 use serde_json::{Value, json};
 use shared::app::App;
-use shared::model::{Recording, RecordingAccess, RecordingStatus, Role};
+use shared::model::{
+    Export, ExportStatus, Principal, Recording, RecordingAccess, RecordingStatus, Role,
+    export_owner,
+};
 use shared::runtime::Deadline;
 
 const START: &str = "/api/v1/recordings/download";
@@ -488,6 +491,38 @@ async fn a_run_out_of_time_aborts_and_says_so() {
             .contains("did not finish")
     );
     no_uploads_left(&stack).await;
+}
+
+#[tokio::test]
+async fn an_export_whose_job_stalled_says_it_failed() {
+    let stack = TestStack::new().await;
+    // Started an hour ago, and nothing moved it on since: every run of its job died.
+    let an_hour_ago = shared::clock::now_millis() - 60 * 60 * 1000;
+    let export = Export {
+        export_id: "stalledexport".to_owned(),
+        status: ExportStatus::Running,
+        recordings: Vec::new(),
+        skipped: Vec::new(),
+        total_bytes: 100,
+        bytes_written: 10,
+        filename: "recordings-2026-12-07.zip".to_owned(),
+        created_at: an_hour_ago,
+        updated_at: an_hour_ago,
+        available_until: an_hour_ago + 24 * 60 * 60 * 1000,
+        error: None,
+    };
+    stack
+        .store
+        .put_export(&export, &export_owner(&Principal::Admin))
+        .await
+        .expect("stored");
+    let shown = follow_as_admin(&stack, "stalledexport").await;
+    assert_eq!(shown["status"], "failed");
+    assert_eq!(
+        shown["error"],
+        "The export stopped before it finished; start it again"
+    );
+    assert!(shown.get("url").is_none());
 }
 
 #[tokio::test]
