@@ -75,8 +75,8 @@ pub struct StaleLimits {
     pub ending: Duration,
 }
 
-/// 20 GiB: a quarter of what the export job's 15 minutes write at the 87 MiB/s measured on
-/// the local stack (docs/benchmarks.md), room for a slower S3 or a busier instance.
+/// 20 GiB: a quarter of what the export job's 15 minutes write at the 85–97 MiB/s measured
+/// on the local stack (docs/benchmarks.md), room for a slower S3 or a busier instance.
 const DEFAULT_EXPORT_MAX_BYTES: u64 = 20 << 30;
 /// S3's 10,000 parts of the job's 8 MiB.
 const MOST_EXPORT_MAX_BYTES: u64 = 10_000 * (8 << 20);
