@@ -25,7 +25,7 @@ const RECORDING_MIB: usize = 128;
 const JOB_TIMEOUT: Duration = Duration::from_secs(900);
 
 /// Stores the recordings and their videos in the table and bucket `name`, then exports a
-/// quarter of them and all of them (see [`Jobs::export`]), and times `aws s3 cp` of them.
+/// quarter of them and all of them (see [`Exporter::export`]), and times `aws s3 cp` of them.
 pub async fn run(
     aws: &Aws,
     name: &str,
@@ -71,7 +71,7 @@ pub async fn run(
         .iter()
         .map(|r| r.recording_id.to_string())
         .collect();
-    let jobs = Jobs {
+    let exporter = Exporter {
         aws,
         app: &app,
         sqs: &sqs,
@@ -82,8 +82,8 @@ pub async fn run(
     };
     // A quarter first, then all: the peak memory of the two says whether it grows with
     // the export.
-    let quarter = jobs.export(&ids[..RECORDINGS / 4]).await?;
-    let mut whole = jobs.export(&ids).await?;
+    let quarter = exporter.export(&ids[..RECORDINGS / 4]).await?;
+    let mut whole = exporter.export(&ids).await?;
     let _ = sqs.delete_queue().queue_url(&queue).send().await;
 
     let baseline_s = aws_s3_cp(name, &recordings_keys(&ids))?;
@@ -105,7 +105,7 @@ pub async fn run(
 }
 
 /// What one export needs: the in-process API, the queue it sends to, the job's binary.
-struct Jobs<'a> {
+struct Exporter<'a> {
     aws: &'a Aws,
     app: &'a App,
     sqs: &'a aws_sdk_sqs::Client,
@@ -115,7 +115,7 @@ struct Jobs<'a> {
     env: &'a [(String, String)],
 }
 
-impl Jobs<'_> {
+impl Exporter<'_> {
     /// Starts an export of `ids` through the API's handler, runs the job's binary (a
     /// process of its own) on the message, and reads back what it made.
     async fn export(&self, ids: &[String]) -> Result<Value, String> {
