@@ -13,7 +13,7 @@ use devstack::template::{self, Template};
 use futures_util::StreamExt;
 use futures_util::stream;
 use integration_tests::fixtures::recording_with;
-use shared::model::{Recording, RecordingId, RecordingStatus, RoomId, ShareAccess};
+use shared::model::{Recording, RecordingId, RecordingStatus, RoomId};
 use shared::permissions::Principal;
 use shared::store::{Item, Store, StoredRecording};
 
@@ -275,8 +275,10 @@ pub fn openvidu_metadata(recording: &Recording) -> (String, Vec<u8>, &'static st
 /// A public share link of `id`, created as an administrator would; returns its secret.
 pub async fn share_link(store: &Store, id: &RecordingId) -> Result<String, String> {
     let now = shared::clock::now_millis();
+    let options =
+        shared::share_options::LinkOptions::from_query(|_| None).map_err(|e| e.to_string())?;
     let (link, secret) =
-        shared::shares::new_link(&Principal::Admin, ShareAccess::Public, now, None);
+        shared::shares::new_link(&Principal::Admin, &options, now).map_err(|e| e.to_string())?;
     let created = store
         .create_share(id, &link, shared::shares::MAX_LIVE_LINKS, now)
         .await

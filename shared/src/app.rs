@@ -5,21 +5,26 @@ use std::sync::OnceLock;
 
 use lambda_http::Request;
 
+use crate::activity::ActivityLog;
 use crate::auth::Authenticator;
-use crate::aws::{CountCalls, aws_timeouts, transfer_timeouts};
+use crate::aws::{CountCalls, activity_timeouts, aws_timeouts, transfer_timeouts};
 use crate::clock::now_millis;
 use crate::config::Config;
 use crate::deletion::Deleter;
 use crate::error::ApiError;
 use crate::events::Events;
-use crate::http::query_param;
+use crate::http::{query_param, source_ip};
 use crate::jobs::Jobs;
 use crate::livekit::Egress;
 use crate::media::Media;
-use crate::model::{Recording, RecordingId};
+use crate::model::RecordingId;
 use crate::pagination::PageTokens;
-use crate::shares;
+use crate::shares::{self, Purpose, Reading, Visit};
 use crate::store::Store;
+use crate::view_pass::ViewPasses;
+
+/// The header an API client sends a share link's password in.
+pub const SHARE_PASSWORD_HEADER: &str = "x-share-password";
 
 /// Everything a handler needs, built once per Lambda instance.
 pub struct App {
@@ -33,10 +38,13 @@ pub struct App {
     egress: OnceLock<Result<Egress, String>>,
     transfers: OnceLock<Media>,
     jobs: OnceLock<Jobs>,
+    activity: OnceLock<ActivityLog>,
     sdk: aws_config::SdkConfig,
+    dynamodb: aws_sdk_dynamodb::config::Builder,
     s3: aws_sdk_s3::config::Builder,
     /// Present where the signing key is configured: see [`App::page_tokens`].
     page_tokens: Option<PageTokens>,
+    view_passes: Option<ViewPasses>,
     pub auth: Authenticator,
 }
 
@@ -60,15 +68,16 @@ impl App {
         dynamodb: aws_sdk_dynamodb::config::Builder,
         s3: aws_sdk_s3::config::Builder,
     ) -> Self {
-        let dynamodb = dynamodb
-            .interceptor(CountCalls)
-            .timeout_config(aws_timeouts())
-            .build();
+        let dynamodb = dynamodb.interceptor(CountCalls);
         Self {
             store: Store::new(
-                aws_sdk_dynamodb::Client::from_conf(dynamodb),
+                aws_sdk_dynamodb::Client::from_conf(
+                    dynamodb.clone().timeout_config(aws_timeouts()).build(),
+                ),
                 &config.table_name,
             ),
+            dynamodb,
+            activity: OnceLock::new(),
             media: OnceLock::new(),
             events: OnceLock::new(),
             egress: OnceLock::new(),
@@ -80,6 +89,10 @@ impl App {
                 .signing_key
                 .as_ref()
                 .map(|key| PageTokens::new(key.expose())),
+            view_passes: config
+                .signing_key
+                .as_ref()
+                .map(|key| ViewPasses::new(key.expose())),
             auth: Authenticator::new(&config),
             config,
         }
@@ -126,6 +139,28 @@ impl App {
         })
     }
 
+    /// The activity trail's writer, on a DynamoDB client of its own whose calls give up
+    /// quickly (see [`crate::activity`]).
+    pub fn activity(&self) -> &ActivityLog {
+        self.activity.get_or_init(|| {
+            let client = self
+                .dynamodb
+                .clone()
+                .timeout_config(activity_timeouts())
+                .retry_config(
+                    aws_sdk_dynamodb::config::retry::RetryConfig::standard().with_max_attempts(2),
+                )
+                .build();
+            ActivityLog::new(
+                Store::new(
+                    aws_sdk_dynamodb::Client::from_conf(client),
+                    &self.config.table_name,
+                ),
+                self.config.activity_retention_days,
+            )
+        })
+    }
+
     /// The integrations' event bus.
     pub fn events(&self) -> &Events {
         self.events.get_or_init(|| {
@@ -159,16 +194,36 @@ impl App {
         }
     }
 
-    /// The recording `req` may read (get, play, download): through its share link's
-    /// `?secret=`, or else its credentials (see [`shares::readable_recording`]).
+    /// The recording `req` may read (get, play, download) for `purpose`: through its share
+    /// link's `?secret=` (and `X-Share-Password`), or else its credentials (see
+    /// [`shares::readable_recording`]).
     pub async fn readable_recording(
         &self,
         req: &Request,
         id: &RecordingId,
-    ) -> Result<Recording, ApiError> {
-        let secret = query_param(req, "secret");
+        purpose: Purpose,
+    ) -> Reading {
+        let source = source_ip(req);
+        let visit = query_param(req, "secret").map(|secret| Visit {
+            secret,
+            password: req
+                .headers()
+                .get(SHARE_PASSWORD_HEADER)
+                .and_then(|v| v.to_str().ok()),
+            source: &source,
+            purpose,
+            counted_already: false,
+        });
         let caller = || self.auth.authenticate(req);
-        shares::readable_recording(&self.store, id, secret, caller, now_millis()).await
+        shares::readable_recording(&self.store, id, visit, caller, now_millis()).await
+    }
+
+    /// The recipient page's view passes; a function not given `TOKEN_SIGNING_KEY` issues
+    /// none.
+    pub fn view_passes(&self) -> Result<&ViewPasses, ApiError> {
+        self.view_passes
+            .as_ref()
+            .ok_or_else(|| ApiError::Internal("TOKEN_SIGNING_KEY is not configured".into()))
     }
 
     /// Where rooms' links lead; a function not given `CONSOLE_ORIGIN` makes none.

@@ -121,6 +121,16 @@ pub(crate) fn transfer_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutC
 
 /// An AWS call that hangs (a frozen or overloaded endpoint) fails in time for the request
 /// to answer 503 well within the function's timeout, retries included.
+/// For the activity trail's writes, which must never hold a request up for long: one
+/// attempt and one retry, a quarter of a second each.
+pub(crate) fn activity_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
+    aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_millis(250))
+        .operation_attempt_timeout(Duration::from_millis(250))
+        .operation_timeout(Duration::from_millis(600))
+        .build()
+}
+
 pub(crate) fn aws_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
     aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(1))

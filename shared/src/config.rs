@@ -78,6 +78,11 @@ pub struct StaleLimits {
 /// 20 GiB: a quarter of what the export job's 15 minutes write at the 85–97 MiB/s measured
 /// on the local stack (docs/benchmarks.md), room for a slower S3 or a busier instance.
 const DEFAULT_EXPORT_MAX_BYTES: u64 = 20 << 30;
+
+/// A year: who watched or shared a recording is asked about for months afterwards.
+const DEFAULT_ACTIVITY_RETENTION_DAYS: u32 = 365;
+/// Ten years, the longest retention a room may have.
+const MOST_ACTIVITY_RETENTION_DAYS: u32 = 3650;
 /// S3's 10,000 parts of the job's 8 MiB.
 const MOST_EXPORT_MAX_BYTES: u64 = 10_000 * (8 << 20);
 
@@ -116,6 +121,8 @@ pub struct Config {
     /// The most an export may hold (`EXPORT_MAX_BYTES`): what one run of the job builds
     /// within its time limit.
     pub export_max_bytes: u64,
+    /// How long activity entries are kept (`ACTIVITY_RETENTION_DAYS`, default 365).
+    pub activity_retention_days: u32,
 }
 
 impl Config {
@@ -224,7 +231,21 @@ impl Config {
                     ),
                 })?,
         };
+        let activity_retention_days = match lookup("ACTIVITY_RETENTION_DAYS") {
+            None => DEFAULT_ACTIVITY_RETENTION_DAYS,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|d| (1..=MOST_ACTIVITY_RETENTION_DAYS).contains(d))
+                .ok_or(ConfigError::Invalid {
+                    name: "ACTIVITY_RETENTION_DAYS",
+                    reason: format!(
+                        "must be a whole number of days from 1 to {MOST_ACTIVITY_RETENTION_DAYS}"
+                    ),
+                })?,
+        };
         Ok(Self {
+            activity_retention_days,
             export_queue_url: optional("EXPORT_QUEUE_URL"),
             export_max_bytes,
             admin_login,

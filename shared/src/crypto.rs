@@ -1,6 +1,8 @@
 //! Small wrappers over aws-lc (already linked by the SDK's TLS) for hashing, MACs and
 //! constant-time comparison.
 
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use aws_lc_rs::{constant_time, digest, hmac, rand};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -48,6 +50,25 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     constant_time::verify_slices_are_equal(a, b).is_ok()
 }
 
+/// A password's argon2id hash (PHC string), with a fresh random salt and the crate's
+/// recommended parameters.
+pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::encode_b64(&random_bytes(16))?;
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
+}
+
+/// Whether `password` is the one `hash` (a PHC string) was made from; a malformed hash
+/// matches nothing.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
+}
+
 /// The key for one purpose: HMAC-SHA256(root, purpose).
 pub fn derive_key(root: &[u8], purpose: &str) -> Vec<u8> {
     let root = hmac::Key::new(hmac::HMAC_SHA256, root);
@@ -78,6 +99,16 @@ impl MacKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_a_fresh_salt() {
+        let hash = hash_password("correct horse").expect("hashed");
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("correct horsE", &hash));
+        assert!(!verify_password("correct horse", "not a hash"));
+        assert_ne!(hash, hash_password("correct horse").expect("hashed"));
+    }
 
     #[test]
     fn hex_round_trip() {

@@ -17,12 +17,13 @@
 use std::collections::HashSet;
 
 use futures_util::future::join;
+use lambda_http::Request;
 
 use crate::access::decision_reads_room;
 use crate::error::{ApiError, Category, FieldError};
 use crate::events::{Events, RecordingEvent};
 use crate::media::Media;
-use crate::model::{Recording, RecordingId, RoomId};
+use crate::model::{Activity, ActivityKind, Actor, Recording, RecordingId, RoomId};
 use crate::permissions::{Action, Principal, authorize};
 use crate::store::{MarkOutcome, Store, StoredRecording};
 
@@ -114,6 +115,22 @@ impl DeleteFailure {
 pub struct Outcome {
     pub deleted: Vec<RecordingId>,
     pub failed: Vec<(RecordingId, DeleteFailure)>,
+}
+
+impl Outcome {
+    /// The activity entries of a delete by `principal`: one per recording deleted or
+    /// refused (an unknown id has no trail to add to).
+    pub fn activity(&self, principal: &Principal, req: &Request) -> Vec<Activity> {
+        let entry =
+            |id| Activity::of_recording(ActivityKind::Deleted, id, Actor::of(principal), req);
+        let deleted = self.deleted.iter().map(entry);
+        let refused = self
+            .failed
+            .iter()
+            .filter(|(_, failure)| *failure != DeleteFailure::NotFound)
+            .map(|(id, failure)| entry(id).failed(&failure.to_error(id)));
+        deleted.chain(refused).collect()
+    }
 }
 
 /// What deleting touches: the items, the videos, and the integrations told of it.

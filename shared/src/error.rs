@@ -172,10 +172,9 @@ impl ApiError {
         }
     }
 
-    /// The response body and headers; `request_id` is quoted only on a 500, so that a user
-    /// reporting it can be matched with the log line. Causes are never shown.
-    pub fn to_response(&self, request_id: &str) -> Response<Body> {
-        let message = match self {
+    /// The message the caller is given: never a cause.
+    pub fn public_message(&self) -> &str {
+        match self {
             Self::Validation(_) => "Invalid request",
             Self::Unauthenticated(message) => message,
             Self::Forbidden(message)
@@ -187,7 +186,13 @@ impl ApiError {
             Self::PayloadTooLarge => "The request body is too large",
             Self::Unavailable(_) => "The service is temporarily unavailable; retry shortly",
             Self::Internal(_) => "An unexpected error occurred",
-        };
+        }
+    }
+
+    /// The response body and headers; `request_id` is quoted only on a 500, so that a user
+    /// reporting it can be matched with the log line. Causes are never shown.
+    pub fn to_response(&self, request_id: &str) -> Response<Body> {
+        let message = self.public_message();
         let mut body = json!({"error": self.category().as_str(), "message": message});
         match self {
             Self::Validation(details) | Self::NothingToDo { details, .. } => {

@@ -195,6 +195,31 @@ impl Fields {
         }
     }
 
+    /// An optional whole number (range checks are the caller's).
+    pub fn integer(&mut self, name: &str) -> Option<i64> {
+        match self.map.remove(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
+            Some(_) => {
+                self.error(name, "must be a whole number");
+                None
+            }
+        }
+    }
+
+    /// An optional string exactly as sent, spaces included (a password); length checks
+    /// are the caller's.
+    pub fn verbatim_string(&mut self, name: &str) -> Option<String> {
+        match self.map.remove(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s),
+            Some(_) => {
+                self.error(name, "must be a string");
+                None
+            }
+        }
+    }
+
     pub fn bool(&mut self, name: &str) -> Option<bool> {
         match self.map.remove(name) {
             None => None,

@@ -3,6 +3,7 @@
 //! request wrapper.
 
 pub mod access;
+pub mod activity;
 pub mod app;
 pub mod auth;
 pub mod aws;
@@ -27,10 +28,12 @@ pub mod routes;
 pub mod runtime;
 pub mod search;
 pub mod secrets;
+pub mod share_options;
 pub mod shares;
 pub mod store;
 pub mod throttle;
 pub mod titles;
 pub mod tls;
 pub mod tokens;
+pub mod view_pass;
 pub mod zip;

@@ -7,12 +7,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::crypto::{MacKey, sha256};
 use crate::error::{ApiError, FieldError};
-use crate::model::{FieldSelection, RecordingId, RoomId};
+use crate::model::{ActivityKind, FieldSelection, RecordingId, RoomId};
 use crate::permissions::Principal;
 use crate::search::{self, Search, SortField};
 
 pub const DEFAULT_MAX_ITEMS: u32 = 10;
 pub const MAX_MAX_ITEMS: u32 = 100;
+/// An activity page: a screenful of short entries.
+pub const DEFAULT_ACTIVITY_ITEMS: u32 = 20;
 /// Far above any token we issue; longer input is rejected before it is decoded.
 const MAX_TOKEN_LEN: usize = 1024;
 
@@ -153,6 +155,69 @@ impl RoomListQuery {
             }
         };
         Ok(Self { max_items, cursor })
+    }
+}
+
+/// `GET /recordings/{id}/activity` and `GET /rooms/{id}/activity`: a page size, the kinds
+/// kept (all when none) and where to continue.
+#[derive(Debug, Clone)]
+pub struct ActivityQuery {
+    pub max_items: u32,
+    pub kinds: Vec<ActivityKind>,
+    pub cursor: Option<Cursor>,
+}
+
+impl ActivityQuery {
+    /// `scope` names whose activity is listed, which page tokens are bound to as well as
+    /// to the kinds.
+    pub fn parse<'a>(
+        param: impl Fn(&str) -> Option<&'a str>,
+        scope: &str,
+        tokens: &PageTokens,
+    ) -> Result<Self, ApiError> {
+        let mut errors = Vec::new();
+        let max_items = match param("maxItems") {
+            None => DEFAULT_ACTIVITY_ITEMS,
+            raw => parse_max_items(raw).unwrap_or_else(|e| {
+                errors.push(e);
+                DEFAULT_ACTIVITY_ITEMS
+            }),
+        };
+        let mut kinds = Vec::new();
+        for name in param("kind").unwrap_or_default().split(',').map(str::trim) {
+            match ActivityKind::parse(name) {
+                Some(kind) if !kinds.contains(&kind) => kinds.push(kind),
+                Some(_) => {}
+                None if name.is_empty() => {}
+                None => {
+                    let known: Vec<_> = ActivityKind::ALL.iter().map(|k| k.as_str()).collect();
+                    errors.push(FieldError::new(
+                        "kind",
+                        format!("'{name}' is not one of {}", known.join(", ")),
+                    ));
+                    break;
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        kinds.sort_by_key(|k| k.as_str());
+        let fingerprint = Self::fingerprint(scope, &kinds);
+        let cursor = match param("nextPageToken") {
+            None => None,
+            Some(token) => Some(tokens.decode(token, &fingerprint)?),
+        };
+        Ok(Self {
+            max_items,
+            kinds,
+            cursor,
+        })
+    }
+
+    pub fn fingerprint(scope: &str, kinds: &[ActivityKind]) -> String {
+        let kinds: Vec<_> = kinds.iter().map(|k| k.as_str()).collect();
+        format!("activity;{scope};kinds={}", kinds.join(","))
     }
 }
 

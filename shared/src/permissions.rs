@@ -28,10 +28,14 @@ pub enum Action {
     ChangeRoomConfig,
     CreateRoom,
     ListRooms,
+    /// Read a recording's activity trail.
+    ReadRecordingActivity,
+    /// Read a room's whole activity trail.
+    ReadRoomActivity,
 }
 
 impl Action {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 13] = [
         Self::ListRecordings,
         Self::ReadRecording,
         Self::CreateShareLink,
@@ -43,6 +47,8 @@ impl Action {
         Self::ChangeRoomConfig,
         Self::CreateRoom,
         Self::ListRooms,
+        Self::ReadRecordingActivity,
+        Self::ReadRoomActivity,
     ];
 
     /// The name used in docs/api.md's permission matrix.
@@ -59,6 +65,8 @@ impl Action {
             Self::ChangeRoomConfig => "change a room's config",
             Self::CreateRoom => "create rooms",
             Self::ListRooms => "list rooms",
+            Self::ReadRecordingActivity => "read a recording's activity",
+            Self::ReadRoomActivity => "read a room's activity",
         }
     }
 }
@@ -76,7 +84,7 @@ enum Rule {
 
 /// The rules, as data: (action, administrator, moderator, speaker). Anything not listed
 /// is denied.
-const RULES: [(Action, Rule, Rule, Rule); 11] = {
+const RULES: [(Action, Rule, Rule, Rule); 13] = {
     use Rule::{AccessIncludesRole as Access, Always, Never, RecordingEnabled};
     [
         (Action::ListRecordings, Always, Access, Access),
@@ -96,6 +104,9 @@ const RULES: [(Action, Rule, Rule, Rule); 11] = {
         (Action::ChangeRoomConfig, Always, Never, Never),
         (Action::CreateRoom, Always, Never, Never),
         (Action::ListRooms, Always, Never, Never),
+        // Who may delete a recording may see who did what with it.
+        (Action::ReadRecordingActivity, Always, Access, Never),
+        (Action::ReadRoomActivity, Always, Never, Never),
     ]
 };
 

@@ -4,21 +4,56 @@
 //! A secret is `<shareId>.<192 random bits>`: the id part lets opening read the link, its
 //! recording and the room in one round trip; only the SHA-256 of the whole secret is
 //! stored, compared in constant time. A link never grants more than its creator has now.
+//! A link may also be play-only, ask for a password (throttled like logins) and allow a
+//! number of views, counted atomically.
 
 use crate::access::authorized_recording;
 use crate::crypto;
 use crate::error::{ApiError, Category};
-use crate::model::{CreatorRole, Principal, Recording, RecordingId, ShareAccess, ShareLink};
+use crate::model::{
+    Actor, CreatorRole, Principal, Recording, RecordingId, RecordingStatus, ShareAccess, ShareLink,
+};
 use crate::permissions::{Action, authorize, is_allowed};
-use crate::store::Store;
+use crate::share_options::LinkOptions;
+use crate::store::{Store, ViewCounted};
+use crate::throttle::{self, Target};
 
 const SHARE_ID_LEN: usize = 12;
 const SECRET_RANDOM_BYTES: usize = 24;
 /// Live (neither revoked nor expired) links a recording may have at once: bounds what
 /// deleting it must find and remove.
 pub const MAX_LIVE_LINKS: u32 = 100;
-/// Longest `expiresIn` accepted: a year.
-pub const MAX_EXPIRES_IN_SECONDS: i64 = 365 * 24 * 60 * 60;
+
+/// Why a link is being opened: reading the metadata is not a view; playing, downloading
+/// and opening the recipient's page are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Read,
+    Play,
+    Download,
+    Page,
+}
+
+/// One opening of a link, as its visitor presents it.
+#[derive(Clone, Copy)]
+pub struct Visit<'a> {
+    pub secret: &'a str,
+    /// The password the visitor gave, if any.
+    pub password: Option<&'a str>,
+    /// The visitor's address, which wrong passwords are counted against.
+    pub source: &'a str,
+    pub purpose: Purpose,
+    /// The recipient page's own reload: this browser gave the password and had its view
+    /// counted already (see `view_pass`).
+    pub counted_already: bool,
+}
+
+/// A recording read for someone: who they are, once known (a principal, or a link whose
+/// secret proved genuine), and the recording or why not.
+pub struct Reading {
+    pub actor: Option<Actor>,
+    pub recording: Result<Recording, ApiError>,
+}
 
 /// Loads a recording the caller may read (get, play, download), in one DynamoDB round
 /// trip: with a share link's `?secret=`, through the link; otherwise through the caller's
@@ -27,41 +62,60 @@ pub const MAX_EXPIRES_IN_SECONDS: i64 = 365 * 24 * 60 * 60;
 pub async fn readable_recording(
     store: &Store,
     id: &RecordingId,
-    secret: Option<&str>,
+    visit: Option<Visit<'_>>,
     caller: impl FnOnce() -> Result<Principal, ApiError>,
     now_ms: i64,
-) -> Result<Recording, ApiError> {
-    if let Some(secret) = secret {
-        return open(store, id, secret, caller, now_ms)
-            .await?
-            .map_err(Refusal::to_error);
+) -> Reading {
+    if let Some(visit) = visit {
+        return match open(store, id, visit, caller, now_ms).await {
+            Ok(opening) => Reading {
+                actor: opening.link.as_ref().map(Actor::link),
+                recording: opening.outcome.map_err(Refusal::into_error),
+            },
+            Err(err) => Reading {
+                actor: None,
+                recording: Err(err),
+            },
+        };
     }
-    authorized_recording(store, &caller()?, id, Action::ReadRecording).await
+    match caller() {
+        Ok(principal) => Reading {
+            actor: Some(Actor::of(&principal)),
+            recording: authorized_recording(store, &principal, id, Action::ReadRecording).await,
+        },
+        Err(err) => Reading {
+            actor: None,
+            recording: Err(err),
+        },
+    }
 }
 
 /// A new link and its secret, which only the response that creates it carries.
 pub fn new_link(
     creator: &Principal,
-    access: ShareAccess,
+    options: &LinkOptions,
     now_ms: i64,
-    expires_in_seconds: Option<i64>,
-) -> (ShareLink, String) {
+) -> Result<(ShareLink, String), ApiError> {
     let share_id = crypto::random_alphanumeric(SHARE_ID_LEN);
     let secret = format!("{share_id}.{}", crypto::random_token(SECRET_RANDOM_BYTES));
     let link = ShareLink {
         share_id,
-        access,
+        access: options.access,
         creator_role: CreatorRole::of(creator),
         created_at: now_ms,
-        link_expires_at: expires_in_seconds.map(|s| now_ms + s * 1000),
+        link_expires_at: options.expires_in_seconds.map(|s| now_ms + s * 1000),
         revoked_at: None,
         secret_hash: crypto::sha256_hex(secret.as_bytes()),
+        allow_download: options.allow_download,
+        password_hash: options.password_hash()?,
+        max_views: options.max_views,
+        views: 0,
     };
-    (link, secret)
+    Ok((link, secret))
 }
 
 /// The share id a well-formed secret names.
-fn share_id_of(secret: &str) -> Option<&str> {
+pub fn share_id_of(secret: &str) -> Option<&str> {
     let (id, random) = secret.split_once('.')?;
     let well_formed = id.len() == SHARE_ID_LEN
         && id
@@ -75,7 +129,7 @@ fn share_id_of(secret: &str) -> Option<&str> {
 }
 
 /// Why a share link does not open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Refusal {
     /// No such link for this recording (tampered, another recording's, or deleted).
     Unknown,
@@ -85,10 +139,21 @@ pub enum Refusal {
     RecordingGone,
     /// The creator's role no longer has access to the room's recordings.
     CreatorLostAccess,
+    /// A private link, and the caller's own credentials are missing or do not allow it.
+    Caller(ApiError),
+    PasswordRequired,
+    WrongPassword,
+    /// Too many wrong passwords from this source; retry then.
+    Throttled {
+        retry_after_seconds: i64,
+    },
+    /// A play-only link, asked for a download.
+    PlayOnly,
+    ViewLimitReached,
 }
 
 impl Refusal {
-    pub fn to_error(self) -> ApiError {
+    pub fn into_error(self) -> ApiError {
         let gone = |message: &str| ApiError::Gone {
             category: Category::Share,
             message: message.to_owned(),
@@ -98,52 +163,169 @@ impl Refusal {
             Self::Expired => gone("This share link has expired"),
             Self::Revoked => gone("This share link has been revoked"),
             Self::RecordingGone => gone("The shared recording has been deleted"),
+            Self::ViewLimitReached => {
+                gone("View limit reached: this share link allows no more views")
+            }
             Self::CreatorLostAccess => {
                 ApiError::Forbidden("This share link no longer grants access".into())
             }
+            Self::PlayOnly => ApiError::Forbidden("This share link allows playing only".into()),
+            Self::Caller(err) => err,
+            Self::PasswordRequired => ApiError::Unauthenticated(
+                "This share link needs its password, in the X-Share-Password header",
+            ),
+            Self::WrongPassword => ApiError::Unauthenticated("Wrong share link password"),
+            Self::Throttled {
+                retry_after_seconds,
+            } => ApiError::TooManyRequests {
+                retry_after_seconds,
+            },
         }
     }
 }
 
-/// What opening a link found: the recording, or why not. A private link's extra check
-/// (the credentials `caller` authenticates) comes after, as an [`ApiError`].
+/// What opening a link found: the link, once the secret proved to be its own, and the
+/// recording or why not.
+#[derive(Debug)]
+pub struct Opening {
+    pub link: Option<ShareLink>,
+    pub outcome: Result<Recording, Refusal>,
+}
+
+/// Opens a link. The checks run from the cheapest to the one that costs a view, so that a
+/// refused visit never uses one up: the secret, revocation and expiry, the recording, the
+/// creator's access, a private link's credentials, the password, play-only, then the
+/// view, counted by a conditional write that lets exactly `maxViews` through.
 pub async fn open(
     store: &Store,
     id: &RecordingId,
-    secret: &str,
+    visit: Visit<'_>,
     caller: impl FnOnce() -> Result<Principal, ApiError>,
     now_ms: i64,
-) -> Result<Result<Recording, Refusal>, ApiError> {
-    let Some(share_id) = share_id_of(secret) else {
-        return Ok(Err(Refusal::Unknown));
+) -> Result<Opening, ApiError> {
+    let refused = |link: Option<ShareLink>, refusal| Opening {
+        link,
+        outcome: Err(refusal),
+    };
+    let Some(share_id) = share_id_of(visit.secret) else {
+        return Ok(refused(None, Refusal::Unknown));
     };
     let opening = store.load_share_opening(id, share_id).await?;
-    let digest = crypto::sha256_hex(secret.as_bytes());
+    let digest = crypto::sha256_hex(visit.secret.as_bytes());
     let Some(link) = opening
         .link
         .filter(|l| crypto::constant_time_eq(l.secret_hash.as_bytes(), digest.as_bytes()))
     else {
-        return Ok(Err(Refusal::Unknown));
+        return Ok(refused(None, Refusal::Unknown));
     };
+    let outcome = check(
+        store,
+        id,
+        &link,
+        opening.recording,
+        opening.room,
+        visit,
+        caller,
+        now_ms,
+    )
+    .await?;
+    Ok(Opening {
+        link: Some(link),
+        outcome,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn check(
+    store: &Store,
+    id: &RecordingId,
+    link: &ShareLink,
+    recording: Option<crate::store::StoredRecording>,
+    room: Option<crate::model::Room>,
+    visit: Visit<'_>,
+    caller: impl FnOnce() -> Result<Principal, ApiError>,
+    now_ms: i64,
+) -> Result<Result<Recording, Refusal>, ApiError> {
     if link.revoked_at.is_some() {
         return Ok(Err(Refusal::Revoked));
     }
     if link.link_expires_at.is_some_and(|t| t <= now_ms) {
         return Ok(Err(Refusal::Expired));
     }
-    let Some(stored) = opening.recording.filter(|r| !r.deleting) else {
+    let Some(stored) = recording.filter(|r| !r.deleting) else {
         return Ok(Err(Refusal::RecordingGone));
     };
-    let room = opening.room.as_ref();
     let creator = link.creator_role.as_principal(id.room_id());
-    let policy = room.map(|r| r.policy());
+    let policy = room.as_ref().map(|r| r.policy());
     if !is_allowed(&creator, Action::ReadRecording, policy.as_ref()) {
         return Ok(Err(Refusal::CreatorLostAccess));
     }
     if link.access == ShareAccess::Private {
-        authorize(&caller()?, Action::ReadRecording, room)?;
+        let allowed = caller().and_then(|p| authorize(&p, Action::ReadRecording, room.as_ref()));
+        if let Err(err) = allowed {
+            return Ok(Err(Refusal::Caller(err)));
+        }
+    }
+    if visit.counted_already {
+        return Ok(Ok(stored.recording));
+    }
+    if let Some(hash) = &link.password_hash
+        && let Err(refusal) = check_password(store, link, hash, visit, now_ms).await?
+    {
+        return Ok(Err(refusal));
+    }
+    // An unfinished recording cannot be viewed: the caller answers 409 without using up a
+    // view.
+    if stored.recording.status != RecordingStatus::Complete {
+        return Ok(Ok(stored.recording));
+    }
+    if visit.purpose == Purpose::Download && !link.allow_download {
+        return Ok(Err(Refusal::PlayOnly));
+    }
+    if link.used_up() {
+        return Ok(Err(Refusal::ViewLimitReached));
+    }
+    if visit.purpose != Purpose::Read {
+        match store.count_view(id, link).await? {
+            ViewCounted::Counted => {}
+            ViewCounted::LimitReached => return Ok(Err(Refusal::ViewLimitReached)),
+            ViewCounted::Revoked => return Ok(Err(Refusal::Revoked)),
+        }
     }
     Ok(Ok(stored.recording))
+}
+
+/// The password check, counted against the link and the visitor's address before the
+/// hash is compared, so that concurrent wrong guesses are all counted.
+async fn check_password(
+    store: &Store,
+    link: &ShareLink,
+    hash: &str,
+    visit: Visit<'_>,
+    now_ms: i64,
+) -> Result<Result<(), Refusal>, ApiError> {
+    let Some(password) = visit.password else {
+        return Ok(Err(Refusal::PasswordRequired));
+    };
+    let target = Target::SharePassword(&link.share_id);
+    let attempt = match throttle::begin(store, target, visit.source, now_ms / 1000).await {
+        Ok(attempt) => attempt,
+        Err(ApiError::TooManyRequests {
+            retry_after_seconds,
+        }) => {
+            return Ok(Err(Refusal::Throttled {
+                retry_after_seconds,
+            }));
+        }
+        Err(other) => return Err(other),
+    };
+    if crypto::verify_password(password, hash) {
+        attempt.succeeded().await?;
+        Ok(Ok(()))
+    } else {
+        attempt.failed();
+        Ok(Err(Refusal::WrongPassword))
+    }
 }
 
 #[cfg(test)]
@@ -152,7 +334,9 @@ mod tests {
 
     #[test]
     fn secrets_name_their_link_and_are_stored_as_digests() {
-        let (link, secret) = new_link(&Principal::Admin, ShareAccess::Public, 1_000, Some(60));
+        let options =
+            LinkOptions::from_query(|k| (k == "expiresIn").then_some("60")).expect("valid options");
+        let (link, secret) = new_link(&Principal::Admin, &options, 1_000).expect("a link");
         assert_eq!(share_id_of(&secret), Some(link.share_id.as_str()));
         assert_eq!(link.secret_hash, crypto::sha256_hex(secret.as_bytes()));
         assert!(!link.secret_hash.contains(&secret));
@@ -161,7 +345,7 @@ mod tests {
         // 192 random bits after the id.
         let random = secret.split_once('.').map(|(_, r)| r).unwrap_or_default();
         assert_eq!(random.len(), 32);
-        let (_, other) = new_link(&Principal::Admin, ShareAccess::Public, 1_000, None);
+        let (_, other) = new_link(&Principal::Admin, &options, 1_000).expect("a link");
         assert_ne!(secret, other);
     }
 

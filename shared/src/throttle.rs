@@ -1,5 +1,5 @@
-//! Logins and secret exchanges, counted per target (the administrator's login, or one
-//! room) and source address in DynamoDB (Lambda instances share nothing else). An attempt
+//! Logins, secret exchanges and share-link passwords, counted per target (the
+//! administrator's login, one room, or one link) and source address in DynamoDB (Lambda instances share nothing else). An attempt
 //! is counted before its credential is checked, so a burst of concurrent guesses gets no
 //! more tries than a sequence of them; past the limit, attempts are refused until the
 //! window ends. A success clears only its own target's count.
@@ -16,6 +16,8 @@ pub const WINDOW_SECONDS: i64 = 15 * 60;
 pub enum Target<'a> {
     AdminLogin,
     Room(&'a RoomId),
+    /// A share link's password.
+    SharePassword(&'a str),
 }
 
 impl Target<'_> {
@@ -23,6 +25,7 @@ impl Target<'_> {
         match self {
             Self::AdminLogin => format!("login#{source}"),
             Self::Room(room_id) => format!("room-secret#{room_id}#{source}"),
+            Self::SharePassword(share_id) => format!("share-password#{share_id}#{source}"),
         }
     }
 }

@@ -631,7 +631,12 @@ impl ApiRequest {
             json!(self.path_params.iter().cloned().collect::<HashMap<_, _>>())
         };
         for (k, v) in &self.headers {
-            event["headers"][k] = json!(v);
+            // API Gateway (payload 2.0) passes cookies apart from the other headers.
+            if k == "cookie" {
+                event["cookies"] = json!(v.split("; ").collect::<Vec<_>>());
+            } else {
+                event["headers"][k] = json!(v);
+            }
         }
         event["requestContext"]["routeKey"] = json!(route_key);
         event["requestContext"]["requestId"] = json!(self.request_id);

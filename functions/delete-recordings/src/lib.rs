@@ -26,6 +26,9 @@ async fn delete_one(app: &App, req: Request) -> HandlerResult {
         now_millis(),
     )
     .await?;
+    app.activity()
+        .record(&outcome.activity(&principal, &req))
+        .await;
     if let Some((_, failure)) = outcome.failed.first() {
         return Err(failure.to_error(&id));
     }
@@ -39,6 +42,9 @@ async fn delete_many(app: &App, req: Request) -> HandlerResult {
     let ids = parse_bulk_ids(&list_param(&req, "recordingIds"))?;
     let principal = app.auth.authenticate(&req)?;
     let outcome = delete_recordings(app.deleter(), &principal, &ids, now_millis()).await?;
+    app.activity()
+        .record(&outcome.activity(&principal, &req))
+        .await;
     let deleted: Vec<_> = outcome.deleted.iter().map(|id| id.as_str()).collect();
     let failed: Vec<_> = outcome
         .failed

@@ -1,17 +1,23 @@
-//! `GET /api/v1/recordings`: one page of recordings, filtered and sorted.
+//! `GET /api/v1/recordings`: one page of recordings, filtered and sorted; and the activity
+//! trails, `GET /api/v1/recordings/{recordingId}/activity` and
+//! `GET /api/v1/rooms/{roomId}/activity`, newest first.
 
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
 use shared::access::authorize_in_room;
 use shared::app::App;
-use shared::http::query_param;
-use shared::pagination::ListQuery;
+use shared::error::ApiError;
+use shared::http::{query_param, recording_id_param, room_id_param};
+use shared::pagination::{ActivityQuery, ListQuery};
 use shared::permissions::Action;
 use shared::response::json_response;
 use shared::runtime::HandlerResult;
+use shared::store::ActivityScope;
 
 shared::routes! {
     "GET /api/v1/recordings" => list,
+    "GET /api/v1/recordings/{recordingId}/activity" => recording_activity,
+    "GET /api/v1/rooms/{roomId}/activity" => room_activity,
 }
 
 async fn list(app: &App, req: Request) -> HandlerResult {
@@ -32,6 +38,54 @@ async fn list(app: &App, req: Request) -> HandlerResult {
         &query.fingerprint,
         app.page_tokens()?,
         |r| query.fields.apply(r),
+    );
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+/// A recording's trail, kept after it is deleted: the room in its id is what decides.
+async fn recording_activity(app: &App, req: Request) -> HandlerResult {
+    let id = recording_id_param(&req)?;
+    let scope = format!("recording={id}");
+    let query = ActivityQuery::parse(|name| query_param(&req, name), &scope, app.page_tokens()?)?;
+    let principal = app.auth.authenticate(&req)?;
+    authorize_in_room(
+        &app.store,
+        &principal,
+        Action::ReadRecordingActivity,
+        Some(id.room_id()),
+    )
+    .await?;
+    activity_page(app, ActivityScope::Recording(&id), &scope, &query).await
+}
+
+async fn room_activity(app: &App, req: Request) -> HandlerResult {
+    let room_id = room_id_param(&req)?;
+    let scope = format!("room={room_id}");
+    let query = ActivityQuery::parse(|name| query_param(&req, name), &scope, app.page_tokens()?)?;
+    let principal = app.auth.authenticate(&req)?;
+    authorize_in_room(&app.store, &principal, Action::ReadRoomActivity, None).await?;
+    if app.store.get_room(&room_id).await?.is_none() {
+        return Err(ApiError::room_not_found(room_id.as_str()));
+    }
+    activity_page(app, ActivityScope::Room(&room_id), &scope, &query).await
+}
+
+async fn activity_page(
+    app: &App,
+    scope: ActivityScope<'_>,
+    fingerprint_scope: &str,
+    query: &ActivityQuery,
+) -> HandlerResult {
+    let page = app
+        .store
+        .list_activity(scope, &query.kinds, query.max_items, query.cursor.as_ref())
+        .await?;
+    let body = page.to_json(
+        "activity",
+        query.max_items,
+        &ActivityQuery::fingerprint(fingerprint_scope, &query.kinds),
+        app.page_tokens()?,
+        |entry| serde_json::json!(entry),
     );
     Ok(json_response(StatusCode::OK, &body))
 }

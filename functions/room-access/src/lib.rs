@@ -11,7 +11,7 @@ use shared::clock::now_millis;
 use shared::error::ApiError;
 use shared::http::{query_param, room_id_param};
 use shared::lifecycle::current_recording;
-use shared::model::{Principal, Room, RoomSecrets};
+use shared::model::{Activity, ActivityKind, Actor, Principal, Room, RoomSecrets};
 use shared::pagination::RoomListQuery;
 use shared::permissions::{Action, RoomPermissions, authorize};
 use shared::response::{conditional_json_response, json_response};
@@ -110,10 +110,21 @@ async fn update_config(app: &App, req: Request) -> HandlerResult {
     let patch = parse_config_update(&req)?;
     let principal = app.auth.authenticate(&req)?;
     authorize(&principal, Action::ChangeRoomConfig, None)?;
-    let room = app
-        .store
-        .update_recording_config(&room_id, &patch)
-        .await?
-        .ok_or_else(|| ApiError::room_not_found(room_id.as_str()))?;
-    Ok(json_response(StatusCode::OK, &room.config))
+    let result = match app.store.update_recording_config(&room_id, &patch).await {
+        Ok(Some(room)) => Ok(room.config),
+        Ok(None) => Err(ApiError::room_not_found(room_id.as_str())),
+        Err(err) => Err(err.into()),
+    };
+    // Changes to rooms that exist go into their activity.
+    if let Ok(config) = &result {
+        let entry = Activity::of_room(
+            ActivityKind::RoomConfigChanged,
+            &room_id,
+            Actor::of(&principal),
+            &req,
+        )
+        .with_details(json!(config));
+        app.activity().record(&[entry]).await;
+    }
+    result.map(|config| json_response(StatusCode::OK, &config))
 }

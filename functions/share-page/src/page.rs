@@ -23,14 +23,18 @@ sessionStorage.setItem(k,JSON.stringify({t:v.currentTime,at:Date.now()}));locati
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#111;color:#eee}\
 main{max-width:960px;margin:0 auto;padding:24px}h1{font-size:1.5rem;margin:0 0 4px}\
 p.meta{color:#aaa;margin:0 0 16px}video{width:100%;background:#000;border-radius:8px}\
-a.button{display:inline-block;margin-top:16px;padding:10px 18px;border-radius:6px;\
-background:#2f6fed;color:#fff;text-decoration:none}";
+a.button,button{display:inline-block;margin-top:16px;padding:10px 18px;border-radius:6px;\
+background:#2f6fed;color:#fff;text-decoration:none;border:0;font:inherit;cursor:pointer}\
+label{display:block;margin:16px 0 6px}input{font:inherit;padding:8px 10px;border-radius:6px;\
+border:1px solid #555;background:#1c1c1c;color:#eee;width:100%;max-width:320px;box-sizing:border-box}\
+p[role=alert]{color:#ff9b9b}:focus-visible{outline:3px solid #8ab4ff;outline-offset:2px}";
 
 /// A playable recording.
 pub struct Player<'a> {
     pub recording: &'a Recording,
     pub video_url: &'a str,
-    pub download_url: &'a str,
+    /// `None` for a play-only link.
+    pub download_url: Option<&'a str>,
 }
 
 fn format_date(epoch_ms: i64) -> String {
@@ -74,7 +78,7 @@ fn respond(status: StatusCode, html: String, media_origin: Option<&str>) -> Resp
     let script_hash = STANDARD.encode(sha256(RESUME_SCRIPT.as_bytes()));
     let csp = format!(
         "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{script_hash}'; \
-         media-src {}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+         media-src {}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         media_origin.unwrap_or("'none'")
     );
     let mut response = Response::new(Body::Text(html));
@@ -113,21 +117,47 @@ pub fn player(p: &Player<'_>) -> Response<Body> {
     .flatten()
     .collect::<Vec<_>>()
     .join(" · ");
+    let download = p.download_url.map_or_else(String::new, |url| {
+        format!(
+            "<p><a class=\"button\" href=\"{}\" download=\"{}\">Download</a></p>",
+            attr(url),
+            attr(&r.filename)
+        )
+    });
     let body = format!(
         "<h1>{heading}</h1><p class=\"meta\">{details}</p>\
 <video id=\"video\" controls preload=\"metadata\" playsinline src=\"{video}\"></video>\
-<p><a class=\"button\" href=\"{download}\" download=\"{filename}\">Download</a></p>\
-<script>{RESUME_SCRIPT}</script>",
+{download}<script>{RESUME_SCRIPT}</script>",
         heading = text(heading),
         details = text(&details),
         video = attr(p.video_url),
-        download = attr(p.download_url),
-        filename = attr(&r.filename),
     );
     respond(
         StatusCode::OK,
         document(&format!("{heading} - recording"), &body),
         Some(origin_of(p.video_url)),
+    )
+}
+
+/// The form a password-protected link opens with; it posts to the page's own URL.
+/// `wrong` re-asks after a wrong password.
+pub fn password_form(wrong: bool) -> Response<Body> {
+    let alert = if wrong {
+        "<p role=\"alert\">That password is not right. Try again.</p>"
+    } else {
+        ""
+    };
+    let body = format!(
+        "<h1>This recording is protected</h1>\
+<p class=\"meta\">Enter the password you were given with the link.</p>{alert}\
+<form method=\"post\"><label for=\"password\">Password</label>\
+<input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" \
+required maxlength=\"128\" autofocus><br><button type=\"submit\">Open recording</button></form>"
+    );
+    respond(
+        StatusCode::UNAUTHORIZED,
+        document("Password required", &body),
+        None,
     )
 }
 
@@ -172,5 +202,22 @@ mod tests {
         };
         assert!(html.contains("&lt;b&gt;") && html.contains("a &amp; b"));
         assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+    }
+
+    #[test]
+    fn the_password_form_posts_to_its_own_page() {
+        for wrong in [false, true] {
+            let response = password_form(wrong);
+            assert_eq!(response.status(), 401);
+            let Body::Text(html) = response.body() else {
+                panic!("text body");
+            };
+            assert!(html.contains("<form method=\"post\">") && !html.contains("action="));
+            assert_eq!(html.contains("role=\"alert\""), wrong);
+            let csp = response.headers()["content-security-policy"]
+                .to_str()
+                .unwrap_or("");
+            assert!(csp.contains("form-action 'self'"), "{csp}");
+        }
     }
 }

@@ -1,4 +1,6 @@
-//! Share links of a recording: `GET /api/v1/recordings/{recordingId}/url` creates one;
+//! Share links of a recording: `GET /api/v1/recordings/{recordingId}/url` (options in the
+//! query) or `POST .../url` (options in a JSON body, a password kept out of the URL)
+//! creates one;
 //! `GET .../shares` lists them; `DELETE .../shares/{shareId}` and `DELETE .../shares`
 //! revoke one or all.
 
@@ -9,50 +11,31 @@ use shared::access::authorized_recording;
 use shared::app::App;
 use shared::clock::now_millis;
 use shared::error::{ApiError, Category};
-use shared::http::{bool_param, path_param, query_param, recording_id_param};
-use shared::model::{RecordingId, ShareAccess};
+use shared::http::{path_param, recording_id_param};
+use shared::model::{Activity, ActivityKind, Actor, RecordingId};
 use shared::permissions::Action;
 use shared::response::json_response;
 use shared::runtime::HandlerResult;
-use shared::shares::{MAX_EXPIRES_IN_SECONDS, MAX_LIVE_LINKS, new_link};
+use shared::share_options::LinkOptions;
+use shared::shares::{MAX_LIVE_LINKS, new_link};
 use shared::store::ShareCreated;
 
 shared::routes! {
     "GET /api/v1/recordings/{recordingId}/url" => create,
+    "POST /api/v1/recordings/{recordingId}/url" => create,
     "GET /api/v1/recordings/{recordingId}/shares" => list,
     "DELETE /api/v1/recordings/{recordingId}/shares" => revoke_all,
     "DELETE /api/v1/recordings/{recordingId}/shares/{shareId}" => revoke,
 }
 
-/// `expiresIn`: optional whole seconds, 1 to a year.
-fn expires_in(req: &Request) -> Result<Option<i64>, ApiError> {
-    let Some(raw) = query_param(req, "expiresIn") else {
-        return Ok(None);
-    };
-    raw.parse::<i64>()
-        .ok()
-        .filter(|s| (1..=MAX_EXPIRES_IN_SECONDS).contains(s))
-        .map(Some)
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "expiresIn",
-                format!("must be a whole number of seconds from 1 to {MAX_EXPIRES_IN_SECONDS}"),
-            )
-        })
-}
-
+/// Creates a link with the options of the query (`GET`) or of the JSON body (`POST`).
 async fn create(app: &App, req: Request) -> HandlerResult {
     let id = recording_id_param(&req)?;
-    let access = if bool_param(&req, "privateAccess", false)? {
-        ShareAccess::Private
-    } else {
-        ShareAccess::Public
-    };
-    let expires_in = expires_in(&req)?;
+    let options = LinkOptions::from_request(&req)?;
     let principal = app.auth.authenticate(&req)?;
     authorized_recording(&app.store, &principal, &id, Action::CreateShareLink).await?;
     let now = now_millis();
-    let (link, secret) = new_link(&principal, access, now, expires_in);
+    let (link, secret) = new_link(&principal, &options, now)?;
     match app
         .store
         .create_share(&id, &link, MAX_LIVE_LINKS, now)
@@ -63,14 +46,16 @@ async fn create(app: &App, req: Request) -> HandlerResult {
         ShareCreated::RecordingGone => return Err(ApiError::recording_not_found(id.as_str())),
         ShareCreated::AtCap => return Err(too_many_links(&id)),
     }
-    let url = format!(
+    let mut described = link.to_json();
+    let entry =
+        Activity::of_recording(ActivityKind::ShareCreated, &id, Actor::of(&principal), &req)
+            .with_details(described.clone());
+    app.activity().record(&[entry]).await;
+    described["url"] = json!(format!(
         "{}/recording/{id}?secret={secret}",
         app.config.public_base_url
-    );
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({"url": url, "shareId": link.share_id, "expiresAt": link.link_expires_at}),
-    ))
+    ));
+    Ok(json_response(StatusCode::OK, &described))
 }
 
 fn too_many_links(id: &RecordingId) -> ApiError {
@@ -103,6 +88,10 @@ async fn revoke(app: &App, req: Request) -> HandlerResult {
             message: "Share link not found".to_owned(),
         });
     }
+    let entry =
+        Activity::of_recording(ActivityKind::ShareRevoked, &id, Actor::of(&principal), &req)
+            .with_details(json!({ "shareId": share_id }));
+    app.activity().record(&[entry]).await;
     Ok(json_response(
         StatusCode::OK,
         &json!({"message": format!("Share link '{share_id}' revoked")}),
@@ -114,6 +103,10 @@ async fn revoke_all(app: &App, req: Request) -> HandlerResult {
     let principal = app.auth.authenticate(&req)?;
     authorized_recording(&app.store, &principal, &id, Action::RevokeShareLinks).await?;
     let revoked = app.store.revoke_all_shares(&id, now_millis()).await?;
+    let entry =
+        Activity::of_recording(ActivityKind::ShareRevoked, &id, Actor::of(&principal), &req)
+            .with_details(json!({ "revoked": revoked }));
+    app.activity().record(&[entry]).await;
     Ok(json_response(
         StatusCode::OK,
         &json!({"message": format!("{revoked} share link(s) revoked"), "revoked": revoked}),

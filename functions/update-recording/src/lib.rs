@@ -2,8 +2,10 @@
 
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
+use serde_json::json;
 use shared::app::App;
 use shared::http::recording_id_param;
+use shared::model::{Activity, ActivityKind, Actor};
 use shared::response::json_response;
 use shared::runtime::HandlerResult;
 use shared::titles::{parse_title_patch, set_title};
@@ -16,6 +18,13 @@ async fn update(app: &App, req: Request) -> HandlerResult {
     let id = recording_id_param(&req)?;
     let title = parse_title_patch(&req)?;
     let principal = app.auth.authenticate(&req)?;
-    let recording = set_title(&app.store, &principal, &id, title.as_deref()).await?;
-    Ok(json_response(StatusCode::OK, &recording))
+    let result = set_title(&app.store, &principal, &id, title.as_deref())
+        .await
+        .map(|recording| json_response(StatusCode::OK, &recording));
+    let entry =
+        Activity::of_recording(ActivityKind::TitleChanged, &id, Actor::of(&principal), &req)
+            .with_details(json!({ "title": title }))
+            .answered(&result);
+    app.activity().record(&[entry]).await;
+    result
 }

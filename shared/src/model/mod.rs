@@ -1,5 +1,6 @@
 //! The product's data: rooms, recordings, share links, their identifiers and validation.
 
+mod activity;
 mod export;
 mod ids;
 mod principal;
@@ -7,6 +8,7 @@ mod recording;
 mod room;
 mod share;
 
+pub use activity::{Activity, ActivityKind, Actor, ActorKind, Outcome};
 pub use export::{Export, ExportEntry, ExportStatus, SkipReason, Skipped, export_owner};
 pub use ids::{RecordingId, RoomId, filename, s3_key, uid_of_file};
 pub use principal::{Principal, RecordingAccess, Role, RoomPolicy};

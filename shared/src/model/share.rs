@@ -69,6 +69,21 @@ pub struct ShareLink {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<i64>,
     pub secret_hash: String,
+    /// `false` for a play-only link.
+    #[serde(default = "yes")]
+    pub allow_download: bool,
+    /// The argon2id hash (PHC string) of the password the link asks for, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_views: Option<u32>,
+    /// Views so far, counted by the store's conditional increments.
+    #[serde(default)]
+    pub views: u32,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl ShareLink {
@@ -77,7 +92,12 @@ impl ShareLink {
         self.revoked_at.is_none() && self.link_expires_at.is_none_or(|t| t > now_ms)
     }
 
-    /// The link as listed: never the secret or its digest.
+    /// Whether every view it allows has been used.
+    pub fn used_up(&self) -> bool {
+        self.max_views.is_some_and(|max| self.views >= max)
+    }
+
+    /// The link as listed: never the secret, the password or their digests.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "shareId": self.share_id,
@@ -86,6 +106,10 @@ impl ShareLink {
             "createdAt": self.created_at,
             "expiresAt": self.link_expires_at,
             "revokedAt": self.revoked_at,
+            "allowDownload": self.allow_download,
+            "passwordRequired": self.password_hash.is_some(),
+            "maxViews": self.max_views,
+            "views": self.views,
         })
     }
 }

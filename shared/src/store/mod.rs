@@ -10,8 +10,10 @@
 //! | video claim | `VIDEO#<s3Key>`         | `META` | none; the recording the file belongs to; a tombstone with `expiresAt` once deleted |
 //! | webhook event | `EVENT#<eventId>`     | `META` | none; events applied, `expiresAt` after a day |
 //! | export      | `EXPORT#<exportId>`     | `META` | none; what the ZIP holds, its job's progress and upload, `expiresAt` |
+//! | activity    | `ACT#<roomId>`          | `<at>#<activityId>` | GSI3 `ACT#<recordingId>` / the same, for entries about a recording; `expiresAt` after the retention period |
 //! | throttle    | `THROTTLE#<scope>#<target>#<source>` | `META` | none; `expiresAt` lets DynamoDB's TTL remove it |
 
+mod activity;
 mod deletion;
 mod exports;
 mod items;
@@ -41,13 +43,14 @@ use crate::aws::AwsError;
 use crate::model::Recording;
 use crate::pagination::{Cursor, Page, SortOrder};
 
+pub use activity::ActivityScope;
 pub use deletion::{MarkOutcome, ReadForDelete};
 pub use exports::{ExportResult, StoredExport};
 pub use items::StoredRecording;
 pub use progress::{Applied, Progress};
 pub use recordings::Loaded;
 pub use shares::ShareCreated;
-pub use shares::ShareOpening;
+pub use shares::{ShareOpening, ViewCounted};
 pub use throttle::Reservation;
 
 use orders::KeyRange;

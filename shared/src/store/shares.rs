@@ -33,6 +33,16 @@ pub enum ShareCreated {
     AtCap,
 }
 
+/// How counting a view went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewCounted {
+    Counted,
+    /// Every view the link allows has been used.
+    LimitReached,
+    /// Revoked, or deleted with its recording, since it was read.
+    Revoked,
+}
+
 fn key(pk: String, sk: &str) -> Item {
     let mut key = primary_key(pk);
     key.insert("SK".into(), s(sk));
@@ -228,6 +238,34 @@ impl Store {
             .try_collect()
             .await?;
         Ok(items)
+    }
+
+    /// Counts a view of a link, in one conditional `UpdateItem`: past its `maxViews` the
+    /// write is refused, so concurrent views at the limit let exactly that many through.
+    pub async fn count_view(
+        &self,
+        id: &RecordingId,
+        link: &ShareLink,
+    ) -> Result<ViewCounted, AwsError> {
+        let mut condition = "attribute_exists(PK) AND attribute_not_exists(revokedAt)".to_owned();
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(share_pk(id), &share_sk(&link.share_id))))
+            .update_expression("ADD #views :one")
+            .expression_attribute_names("#views", "views")
+            .expression_attribute_values(":one", number(1));
+        if let Some(max) = link.max_views {
+            condition.push_str(" AND (attribute_not_exists(#views) OR #views < :max)");
+            update = update.expression_attribute_values(":max", number(i64::from(max)));
+        }
+        let result = update.condition_expression(condition).send().await;
+        Ok(match super::condition_held(result)? {
+            Some(_) => ViewCounted::Counted,
+            None if link.max_views.is_some() => ViewCounted::LimitReached,
+            None => ViewCounted::Revoked,
+        })
     }
 
     /// Revokes a link, keeping its item a while so that opening it answers 410, and takes

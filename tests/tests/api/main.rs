@@ -1,5 +1,6 @@
 //! Integration tests: the real handlers against DynamoDB Local and LocalStack S3.
 
+mod activity;
 mod credentials;
 mod delete;
 mod exports;
@@ -14,6 +15,7 @@ mod room_access;
 mod rooms;
 mod search_recordings;
 mod secrets;
+mod share_options;
 mod shares;
 mod titles;
 mod token_attacks;

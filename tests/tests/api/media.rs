@@ -50,8 +50,8 @@ async fn media_redirects_to_a_url_that_serves_the_video_and_byte_ranges() {
     let rec = stored_recording(&stack, "room-a").await;
     let response = play(&stack, MEDIA, &rec).await;
     assert_eq!(
-        response.aws_calls, 1,
-        "one DynamoDB read; presigning is local"
+        response.aws_calls, 2,
+        "one DynamoDB read and the activity entry; presigning is local"
     );
     let url = location(&response);
 

@@ -7,24 +7,24 @@ use shared::model::{Recording, RecordingAccess, RecordingStatus, Role, Room};
 
 use integration_tests::fixtures::{put_all, recording, room, room_token};
 
-const URL: &str = "/api/v1/recordings/{recordingId}/url";
-const SHARES: &str = "/api/v1/recordings/{recordingId}/shares";
+pub(crate) const URL: &str = "/api/v1/recordings/{recordingId}/url";
+pub(crate) const SHARES: &str = "/api/v1/recordings/{recordingId}/shares";
 const SHARE: &str = "/api/v1/recordings/{recordingId}/shares/{shareId}";
-const GET: &str = "/api/v1/recordings/{recordingId}";
-const MEDIA: &str = "/api/v1/recordings/{recordingId}/media";
-const PAGE: &str = "/recording/{recordingId}";
+pub(crate) const GET: &str = "/api/v1/recordings/{recordingId}";
+pub(crate) const MEDIA: &str = "/api/v1/recordings/{recordingId}/media";
+pub(crate) const PAGE: &str = "/recording/{recordingId}";
 
-struct Link {
-    secret: String,
-    share_id: String,
-    body: Value,
+pub(crate) struct Link {
+    pub(crate) secret: String,
+    pub(crate) share_id: String,
+    pub(crate) body: Value,
 }
 
-fn video() -> Vec<u8> {
+pub(crate) fn video() -> Vec<u8> {
     (0..2048u32).map(|i| (i % 253) as u8).collect()
 }
 
-async fn shared_recording(stack: &TestStack, room: &Room) -> Recording {
+pub(crate) async fn shared_recording(stack: &TestStack, room: &Room) -> Recording {
     let rec = recording(room.room_id.as_str(), 1, RecordingStatus::Complete);
     put_all(&stack.store, std::slice::from_ref(&rec)).await;
     stack.put_video(&rec.recording_id.s3_key(), video()).await;
@@ -32,7 +32,7 @@ async fn shared_recording(stack: &TestStack, room: &Room) -> Recording {
 }
 
 /// Creates a link as `creator` (a bearer token, or the API key when `None`).
-async fn create(
+pub(crate) async fn create(
     stack: &TestStack,
     rec: &Recording,
     creator: Option<&str>,
@@ -49,7 +49,7 @@ async fn create(
     stack.call(request, share_recording::handle).await
 }
 
-async fn link(
+pub(crate) async fn link(
     stack: &TestStack,
     rec: &Recording,
     creator: Option<&str>,
@@ -77,7 +77,7 @@ async fn link(
 }
 
 /// Opens the recording through the API with only the secret (and optionally a token).
-async fn open_api(
+pub(crate) async fn open_api(
     stack: &TestStack,
     rec: &Recording,
     secret: &str,
@@ -92,20 +92,20 @@ async fn open_api(
     stack.call(request, get_recording::handle).await
 }
 
-async fn open_page(stack: &TestStack, rec: &Recording, secret: &str) -> ApiResponse {
+pub(crate) async fn open_page(stack: &TestStack, rec: &Recording, secret: &str) -> ApiResponse {
     let request = ApiRequest::new("GET", PAGE)
         .path_param("recordingId", rec.recording_id.as_str())
         .query("secret", secret);
     stack.call(request, share_page::handle).await
 }
 
-fn html(response: &ApiResponse) -> String {
+pub(crate) fn html(response: &ApiResponse) -> String {
     assert_eq!(response.headers["content-type"], "text/html; charset=utf-8");
     String::from_utf8(response.body.clone()).expect("utf-8")
 }
 
 /// The `src` of the page's video element, unescaped.
-fn video_src(page: &str) -> String {
+pub(crate) fn video_src(page: &str) -> String {
     let start = page.find("<video").expect("a video element");
     let src = &page[start..];
     let src = &src[src.find("src=\"").expect("src") + 5..];

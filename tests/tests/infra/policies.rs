@@ -43,8 +43,12 @@ const GRANTS: &[(&str, &[Grant])] = &[
             (&["dynamodb:Query"], "table/index/GSI6", &[]),
             (&["dynamodb:Query"], "table/index/GSI7", &[]),
             (&["dynamodb:Query"], "table/index/GSI8", &[]),
-            // access::authorize_in_room: a room token's room and its access.
+            // access::authorize_in_room: a room token's room and its access; the room
+            // whose activity is asked for.
             (&["dynamodb:GetItem"], TABLE, &["ROOM#"]),
+            // Store::list_activity: a room's entries, or a recording's in GSI3.
+            (&["dynamodb:Query"], TABLE, &["ACT#"]),
+            (&["dynamodb:Query"], "table/index/GSI3", &["ACT#"]),
         ],
     ),
     (
@@ -57,6 +61,16 @@ const GRANTS: &[(&str, &[Grant])] = &[
                 TABLE,
                 &["REC#", "ROOM#", "SHARE#"],
             ),
+            // shares::check_password: a link's wrong passwords, counted like logins.
+            (
+                &[
+                    "dynamodb:GetItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                ],
+                TABLE,
+                &["THROTTLE#"],
+            ),
         ],
     ),
     (
@@ -65,6 +79,8 @@ const GRANTS: &[(&str, &[Grant])] = &[
             // titles::set_title: a room token's room and its access, then the title alone.
             (&["dynamodb:GetItem"], TABLE, &["ROOM#"]),
             (&["dynamodb:UpdateItem"], TABLE, &["REC#"]),
+            // ActivityLog::record.
+            (&["dynamodb:PutItem"], TABLE, &["ACT#"]),
         ],
     ),
     (
@@ -77,6 +93,16 @@ const GRANTS: &[(&str, &[Grant])] = &[
             ),
             // Media::presign_video: the presigned URL is the role's GetObject.
             (&["s3:GetObject"], VIDEOS, &[]),
+            // shares::open: a link's password attempts (read when refused, counted,
+            // cleared) and its views, counted by a conditional update.
+            (
+                &["dynamodb:GetItem", "dynamodb:DeleteItem"],
+                TABLE,
+                &["THROTTLE#"],
+            ),
+            (&["dynamodb:UpdateItem"], TABLE, &["SHARE#", "THROTTLE#"]),
+            // ActivityLog::record.
+            (&["dynamodb:PutItem"], TABLE, &["ACT#"]),
         ],
     ),
     (
@@ -91,10 +117,12 @@ const GRANTS: &[(&str, &[Grant])] = &[
             (&["dynamodb:UpdateItem"], TABLE, &["ROOM#"]),
             // The only function reading rooms' secrets: get_room_with_secrets and
             // room_secrets for administrators; create_room writes both in a transaction.
+            (&["dynamodb:BatchGetItem"], TABLE, &["ROOM#", "ROOMSECRET#"]),
+            // create_room; ActivityLog::record of a room's new settings.
             (
-                &["dynamodb:BatchGetItem", "dynamodb:PutItem"],
+                &["dynamodb:PutItem"],
                 TABLE,
-                &["ROOM#", "ROOMSECRET#"],
+                &["ROOM#", "ROOMSECRET#", "ACT#"],
             ),
         ],
     ),
@@ -122,13 +150,19 @@ const GRANTS: &[(&str, &[Grant])] = &[
                 TABLE,
                 &["REC#", "ROOM#", "SHARE#"],
             ),
-            // mark_deleting: the mark and the video's tombstone, in one transaction.
+            // mark_deleting: the mark and the video's tombstone, in one transaction; the
+            // activity entry of a single delete.
             (&["dynamodb:UpdateItem"], TABLE, &["REC#"]),
-            (&["dynamodb:PutItem"], TABLE, &["VIDEO#"]),
+            (&["dynamodb:PutItem"], TABLE, &["VIDEO#", "ACT#"]),
             // delete_share_partitions: the links found, then deleted 25 a call.
             (&["dynamodb:Query"], TABLE, &["SHARE#"]),
-            // The links, then the recordings' own items (delete_recording_items), last.
-            (&["dynamodb:BatchWriteItem"], TABLE, &["SHARE#", "REC#"]),
+            // The links, then the recordings' own items (delete_recording_items), last;
+            // a bulk delete's activity entries, 25 a call.
+            (
+                &["dynamodb:BatchWriteItem"],
+                TABLE,
+                &["SHARE#", "REC#", "ACT#"],
+            ),
             (&["s3:DeleteObject"], VIDEOS, &[]),
             (&["events:PutEvents"], BUS, &[]),
         ],
@@ -140,18 +174,15 @@ const GRANTS: &[(&str, &[Grant])] = &[
             (&["dynamodb:BatchGetItem"], TABLE, &["REC#", "ROOM#"]),
             // create_share: the recording still there, in the link's transaction.
             (&["dynamodb:ConditionCheckItem"], TABLE, &["REC#"]),
-            // Links and their counter: created, read (revoke_share, recount_live_links),
-            // listed, revoked.
+            // Links and their counter: read (revoke_share, recount_live_links), listed,
+            // revoked.
             (
-                &[
-                    "dynamodb:GetItem",
-                    "dynamodb:Query",
-                    "dynamodb:PutItem",
-                    "dynamodb:UpdateItem",
-                ],
+                &["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
                 TABLE,
                 &["SHARE#"],
             ),
+            // Links created; ActivityLog::record.
+            (&["dynamodb:PutItem"], TABLE, &["SHARE#", "ACT#"]),
         ],
     ),
     (
@@ -164,6 +195,16 @@ const GRANTS: &[(&str, &[Grant])] = &[
                 &["REC#", "ROOM#", "SHARE#"],
             ),
             (&["s3:GetObject"], VIDEOS, &[]),
+            // shares::open: a link's password attempts (read when refused, counted,
+            // cleared) and its views, counted by a conditional update.
+            (
+                &["dynamodb:GetItem", "dynamodb:DeleteItem"],
+                TABLE,
+                &["THROTTLE#"],
+            ),
+            (&["dynamodb:UpdateItem"], TABLE, &["SHARE#", "THROTTLE#"]),
+            // ActivityLog::record.
+            (&["dynamodb:PutItem"], TABLE, &["ACT#"]),
         ],
     ),
     (
