@@ -1,9 +1,14 @@
-//! Share-link secrets: `shares::open` (what `GET /recording/{id}?secret=` runs) with any
-//! secret, against a DynamoDB answered in process with a link, recording and room of the
-//! fuzzer's choosing. Never a panic; a malformed secret reads nothing; a well-formed one
-//! reads exactly the link it names; a recording is served only for the secret whose digest
-//! the link stores, while the link is live, the recording not being deleted, and (private
-//! links) the caller's own credentials allow it; a wrong secret learns nothing else.
+//! Share-link secrets, passwords and views: `shares::open` (what `GET /recording/{id}?secret=`
+//! and the API's reads through a link run) with any secret, password and purpose, against
+//! a DynamoDB answered in process with a link (its options included), recording, room,
+//! password-attempt window and view count of the fuzzer's choosing. Never a panic; a
+//! malformed secret reads nothing; a well-formed one reads exactly the link it names; a
+//! recording is served only for the secret whose digest the link stores, while the link is
+//! live, the recording not being deleted, and (private links) the caller's own credentials
+//! allow it; a wrong secret learns nothing else. A password link serves only with its
+//! password (or a view pass), every guess is counted before it is compared and a full window
+//! refuses even the right one; a play-only link never downloads; a view is served only when
+//! its conditional count succeeded, and reading the metadata counts none.
 #![no_main]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,7 +23,7 @@ use shared::model::{
     CreatorRole, Recording, RecordingAccess, RecordingConfig, RecordingId, RecordingStatus, Role,
     Room, RoomConfig, RoomSecrets, ShareAccess, ShareLink,
 };
-use shared::shares::{Refusal, open};
+use shared::shares::{Opening, Purpose, Refusal, Visit, open};
 
 #[derive(Debug, Arbitrary)]
 enum Secret {
@@ -39,6 +44,28 @@ struct Link {
     /// Milliseconds relative to now.
     expires_in: Option<i32>,
     revoked: bool,
+    password: bool,
+    allow_download: bool,
+    max_views: Option<u16>,
+    views: u16,
+}
+
+#[derive(Debug, Arbitrary)]
+enum Password {
+    None,
+    Right,
+    Wrong(String),
+}
+
+#[derive(Debug, Arbitrary)]
+struct Visiting {
+    purpose: u8,
+    password: Password,
+    counted_already: bool,
+    /// The attempt window of this link and source is full.
+    throttled: bool,
+    /// Concurrent views used the last one up between the read and the count.
+    race_lost: bool,
 }
 
 #[derive(Debug, Arbitrary)]
@@ -68,12 +95,59 @@ struct Input {
     recording: Option<Stored>,
     room: Option<StoredRoom>,
     caller: Caller,
+    visiting: Visiting,
 }
 
-/// What the in-process DynamoDB answers next, and what it was asked.
-static REPLY: Mutex<String> = Mutex::new(String::new());
-static REQUESTS: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+/// The link's password, and its argon2id hash with the smallest parameters (the check
+/// reads them from the hash), so that a run stays fast.
+const PASSWORD: &str = "the right password";
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        let params = argon2::Params::new(8, 1, 1, None).expect("valid parameters");
+        let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        let salt = SaltString::encode_b64(b"fuzzing-salt-16b").expect("a salt");
+        argon
+            .hash_password(PASSWORD.as_bytes(), &salt)
+            .expect("hashed")
+            .to_string()
+    })
+}
+
+/// One reply of the in-process DynamoDB: a status and a body.
+type Reply = (u16, String);
+
+/// What the in-process DynamoDB answers, by call (`BatchGetItem`, `GetItem`, `DeleteItem`,
+/// and `UpdateItem` of a `THROTTLE#` or a `SHARE#` item), and what it was asked.
+#[derive(Default)]
+struct Replies {
+    batch_get: String,
+    throttle_update: Reply,
+    throttle_get: String,
+    view_update: Reply,
+}
+static REPLIES: Mutex<Option<Replies>> = Mutex::new(None);
+/// Each call's operation and body, in order.
+static REQUESTS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
 static CALLS: AtomicUsize = AtomicUsize::new(0);
+
+const CONDITION_FAILED: &str =
+    r#"{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"}"#;
+
+fn reply_to(operation: &str, body: &str) -> Reply {
+    let replies = REPLIES.lock().expect("replies");
+    let Some(replies) = replies.as_ref() else {
+        return (200, "{}".into());
+    };
+    match operation {
+        "BatchGetItem" => (200, replies.batch_get.clone()),
+        "GetItem" => (200, replies.throttle_get.clone()),
+        "UpdateItem" if body.contains("THROTTLE#") => replies.throttle_update.clone(),
+        "UpdateItem" => replies.view_update.clone(),
+        _ => (200, "{}".into()),
+    }
+}
 
 struct World {
     runtime: tokio::runtime::Runtime,
@@ -89,11 +163,18 @@ fn world() -> &'static World {
             .expect("a runtime");
         let http = aws_smithy_http_client::test_util::infallible_client_fn(|request| {
             CALLS.fetch_add(1, Ordering::SeqCst);
-            let body = request.body().bytes().unwrap_or_default().to_vec();
-            REQUESTS.lock().expect("requests").push(body);
-            let reply = REPLY.lock().expect("reply").clone();
+            let body = String::from_utf8_lossy(request.body().bytes().unwrap_or_default()).into_owned();
+            let operation = request
+                .headers()
+                .get("x-amz-target")
+                .and_then(|t| t.to_str().ok())
+                .and_then(|t| t.rsplit('.').next())
+                .unwrap_or_default()
+                .to_owned();
+            let (status, reply) = reply_to(&operation, &body);
+            REQUESTS.lock().expect("requests").push((operation, body));
             http::Response::builder()
-                .status(200)
+                .status(status)
                 .header("content-type", "application/x-amz-json-1.0")
                 .body(SdkBody::from(reply))
                 .expect("a response")
@@ -202,6 +283,10 @@ fn self_test() {
             creator: 0,
             expires_in: None,
             revoked: false,
+            password: true,
+            allow_download: false,
+            max_views: Some(2),
+            views: 1,
         }),
         recording: Some(Stored { deleting: false }),
         room: Some(StoredRoom {
@@ -209,12 +294,24 @@ fn self_test() {
             enabled: true,
         }),
         caller: Caller::Nobody,
+        visiting: Visiting {
+            purpose: 1,
+            password: Password::Right,
+            counted_already: false,
+            throttled: false,
+            race_lost: false,
+        },
     };
     let result = exercise(&input);
     assert!(matches!(result, Ok(Ok(_))), "self-test: {result:?}");
 }
 
 type Opened = Result<Result<Recording, Refusal>, shared::error::ApiError>;
+
+/// What reading the metadata through the link (no view, no password) finds.
+fn read_through(opening: Result<Opening, shared::error::ApiError>) -> Opened {
+    opening.map(|o| o.outcome)
+}
 
 fn exercise(input: &Input) -> Opened {
     let world = world();
@@ -260,6 +357,10 @@ fn exercise(input: &Input) -> Opened {
             } else {
                 shared::crypto::sha256_hex(format!("{secret}!").as_bytes())
             },
+            allow_download: link.allow_download,
+            password_hash: link.password.then(|| password_hash().to_owned()),
+            max_views: link.max_views.map(u32::from),
+            views: u32::from(link.views),
         };
         let value = serde_json::to_value(&stored).expect("serializes");
         items.push(with_keys(
@@ -304,11 +405,31 @@ fn exercise(input: &Input) -> Opened {
             "META".into(),
         ));
     }
-    *REPLY.lock().expect("reply") = json!({
-        "Responses": {recordings_fuzz::TABLE: items},
-        "UnprocessedKeys": {},
-    })
-    .to_string();
+    let visiting = &input.visiting;
+    let view_allowed = input
+        .link
+        .as_ref()
+        .is_some_and(|l| l.max_views.is_none_or(|max| l.views < max))
+        && !visiting.race_lost;
+    *REPLIES.lock().expect("replies") = Some(Replies {
+        batch_get: json!({
+            "Responses": {recordings_fuzz::TABLE: items},
+            "UnprocessedKeys": {},
+        })
+        .to_string(),
+        throttle_update: if visiting.throttled {
+            (400, CONDITION_FAILED.to_owned())
+        } else {
+            (200, "{}".to_owned())
+        },
+        throttle_get: json!({"Item": {"attempts": {"N": "5"}, "expiresAt": {"N": (now_ms / 1000 + 600).to_string()}}})
+            .to_string(),
+        view_update: if view_allowed {
+            (200, "{}".to_owned())
+        } else {
+            (400, CONDITION_FAILED.to_owned())
+        },
+    });
     REQUESTS.lock().expect("requests").clear();
     CALLS.store(0, Ordering::SeqCst);
 
@@ -352,9 +473,25 @@ fn exercise(input: &Input) -> Opened {
     let request = request.body(lambda_http::Body::Empty).expect("a request");
 
     let caller = || world.app.auth.authenticate(&request);
-    let result = world
-        .runtime
-        .block_on(open(&world.app.store, &id, &secret, caller, now_ms));
+    let purpose = [Purpose::Read, Purpose::Play, Purpose::Download, Purpose::Page]
+        [usize::from(visiting.purpose) % 4];
+    let password = match &visiting.password {
+        Password::None => None,
+        Password::Right => Some(PASSWORD),
+        Password::Wrong(guess) => Some(guess.as_str()),
+    };
+    let visit = Visit {
+        secret: &secret,
+        password,
+        source: "192.0.2.1",
+        purpose,
+        counted_already: visiting.counted_already,
+    };
+    let result = read_through(
+        world
+            .runtime
+            .block_on(open(&world.app.store, &id, visit, caller, now_ms)),
+    );
     let calls = CALLS.load(Ordering::SeqCst);
 
     let Some(named) = named_share(&secret) else {
@@ -365,8 +502,11 @@ fn exercise(input: &Input) -> Opened {
         );
         return result;
     };
-    assert_eq!(calls, 1, "one read for {secret:?}");
-    let asked = String::from_utf8_lossy(&REQUESTS.lock().expect("requests")[0]).into_owned();
+    let requests = REQUESTS.lock().expect("requests").clone();
+    assert_eq!(calls, requests.len());
+    let batch_gets = requests.iter().filter(|(op, _)| op == "BatchGetItem").count();
+    assert_eq!(batch_gets, 1, "one read for {secret:?}");
+    let asked = requests[0].1.clone();
     assert!(
         asked.contains(&format!("\"LINK#{named}\"")),
         "the read names the link of {secret:?}: {asked}"
@@ -375,11 +515,23 @@ fn exercise(input: &Input) -> Opened {
     let genuine = input.link.as_ref().is_some_and(|l| l.matches);
     match &result {
         Ok(Err(refusal)) if !genuine => {
-            assert_eq!(
-                *refusal,
-                Refusal::Unknown,
-                "a wrong secret learnt more: {secret:?}"
+            assert!(
+                matches!(refusal, Refusal::Unknown),
+                "a wrong secret learnt more: {secret:?}: {refusal:?}"
             )
+        }
+        Ok(Err(Refusal::Caller(err))) => {
+            let link = input
+                .link
+                .as_ref()
+                .expect("only a link's own check fails this way");
+            assert!(link.private, "{err:?}");
+            let status = err.status().as_u16();
+            assert!(status == 401 || status == 403, "{err:?}");
+        }
+        Ok(Err(Refusal::WrongPassword)) => {
+            let guessed = requests.iter().any(|(op, body)| op == "UpdateItem" && body.contains("THROTTLE#"));
+            assert!(guessed, "a wrong password was compared before it was counted");
         }
         Ok(Err(_)) => {}
         Ok(Ok(served)) => {
@@ -396,16 +548,48 @@ fn exercise(input: &Input) -> Opened {
             if link.private {
                 assert!(!matches!(input.caller, Caller::Nobody | Caller::Raw(_)));
             }
+            check_options(input, link, purpose, &requests);
         }
-        Err(err) => {
-            let link = input
-                .link
-                .as_ref()
-                .expect("only a link's own check fails this way");
-            assert!(genuine && link.private, "{err:?}");
-            let status = err.status().as_u16();
-            assert!(status == 401 || status == 403, "{err:?}");
-        }
+        Err(err) => panic!("the in-process table never fails: {err:?}"),
+    }
+    for (_, body) in &requests {
+        assert!(!body.contains(PASSWORD), "a password was sent to the table");
+        assert!(!body.contains("$argon2"), "a password hash was sent to the table");
     }
     result
+}
+
+/// What serving through `link` requires of its options.
+fn check_options(input: &Input, link: &Link, purpose: Purpose, requests: &[(String, String)]) {
+    let visiting = &input.visiting;
+    let view_counts = requests
+        .iter()
+        .filter(|(op, body)| op == "UpdateItem" && body.contains("SHARE#"))
+        .count();
+    if purpose == Purpose::Read || visiting.counted_already {
+        assert_eq!(view_counts, 0, "a view was counted for {purpose:?}");
+    }
+    if visiting.counted_already {
+        return;
+    }
+    if link.password {
+        assert!(matches!(visiting.password, Password::Right), "served without the password");
+        assert!(!visiting.throttled, "served through a full attempt window");
+        let counted = requests
+            .iter()
+            .position(|(op, body)| op == "UpdateItem" && body.contains("THROTTLE#"));
+        assert!(counted.is_some(), "the password was not counted before it was compared");
+    }
+    if purpose == Purpose::Download {
+        assert!(link.allow_download, "a play-only link downloaded");
+    }
+    if purpose != Purpose::Read {
+        assert_eq!(view_counts, 1, "served a view without counting it");
+        assert!(
+            link.max_views.is_none_or(|max| link.views < max) && !visiting.race_lost,
+            "served a view past the limit"
+        );
+    } else {
+        assert!(link.max_views.is_none_or(|max| link.views < max), "a used-up link served");
+    }
 }
