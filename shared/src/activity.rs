@@ -29,13 +29,19 @@ impl ActivityLog {
     }
 
     /// Writes `entries`, to expire after the retention period; a failure is logged, never
-    /// returned.
+    /// returned. An entry answered 404 is left out: what does not exist has no trail to
+    /// add to (and unknown ids must not make partitions).
     pub async fn record(&self, entries: &[Activity]) {
+        let entries: Vec<Activity> = entries
+            .iter()
+            .filter(|e| e.result.status != StatusCode::NOT_FOUND.as_u16())
+            .cloned()
+            .collect();
         let Some(first) = entries.first() else {
             return;
         };
         let expires_at = first.at / 1000 + self.retention_seconds;
-        if let Err(err) = self.store.put_activity(entries, expires_at).await {
+        if let Err(err) = self.store.put_activity(&entries, expires_at).await {
             tracing::error!(
                 kind = first.kind.as_str(),
                 entries = entries.len(),

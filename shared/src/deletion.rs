@@ -119,7 +119,7 @@ pub struct Outcome {
 
 impl Outcome {
     /// The activity entries of a delete by `principal`: one per recording deleted or
-    /// refused (an unknown id has no trail to add to).
+    /// refused.
     pub fn activity(&self, principal: &Principal, req: &Request) -> Vec<Activity> {
         let entry =
             |id| Activity::of_recording(ActivityKind::Deleted, id, Actor::of(principal), req);
@@ -127,7 +127,6 @@ impl Outcome {
         let refused = self
             .failed
             .iter()
-            .filter(|(_, failure)| *failure != DeleteFailure::NotFound)
             .map(|(id, failure)| entry(id).failed(&failure.to_error(id)));
         deleted.chain(refused).collect()
     }

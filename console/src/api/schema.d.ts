@@ -129,6 +129,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rooms/{roomId}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example daily-standup-x7k2m */
+                roomId: components["parameters"]["RoomIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A room's activity trail, newest first
+         * @description Administrators only. Everything done in the room and with its recordings (their
+         *     share links included), deleted recordings' too, and the changes of its config.
+         */
+        get: operations["listRoomActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/recordings": {
         parameters: {
             query?: never;
@@ -234,7 +258,10 @@ export interface paths {
          * Get a recording
          * @description With credentials, as the room's access allows (403 whether or not it exists for those
          *     it does not admit); or with a share link's `secret` in place of credentials (a
-         *     private link also needs the caller's own credentials).
+         *     private link also needs the caller's own credentials, a link with a password its
+         *     password in `X-Share-Password`). Reading the recording with a link is not a view of
+         *     it: playing, downloading and the recipient's page count towards the link's
+         *     `maxViews`.
          */
         get: operations["getRecording"];
         put?: never;
@@ -271,7 +298,9 @@ export interface paths {
          * @description A redirect to a short-lived presigned S3 URL of the video (`Content-Disposition:
          *     inline`); S3 serves byte ranges itself. `?redirect=false` answers the URL as JSON
          *     instead, for a browser `<video>` element. Credentials or a share link's `secret`, as
-         *     for getting the recording.
+         *     for getting the recording. With a link, each request is one view of it: once its
+         *     `maxViews` are used, 410. A play-only link (`allowDownload` false) is handed an
+         *     inline URL like any other.
          */
         get: operations["playRecording"];
         put?: never;
@@ -295,7 +324,8 @@ export interface paths {
         /**
          * Download a recording
          * @description As playing, with `Content-Disposition: attachment` and the recording's file name
-         *     (RFC 6266).
+         *     (RFC 6266). With a play-only link (`allowDownload` false): 403. With a link, each
+         *     request is one view of it, as for playing.
          */
         get: operations["downloadRecording"];
         put?: never;
@@ -342,13 +372,19 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Create a share link
+         * Create a share link (options in the query)
          * @description Anyone who may play the recording may share it. Only this response ever carries the
-         *     link's secret.
+         *     link's secret. The POST takes the same options as a JSON body, and is the way to set
+         *     a password: a URL's query string is kept in logs and histories.
          */
         get: operations["createShareLink"];
         put?: never;
-        post?: never;
+        /**
+         * Create a share link (options in a JSON body)
+         * @description As the GET, with the options in the body, where a password stays out of URLs. Every
+         *     field may be left out; an unknown field is 422.
+         */
+        post: operations["createShareLinkWithBody"];
         delete?: never;
         options?: never;
         head?: never;
@@ -367,7 +403,8 @@ export interface paths {
         };
         /**
          * List a recording's share links
-         * @description Revoked links included; never a secret. For those who may revoke links.
+         * @description Revoked links included; never a secret nor a password. For those who may revoke
+         *     links. Each says what it allows and how many of its views were used.
          */
         get: operations["listShareLinks"];
         put?: never;
@@ -407,6 +444,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/recordings/{recordingId}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example daily-standup-x7k2m--EG_demo001--d001a1b2c3 */
+                recordingId: components["parameters"]["RecordingIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A recording's activity trail, newest first
+         * @description For those who may delete the recording: administrators, and moderators when the
+         *     room's access includes them (403 for others). Plays, downloads, its share links
+         *     created, opened and revoked, its title changed, its deletion; refused attempts
+         *     included, with the status they were answered and why.
+         */
+        get: operations["listRecordingActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/recording/{recordingId}": {
         parameters: {
             query?: never;
@@ -420,13 +483,24 @@ export interface paths {
         /**
          * The recipient's page of a share link
          * @description Server-rendered HTML playing the recording from presigned URLs minted for this
-         *     visit, with a download button; or a page saying why it cannot (with the status
-         *     below). Sends `Referrer-Policy: no-referrer`, `Cache-Control: no-store` and a strict
-         *     Content-Security-Policy. Without `secret`, or with an unknown one, the 404 page.
+         *     visit, with a download link unless the link is play-only; or a page saying why it
+         *     cannot (with the status below). Sends `Referrer-Policy: no-referrer`,
+         *     `Cache-Control: no-store` and a strict Content-Security-Policy. Without `secret`, or
+         *     with an unknown one, the 404 page. A link with a password answers a form asking for
+         *     it (401), which is posted to this same URL. Each player page shown is one view of
+         *     the link; once its `maxViews` are used, 410.
          */
         get: operations["sharePage"];
         put?: never;
-        post?: never;
+        /**
+         * Open a share link that has a password
+         * @description The password form of the recipient's page, posted to the page's own URL (`secret`
+         *     in the query). The right password answers the player, as the GET does for a link
+         *     without one (one view of the link); a wrong or missing one the form again, saying
+         *     so (401). Wrong passwords are counted per link and source address: after 5 within
+         *     15 minutes, the page says to wait (429) until the window ends.
+         */
+        post: operations["sharePagePassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -620,7 +694,15 @@ export interface components {
         };
         /** @enum {string} */
         ShareAccess: "public" | "private";
+        /** @description The link as `GET …/shares` lists it, with its URL (which only this answer carries). */
         NewShareLink: {
+            access: components["schemas"]["ShareAccess"];
+            /** @enum {string} */
+            creatorRole: "admin" | "moderator" | "speaker";
+            createdAt: number;
+            /** @description Always `null` for a new link. */
+            revokedAt: number | null;
+            views: number;
             /**
              * Format: uri
              * @description `<PUBLIC_BASE_URL>/recording/<recordingId>?secret=<secret>`
@@ -629,6 +711,40 @@ export interface components {
             shareId: string;
             /** @description Epoch milliseconds; `null` for a link that does not expire. */
             expiresAt: number | null;
+            /** @description `false`: a play-only link. */
+            allowDownload: boolean;
+            /** @description How many views the link gives; `null` for no limit. */
+            maxViews: number | null;
+            /** @description Whether its recipients must give a password (never shown again). */
+            passwordRequired: boolean;
+        };
+        /**
+         * @description The options of a new share link; each may be left out.
+         * @example {
+         *       "privateAccess": false,
+         *       "expiresIn": 604800,
+         *       "allowDownload": false,
+         *       "maxViews": 10,
+         *       "password": "correct-horse-battery"
+         *     }
+         */
+        CreateShareLinkRequest: {
+            /**
+             * @description A private link also needs the opener's own credentials, with access to the room.
+             * @default false
+             */
+            privateAccess: boolean;
+            /** @description Lifetime of the link in whole seconds; left out, the link does not expire. */
+            expiresIn?: number;
+            /**
+             * @description `false`: a play-only link; its recipients may play the recording, not download it.
+             * @default true
+             */
+            allowDownload: boolean;
+            /** @description How many views it gives, at most (each play or download with the link, and each opening of its page); left out, no limit. */
+            maxViews?: number;
+            /** @description A password its recipients must give as well; only its digest is stored. */
+            password?: string;
         };
         ShareLink: {
             shareId: string;
@@ -638,6 +754,17 @@ export interface components {
             createdAt: components["schemas"]["EpochMillis"];
             expiresAt: number | null;
             revokedAt: number | null;
+            /** @description `false`: a play-only link. */
+            allowDownload: boolean;
+            passwordRequired: boolean;
+            /** @description How many views the link gives; `null` for no limit. */
+            maxViews: number | null;
+            /** @description How many views (plays, downloads and player pages) it has given so far. */
+            views: number;
+        };
+        SharePasswordForm: {
+            /** @description The share link's password, as typed. */
+            password: string;
         };
         ShareLinkList: {
             shares: components["schemas"]["ShareLink"][];
@@ -645,6 +772,71 @@ export interface components {
         RevokedCount: {
             message: string;
             revoked: number;
+        };
+        /**
+         * @description `played`, `downloaded`: the video handed out, or refused (`/media`, `/download`,
+         *     with credentials or a link); `shareCreated`, `shareOpened` (a link's recipient
+         *     page), `shareRevoked`; `deleted`; `titleChanged`; `roomConfigChanged`.
+         * @enum {string}
+         */
+        ActivityKind: "played" | "downloaded" | "shareCreated" | "shareOpened" | "shareRevoked" | "deleted" | "titleChanged" | "roomConfigChanged";
+        /** @description One thing done, or tried, with a recording or a room. Never a secret nor a password. */
+        Activity: {
+            activityId: string;
+            at: components["schemas"]["EpochMillis"];
+            kind: components["schemas"]["ActivityKind"];
+            roomId: components["schemas"]["RoomId"];
+            /** @description The recording it was about; `null` for a room's own (`roomConfigChanged`). */
+            recordingId: null | components["schemas"]["RecordingId"];
+            actor: components["schemas"]["ActivityActor"];
+            /** @description The address the request came from, when known. */
+            sourceIp: string | null;
+            result: components["schemas"]["ActivityResult"];
+            details: components["schemas"]["ActivityDetails"];
+        };
+        /** @description Who did it, as far as the request says. */
+        ActivityActor: {
+            /**
+             * @description `admin`: an API key or an admin token; `participant`: a room token; `shareLink`: a share link's secret.
+             * @enum {string}
+             */
+            kind: "admin" | "participant" | "shareLink";
+            /**
+             * @description The role it acted with; `null` when none applies.
+             * @enum {string|null}
+             */
+            role: "admin" | "moderator" | "speaker" | null;
+            /** @description The share link used, for `shareLink`; else `null`. */
+            shareId: string | null;
+        };
+        /** @description How it was answered. */
+        ActivityResult: {
+            /** @description The HTTP status answered. */
+            status: number;
+            /** @description For a failure, why (the error's message). */
+            message?: string;
+        };
+        /**
+         * @description What the kind needs, never a secret: `shareCreated` the link's options (`shareId`,
+         *     `access`, `expiresAt`, `allowDownload`, `maxViews`, `passwordRequired`);
+         *     `shareRevoked` the link's `shareId`, or `revoked`, how many, when all were revoked at
+         *     once; `titleChanged` the new `title` (`null`: removed); `roomConfigChanged` the new
+         *     config (`recording`); the others `{}`.
+         */
+        ActivityDetails: {
+            shareId?: string;
+            access?: components["schemas"]["ShareAccess"];
+            expiresAt?: number | null;
+            allowDownload?: boolean;
+            maxViews?: number | null;
+            passwordRequired?: boolean;
+            revoked?: number;
+            title?: components["schemas"]["Title"];
+            recording?: components["schemas"]["RecordingConfig"];
+        };
+        ActivityPage: {
+            activity: components["schemas"]["Activity"][];
+            pagination: components["schemas"]["Pagination"];
         };
         /**
          * @description Who may access the room's recordings, besides administrators.
@@ -841,13 +1033,72 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The share link is revoked or expired, or its recording is being deleted (`Share Error`). */
+        /**
+         * @description The share link is revoked or expired, its views are used up (`maxViews`; the message
+         *     says "view limit reached"), or its recording is being deleted (`Share Error`).
+         */
         ShareGone: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description No credential, a bad one, or both an API key and a bearer token; or an unknown or
+         *     tampered share link (`Authentication Error`, with `WWW-Authenticate: Bearer`). Also
+         *     a share link with a password opened without it or with a wrong one in
+         *     `X-Share-Password` (`Authentication Error`; the message says which).
+         */
+        ShareUnauthorized: {
+            headers: {
+                /** @description `Bearer`, when a credential is missing or bad. */
+                "WWW-Authenticate"?: "Bearer";
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description Too many wrong passwords for this share link from this source (`Too Many Requests`):
+         *     5 within 15 minutes.
+         */
+        SharePasswordThrottled: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The new link, with what it allows. */
+        ShareLinkCreated: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["NewShareLink"];
+            };
+        };
+        /** @description The recording already has 100 live links, the most it may have (`Share Error`); revoke some first. */
+        TooManyShareLinks: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A page of the activity trail, newest first. */
+        ActivityPage: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ActivityPage"];
             };
         };
         /** @description The request body is larger than 16 KiB (`Payload Too Large`). */
@@ -937,10 +1188,13 @@ export interface components {
             content?: never;
         };
         /**
-         * @description The recipient's page: the player (200), or why there is nothing to play: a private
-         *     link opened without credentials (401), a link that no longer gives access (403), no
-         *     such link or recording (404), a recording not yet complete (409), an expired or
-         *     revoked link or a deleted recording (410).
+         * @description The recipient's page: the player (200; without a download link when the link is
+         *     play-only), or why there is nothing to play: a private link opened without
+         *     credentials, or a link with a password opened without it or with a wrong one, which
+         *     answers the password form (401), a link that no longer gives access (403), no such
+         *     link or recording (404), a recording not yet complete (409), an expired or revoked
+         *     link, one whose views are used up, or a deleted recording (410), too many wrong
+         *     passwords (429, "Too many attempts").
          */
         SharePage: {
             headers: {
@@ -970,6 +1224,22 @@ export interface components {
         Fields: string;
         /** @description `false`: answer the presigned URL as JSON instead of redirecting to it. */
         Redirect: boolean;
+        /**
+         * @description The password of the share link given in `secret`, when it has one; ignored
+         *     otherwise. Wrong ones are counted per link and source address: after 5 within 15
+         *     minutes, 429 until the window ends.
+         */
+        SharePassword: string;
+        /** @description Page size, 1 to 100 (default 20); above 100 is clamped to 100. */
+        ActivityMaxItems: number;
+        /**
+         * @description Only entries of these kinds, comma-separated (a kind named twice counts once); an unknown kind is 422. Left out or empty, every kind.
+         * @example [
+         *       "played",
+         *       "downloaded"
+         *     ]
+         */
+        ActivityKinds: components["schemas"]["ActivityKind"][];
     };
     requestBodies: never;
     headers: {
@@ -1213,6 +1483,41 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listRoomActivity: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 (default 20); above 100 is clamped to 100. */
+                maxItems?: components["parameters"]["ActivityMaxItems"];
+                /** @description From the previous page; 422 if tampered with or used with another query. */
+                nextPageToken?: components["parameters"]["NextPageToken"];
+                /**
+                 * @description Only entries of these kinds, comma-separated (a kind named twice counts once); an unknown kind is 422. Left out or empty, every kind.
+                 * @example [
+                 *       "played",
+                 *       "downloaded"
+                 *     ]
+                 */
+                kind?: components["parameters"]["ActivityKinds"];
+            };
+            header?: never;
+            path: {
+                /** @example daily-standup-x7k2m */
+                roomId: components["parameters"]["RoomIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ActivityPage"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["RoomNotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listRecordings: {
         parameters: {
             query?: {
@@ -1443,7 +1748,14 @@ export interface operations {
                  */
                 fields?: components["parameters"]["Fields"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The password of the share link given in `secret`, when it has one; ignored
+                 *     otherwise. Wrong ones are counted per link and source address: after 5 within 15
+                 *     minutes, 429 until the window ends.
+                 */
+                "X-Share-Password"?: components["parameters"]["SharePassword"];
+            };
             path: {
                 /** @example daily-standup-x7k2m--EG_demo001--d001a1b2c3 */
                 recordingId: components["parameters"]["RecordingIdPath"];
@@ -1461,11 +1773,12 @@ export interface operations {
                     "application/json": components["schemas"]["SelectedRecording"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
+            401: components["responses"]["ShareUnauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["RecordingNotFound"];
             410: components["responses"]["ShareGone"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["SharePasswordThrottled"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1540,7 +1853,14 @@ export interface operations {
                 /** @description `false`: answer the presigned URL as JSON instead of redirecting to it. */
                 redirect?: components["parameters"]["Redirect"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The password of the share link given in `secret`, when it has one; ignored
+                 *     otherwise. Wrong ones are counted per link and source address: after 5 within 15
+                 *     minutes, 429 until the window ends.
+                 */
+                "X-Share-Password"?: components["parameters"]["SharePassword"];
+            };
             path: {
                 /** @example daily-standup-x7k2m--EG_demo001--d001a1b2c3 */
                 recordingId: components["parameters"]["RecordingIdPath"];
@@ -1551,12 +1871,13 @@ export interface operations {
         responses: {
             200: components["responses"]["PresignedUrl"];
             302: components["responses"]["RedirectToVideo"];
-            401: components["responses"]["Unauthorized"];
+            401: components["responses"]["ShareUnauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["RecordingNotFound"];
             409: components["responses"]["Conflict"];
             410: components["responses"]["ShareGone"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["SharePasswordThrottled"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1567,7 +1888,14 @@ export interface operations {
                 /** @description `false`: answer the presigned URL as JSON instead of redirecting to it. */
                 redirect?: components["parameters"]["Redirect"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The password of the share link given in `secret`, when it has one; ignored
+                 *     otherwise. Wrong ones are counted per link and source address: after 5 within 15
+                 *     minutes, 429 until the window ends.
+                 */
+                "X-Share-Password"?: components["parameters"]["SharePassword"];
+            };
             path: {
                 /** @example daily-standup-x7k2m--EG_demo001--d001a1b2c3 */
                 recordingId: components["parameters"]["RecordingIdPath"];
@@ -1578,12 +1906,13 @@ export interface operations {
         responses: {
             200: components["responses"]["PresignedUrl"];
             302: components["responses"]["RedirectToVideo"];
-            401: components["responses"]["Unauthorized"];
+            401: components["responses"]["ShareUnauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["RecordingNotFound"];
             409: components["responses"]["Conflict"];
             410: components["responses"]["ShareGone"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["SharePasswordThrottled"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1633,6 +1962,15 @@ export interface operations {
                 privateAccess?: boolean;
                 /** @description Lifetime of the link in whole seconds; left out, the link does not expire. */
                 expiresIn?: number;
+                /** @description `false`: a play-only link; its recipients may play the recording, not download it. */
+                allowDownload?: boolean;
+                /** @description How many views it gives, at most (each play or download with the link, and each opening of its page); left out, no limit. */
+                maxViews?: number;
+                /**
+                 * @description A password its recipients must give as well, 8–128 characters. Discouraged here:
+                 *     a URL is kept in logs and histories; send it in the POST's body instead.
+                 */
+                password?: string;
             };
             header?: never;
             path: {
@@ -1643,27 +1981,38 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The new link. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NewShareLink"];
-                };
-            };
+            200: components["responses"]["ShareLinkCreated"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["RecordingNotFound"];
-            /** @description The recording already has 100 live links, the most it may have (`Share Error`); revoke some first. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
+            409: components["responses"]["TooManyShareLinks"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createShareLinkWithBody: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example daily-standup-x7k2m--EG_demo001--d001a1b2c3 */
+                recordingId: components["parameters"]["RecordingIdPath"];
             };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateShareLinkRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["ShareLinkCreated"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["RecordingNotFound"];
+            409: components["responses"]["TooManyShareLinks"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1766,6 +2115,41 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listRecordingActivity: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 (default 20); above 100 is clamped to 100. */
+                maxItems?: components["parameters"]["ActivityMaxItems"];
+                /** @description From the previous page; 422 if tampered with or used with another query. */
+                nextPageToken?: components["parameters"]["NextPageToken"];
+                /**
+                 * @description Only entries of these kinds, comma-separated (a kind named twice counts once); an unknown kind is 422. Left out or empty, every kind.
+                 * @example [
+                 *       "played",
+                 *       "downloaded"
+                 *     ]
+                 */
+                kind?: components["parameters"]["ActivityKinds"];
+            };
+            header?: never;
+            path: {
+                /** @example daily-standup-x7k2m--EG_demo001--d001a1b2c3 */
+                recordingId: components["parameters"]["RecordingIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ActivityPage"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["RecordingNotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     sharePage: {
         parameters: {
             query?: never;
@@ -1784,6 +2168,34 @@ export interface operations {
             404: components["responses"]["SharePage"];
             409: components["responses"]["SharePage"];
             410: components["responses"]["SharePage"];
+            429: components["responses"]["SharePage"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sharePagePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shared recording; a malformed id gets the 404 page. */
+                recordingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["SharePasswordForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["SharePage"];
+            401: components["responses"]["SharePage"];
+            403: components["responses"]["SharePage"];
+            404: components["responses"]["SharePage"];
+            409: components["responses"]["SharePage"];
+            410: components["responses"]["SharePage"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["SharePage"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

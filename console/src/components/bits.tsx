@@ -93,3 +93,38 @@ export function useTitle(title: string): void {
     document.title = `${title} · Recordings console`;
   }, [title]);
 }
+
+/** Under a paginated list: how many are shown, and "Load more" (or "Retry") while more remain. */
+export function ListFooter({
+  shown,
+  hasMore,
+  moreError,
+  loadingMore,
+  onLoadMore,
+}: {
+  /** "12 recordings shown". */
+  shown: string;
+  hasMore: boolean;
+  moreError: unknown;
+  loadingMore: boolean;
+  onLoadMore: () => void;
+}) {
+  return (
+    <div class="list-footer">
+      <span class="muted" role="status">
+        {shown}
+        {hasMore ? '' : ', no more to load'}
+      </span>
+      {moreError !== null && (
+        <span class="form-error" role="alert">
+          {userMessage(moreError)}
+        </span>
+      )}
+      {hasMore && (
+        <button type="button" class="button" onClick={onLoadMore} disabled={loadingMore}>
+          {loadingMore ? 'Loading…' : moreError ? 'Retry' : 'Load more'}
+        </button>
+      )}
+    </div>
+  );
+}

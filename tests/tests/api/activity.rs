@@ -280,6 +280,14 @@ async fn who_may_read_a_trail() {
             .status,
         401
     );
+    // What does not exist gets no trail: a 404 writes nothing.
+    let missing = RecordingId::parse(&format!("{}--EG_missing--u1", room.room_id)).expect("an id");
+    let request = stack
+        .admin("GET", MEDIA)
+        .path_param("recordingId", missing.as_str());
+    let response = stack.call(request, download_recording::handle).await;
+    assert_eq!((response.status, response.aws_calls), (404, 1));
+    assert!(entries(&recording_activity(&stack, &missing, None, &[]).await).is_empty());
     // A room's whole trail is for administrators.
     let room_id = room.room_id.as_str();
     assert_eq!(

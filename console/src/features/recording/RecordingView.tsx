@@ -1,15 +1,18 @@
 // One recording: the player, its facts, and Download, Share, Delete as the viewer may. Shown
 // to administrators (from the Recordings page) and to a room's participants (from its room
-// view), who come back to where they were.
+// view), who come back to where they were. Those who may delete it also get its activity
+// trail, in a tab beside its details.
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import { CopyButton, ErrorPanel, Loading, StatusBadge, useTitle } from '../../components/bits';
 import { ConfirmDialog } from '../../components/Dialog';
+import { Tabs } from '../../components/Tabs';
 import { useApp } from '../../context';
 import { ApiError, userMessage } from '../../lib/errors';
 import { formatDateTime, formatDuration, formatSize } from '../../lib/format';
 import { ADMIN_CAPABILITIES, actionsFor, type Capabilities, isInProgress, type Recording } from '../../lib/recordings';
 import { Link, navigate } from '../../router';
+import { ActivityPanel } from '../activity/ActivityPanel';
 import { deleteOne, download } from '../recordings/api';
 import { ShareDialog } from '../share/ShareDialog';
 import { Player } from './Player';
@@ -46,6 +49,7 @@ export function RecordingView({
   const [sharing, setSharing] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [tab, setTab] = useState<'details' | 'activity'>('details');
   useTitle(
     load.state === 'ready'
       ? `${load.recording.title ?? load.recording.roomName}, ${formatDateTime(load.recording.startDate)}`
@@ -113,137 +117,159 @@ export function RecordingView({
     }
   };
 
+  const head = (
+    <div class="page-head">
+      <div class="title-block">
+        <h1 id="page-title">
+          {r.title ?? r.roomName} <span class="muted">· {formatDateTime(r.startDate)}</span>
+        </h1>
+        {r.title && <p class="muted subtitle">{r.roomName}</p>}
+        {context.capabilities.canDelete && (
+          <TitleEditor recording={r} onSaved={(recording) => setLoad({ state: 'ready', recording })} />
+        )}
+      </div>
+      <div class="actions">
+        {actions.download.enabled && (
+          <button
+            type="button"
+            class="button"
+            onClick={async () => {
+              try {
+                await download(api, r.recordingId);
+                toast('success', `Downloading ${r.filename}`);
+              } catch (e) {
+                toast('error', userMessage(e));
+              }
+            }}
+          >
+            Download
+          </button>
+        )}
+        {actions.share.enabled && (
+          <button type="button" class="button" onClick={() => setSharing(true)}>
+            Share
+          </button>
+        )}
+        {actions.delete.shown && (
+          <button
+            type="button"
+            class="button button-danger-quiet"
+            aria-disabled={actions.delete.enabled ? undefined : 'true'}
+            title={actions.delete.reason ?? undefined}
+            onClick={() => (actions.delete.enabled ? setDeleting(true) : toast('info', actions.delete.reason ?? ''))}
+          >
+            Delete
+          </button>
+        )}
+      </div>
+    </div>
+  );
+
+  const player =
+    r.status === 'complete' ? (
+      <Player recordingId={r.recordingId} title={`${r.title ?? r.roomName}, ${formatDateTime(r.startDate)}`} />
+    ) : isInProgress(r.status) ? (
+      <div class="panel panel-live" role="status">
+        <h2>
+          <StatusBadge status={r.status} /> This recording is in progress
+        </h2>
+        <p>It can be played once it is complete.</p>
+        <button type="button" class="button button-primary" onClick={() => setReload((n) => n + 1)}>
+          Refresh
+        </button>
+      </div>
+    ) : (
+      <div class="panel panel-error">
+        <h2>
+          This recording{' '}
+          {r.status === 'failed' ? 'failed' : r.status === 'aborted' ? 'was aborted' : 'stopped at its limit'}
+        </h2>
+        <p>{r.error ?? 'There is no video to play.'}</p>
+      </div>
+    );
+
+  const facts = (
+    <dl class="facts">
+      <div>
+        <dt>Status</dt>
+        <dd>
+          <StatusBadge status={r.status} />
+        </dd>
+      </div>
+      <div>
+        <dt>Room</dt>
+        <dd>
+          {context.linkRoom ? (
+            <Link href={`/recordings?room=${encodeURIComponent(r.roomId)}`}>{r.roomName}</Link>
+          ) : (
+            r.roomName
+          )}{' '}
+          <span class="muted mono small">{r.roomId}</span>
+        </dd>
+      </div>
+      <div>
+        <dt>Started</dt>
+        <dd>{formatDateTime(r.startDate)}</dd>
+      </div>
+      <div>
+        <dt>Ended</dt>
+        <dd>{formatDateTime(r.endDate)}</dd>
+      </div>
+      <div>
+        <dt>Duration</dt>
+        <dd>{formatDuration(r.duration)}</dd>
+      </div>
+      <div>
+        <dt>Size</dt>
+        <dd>{formatSize(r.size)}</dd>
+      </div>
+      <div>
+        <dt>File name</dt>
+        <dd class="mono">{r.filename}</dd>
+      </div>
+      {(r.error || r.errorCode !== null) && (
+        <div>
+          <dt>Error</dt>
+          <dd>
+            {r.error}
+            {r.errorCode !== null ? ` (code ${r.errorCode})` : ''}
+          </dd>
+        </div>
+      )}
+      {r.details && (
+        <div>
+          <dt>Details</dt>
+          <dd>{r.details}</dd>
+        </div>
+      )}
+      <div>
+        <dt>Recording id</dt>
+        <dd class="id-row">
+          <code class="mono">{r.recordingId}</code> <CopyButton text={r.recordingId} what="recording id" />
+        </dd>
+      </div>
+    </dl>
+  );
+
   return (
     <article class="page recording-view" aria-labelledby="page-title">
       {back}
-      <div class="page-head">
-        <div class="title-block">
-          <h1 id="page-title">
-            {r.title ?? r.roomName} <span class="muted">· {formatDateTime(r.startDate)}</span>
-          </h1>
-          {r.title && <p class="muted subtitle">{r.roomName}</p>}
-          {context.capabilities.canDelete && (
-            <TitleEditor recording={r} onSaved={(recording) => setLoad({ state: 'ready', recording })} />
-          )}
-        </div>
-        <div class="actions">
-          {actions.download.enabled && (
-            <button
-              type="button"
-              class="button"
-              onClick={async () => {
-                try {
-                  await download(api, r.recordingId);
-                  toast('success', `Downloading ${r.filename}`);
-                } catch (e) {
-                  toast('error', userMessage(e));
-                }
-              }}
-            >
-              Download
-            </button>
-          )}
-          {actions.share.enabled && (
-            <button type="button" class="button" onClick={() => setSharing(true)}>
-              Share
-            </button>
-          )}
-          {actions.delete.shown && (
-            <button
-              type="button"
-              class="button button-danger-quiet"
-              aria-disabled={actions.delete.enabled ? undefined : 'true'}
-              title={actions.delete.reason ?? undefined}
-              onClick={() => (actions.delete.enabled ? setDeleting(true) : toast('info', actions.delete.reason ?? ''))}
-            >
-              Delete
-            </button>
-          )}
-        </div>
-      </div>
-
-      {r.status === 'complete' ? (
-        <Player recordingId={r.recordingId} title={`${r.title ?? r.roomName}, ${formatDateTime(r.startDate)}`} />
-      ) : isInProgress(r.status) ? (
-        <div class="panel panel-live" role="status">
-          <h2>
-            <StatusBadge status={r.status} /> This recording is in progress
-          </h2>
-          <p>It can be played once it is complete.</p>
-          <button type="button" class="button button-primary" onClick={() => setReload((n) => n + 1)}>
-            Refresh
-          </button>
-        </div>
+      {head}
+      {player}
+      {context.capabilities.canDelete ? (
+        <Tabs
+          label="About this recording"
+          idPrefix="recording"
+          selected={tab}
+          onSelect={setTab}
+          tabs={[
+            { id: 'details', label: 'Details', render: () => facts },
+            { id: 'activity', label: 'Activity', render: () => <ActivityPanel recordingId={r.recordingId} /> },
+          ]}
+        />
       ) : (
-        <div class="panel panel-error">
-          <h2>
-            This recording{' '}
-            {r.status === 'failed' ? 'failed' : r.status === 'aborted' ? 'was aborted' : 'stopped at its limit'}
-          </h2>
-          <p>{r.error ?? 'There is no video to play.'}</p>
-        </div>
+        facts
       )}
-
-      <dl class="facts">
-        <div>
-          <dt>Status</dt>
-          <dd>
-            <StatusBadge status={r.status} />
-          </dd>
-        </div>
-        <div>
-          <dt>Room</dt>
-          <dd>
-            {context.linkRoom ? (
-              <Link href={`/recordings?room=${encodeURIComponent(r.roomId)}`}>{r.roomName}</Link>
-            ) : (
-              r.roomName
-            )}{' '}
-            <span class="muted mono small">{r.roomId}</span>
-          </dd>
-        </div>
-        <div>
-          <dt>Started</dt>
-          <dd>{formatDateTime(r.startDate)}</dd>
-        </div>
-        <div>
-          <dt>Ended</dt>
-          <dd>{formatDateTime(r.endDate)}</dd>
-        </div>
-        <div>
-          <dt>Duration</dt>
-          <dd>{formatDuration(r.duration)}</dd>
-        </div>
-        <div>
-          <dt>Size</dt>
-          <dd>{formatSize(r.size)}</dd>
-        </div>
-        <div>
-          <dt>File name</dt>
-          <dd class="mono">{r.filename}</dd>
-        </div>
-        {(r.error || r.errorCode !== null) && (
-          <div>
-            <dt>Error</dt>
-            <dd>
-              {r.error}
-              {r.errorCode !== null ? ` (code ${r.errorCode})` : ''}
-            </dd>
-          </div>
-        )}
-        {r.details && (
-          <div>
-            <dt>Details</dt>
-            <dd>{r.details}</dd>
-          </div>
-        )}
-        <div>
-          <dt>Recording id</dt>
-          <dd class="id-row">
-            <code class="mono">{r.recordingId}</code> <CopyButton text={r.recordingId} what="recording id" />
-          </dd>
-        </div>
-      </dl>
 
       {sharing && (
         <ShareDialog recording={r} canRevoke={context.capabilities.canRevoke} onClose={() => setSharing(false)} />

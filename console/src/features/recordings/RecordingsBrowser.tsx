@@ -4,7 +4,7 @@
 // query, the capabilities and what an empty list says.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ErrorPanel, Loading } from '../../components/bits';
+import { ErrorPanel, ListFooter, Loading } from '../../components/bits';
 import { ConfirmDialog, Dialog } from '../../components/Dialog';
 import { useApp } from '../../context';
 import { userMessage } from '../../lib/errors';
@@ -249,22 +249,13 @@ export function RecordingsBrowser({
             onShare={setSharing}
             onDelete={(r) => setDeleting([r])}
           />
-          <div class="list-footer">
-            <span class="muted" role="status">
-              {recordings.length} recording{recordings.length === 1 ? '' : 's'} shown
-              {load.nextPageToken ? '' : ', no more to load'}
-            </span>
-            {moreError !== null && (
-              <span class="form-error" role="alert">
-                {userMessage(moreError)}
-              </span>
-            )}
-            {load.nextPageToken && (
-              <button type="button" class="button" onClick={loadMore} disabled={loadingMore}>
-                {loadingMore ? 'Loading…' : moreError ? 'Retry' : 'Load more'}
-              </button>
-            )}
-          </div>
+          <ListFooter
+            shown={`${recordings.length} recording${recordings.length === 1 ? '' : 's'} shown`}
+            hasMore={Boolean(load.nextPageToken)}
+            moreError={moreError}
+            loadingMore={loadingMore}
+            onLoadMore={loadMore}
+          />
         </>
       )}
 
