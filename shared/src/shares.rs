@@ -10,12 +10,13 @@
 use crate::access::authorized_recording;
 use crate::crypto;
 use crate::error::{ApiError, Category};
+use crate::model::Room;
 use crate::model::{
     Actor, CreatorRole, Principal, Recording, RecordingId, RecordingStatus, ShareAccess, ShareLink,
 };
 use crate::permissions::{Action, authorize, is_allowed};
 use crate::share_options::LinkOptions;
-use crate::store::{Store, ViewCounted};
+use crate::store::{ShareOpening, Store, StoredRecording, ViewCounted};
 use crate::throttle::{self, Target};
 
 const SHARE_ID_LEN: usize = 12;
@@ -210,65 +211,69 @@ pub async fn open(
     let Some(share_id) = share_id_of(visit.secret) else {
         return Ok(refused(None, Refusal::Unknown));
     };
-    let opening = store.load_share_opening(id, share_id).await?;
+    let ShareOpening {
+        recording,
+        room,
+        link,
+    } = store.load_share_opening(id, share_id).await?;
     let digest = crypto::sha256_hex(visit.secret.as_bytes());
-    let Some(link) = opening
-        .link
-        .filter(|l| crypto::constant_time_eq(l.secret_hash.as_bytes(), digest.as_bytes()))
+    let Some(link) =
+        link.filter(|l| crypto::constant_time_eq(l.secret_hash.as_bytes(), digest.as_bytes()))
     else {
         return Ok(refused(None, Refusal::Unknown));
     };
-    let outcome = check(
-        store,
-        id,
-        &link,
-        opening.recording,
-        opening.room,
-        visit,
-        caller,
-        now_ms,
-    )
-    .await?;
+    let outcome = match admitted(id, &link, recording, room.as_ref(), caller, now_ms) {
+        Ok(recording) if visit.counted_already => Ok(recording),
+        Ok(recording) => let_in(store, id, &link, recording, visit, now_ms).await?,
+        Err(refusal) => Err(refusal),
+    };
     Ok(Opening {
         link: Some(link),
         outcome,
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn check(
+/// What the link and the caller allow, read from what was loaded (no AWS call): live, its
+/// recording there, its creator's access, a private link's credentials.
+fn admitted(
+    id: &RecordingId,
+    link: &ShareLink,
+    recording: Option<StoredRecording>,
+    room: Option<&Room>,
+    caller: impl FnOnce() -> Result<Principal, ApiError>,
+    now_ms: i64,
+) -> Result<Recording, Refusal> {
+    if link.revoked_at.is_some() {
+        return Err(Refusal::Revoked);
+    }
+    if link.link_expires_at.is_some_and(|t| t <= now_ms) {
+        return Err(Refusal::Expired);
+    }
+    let Some(stored) = recording.filter(|r| !r.deleting) else {
+        return Err(Refusal::RecordingGone);
+    };
+    let creator = link.creator_role.as_principal(id.room_id());
+    let policy = room.map(|r| r.policy());
+    if !is_allowed(&creator, Action::ReadRecording, policy.as_ref()) {
+        return Err(Refusal::CreatorLostAccess);
+    }
+    if link.access == ShareAccess::Private {
+        caller()
+            .and_then(|p| authorize(&p, Action::ReadRecording, room))
+            .map_err(Refusal::Caller)?;
+    }
+    Ok(stored.recording)
+}
+
+/// What a visit must pass besides: the password, play-only, and its view, counted last.
+async fn let_in(
     store: &Store,
     id: &RecordingId,
     link: &ShareLink,
-    recording: Option<crate::store::StoredRecording>,
-    room: Option<crate::model::Room>,
+    recording: Recording,
     visit: Visit<'_>,
-    caller: impl FnOnce() -> Result<Principal, ApiError>,
     now_ms: i64,
 ) -> Result<Result<Recording, Refusal>, ApiError> {
-    if link.revoked_at.is_some() {
-        return Ok(Err(Refusal::Revoked));
-    }
-    if link.link_expires_at.is_some_and(|t| t <= now_ms) {
-        return Ok(Err(Refusal::Expired));
-    }
-    let Some(stored) = recording.filter(|r| !r.deleting) else {
-        return Ok(Err(Refusal::RecordingGone));
-    };
-    let creator = link.creator_role.as_principal(id.room_id());
-    let policy = room.as_ref().map(|r| r.policy());
-    if !is_allowed(&creator, Action::ReadRecording, policy.as_ref()) {
-        return Ok(Err(Refusal::CreatorLostAccess));
-    }
-    if link.access == ShareAccess::Private {
-        let allowed = caller().and_then(|p| authorize(&p, Action::ReadRecording, room.as_ref()));
-        if let Err(err) = allowed {
-            return Ok(Err(Refusal::Caller(err)));
-        }
-    }
-    if visit.counted_already {
-        return Ok(Ok(stored.recording));
-    }
     if let Some(hash) = &link.password_hash
         && let Err(refusal) = check_password(store, link, hash, visit, now_ms).await?
     {
@@ -276,8 +281,8 @@ async fn check(
     }
     // An unfinished recording cannot be viewed: the caller answers 409 without using up a
     // view.
-    if stored.recording.status != RecordingStatus::Complete {
-        return Ok(Ok(stored.recording));
+    if recording.status != RecordingStatus::Complete {
+        return Ok(Ok(recording));
     }
     if visit.purpose == Purpose::Download && !link.allow_download {
         return Ok(Err(Refusal::PlayOnly));
@@ -292,7 +297,7 @@ async fn check(
             ViewCounted::Revoked => return Ok(Err(Refusal::Revoked)),
         }
     }
-    Ok(Ok(stored.recording))
+    Ok(Ok(recording))
 }
 
 /// The password check, counted against the link and the visitor's address before the
