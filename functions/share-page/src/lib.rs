@@ -85,7 +85,7 @@ async fn visit(app: &App, req: &Request, password: Option<String>) -> HandlerRes
     let posted = password.is_some();
     let Opening { link, outcome } = opening;
     let result = match (outcome, &link) {
-        (Ok(_), Some(link)) if posted => Ok(unlocked(app, &id, secret, link, now)),
+        (Ok(_), Some(link)) if posted => unlocked(app, &id, secret, link, now),
         (Ok(recording), Some(link)) => player(app, &id, &recording, link, now).await,
         (Ok(_), None) => Ok(not_found()),
         (Err(refusal), _) => Ok(refused(refusal, posted)),
@@ -144,7 +144,7 @@ fn unlocked(
     secret: &str,
     link: &ShareLink,
     now: i64,
-) -> lambda_http::Response<lambda_http::Body> {
+) -> HandlerResult {
     let mut response = lambda_http::Response::new(lambda_http::Body::Empty);
     *response.status_mut() = StatusCode::SEE_OTHER;
     // The form posted to this very URL: a relative reference of its query leads back to
@@ -153,14 +153,8 @@ fn unlocked(
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
-    if set_view_pass(app, &mut response, id, link, now).is_err() {
-        return page::notice(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong",
-            "Reload the page to try again.",
-        );
-    }
-    response
+    set_view_pass(app, &mut response, id, link, now)?;
+    Ok(response)
 }
 
 fn set_view_pass(
