@@ -32,6 +32,9 @@ export function ActivityPanel({ recordingId }: { recordingId: string }) {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [reload, setReload] = useState(0);
   const [loadingMore, setLoadingMore] = useState(false);
+  // A refresh of the same kinds keeps the entries shown until the new ones are in.
+  const [refreshing, setRefreshing] = useState(false);
+  const shownKey = useRef<string | null>(null);
   const [moreError, setMoreError] = useState<unknown>(null);
   const generation = useRef(0);
 
@@ -45,13 +48,25 @@ export function ActivityPanel({ recordingId }: { recordingId: string }) {
     const run = ++generation.current;
     setMoreError(null);
     if (kinds && kinds.length === 0) {
+      shownKey.current = key;
+      setRefreshing(false);
       setLoad({ state: 'ready', activity: [], nextPageToken: null });
       return;
     }
-    setLoad({ state: 'loading' });
+    if (shownKey.current === key) {
+      setRefreshing(true);
+    } else {
+      setLoad({ state: 'loading' });
+    }
+    const settle = (next: Load, loadedKey: string | null) => {
+      if (run !== generation.current) return;
+      shownKey.current = loadedKey;
+      setRefreshing(false);
+      setLoad(next);
+    };
     fetchRecordingActivity(api, recordingId, kinds, null).then(
-      (page) => run === generation.current && setLoad({ state: 'ready', ...page }),
-      (error) => run === generation.current && setLoad({ state: 'error', error }),
+      (page) => settle({ state: 'ready', ...page }, key),
+      (error) => settle({ state: 'error', error }, null),
     );
   }, [api, recordingId, key, reload]);
 
@@ -87,8 +102,14 @@ export function ActivityPanel({ recordingId }: { recordingId: string }) {
     <section class="activity" aria-labelledby="activity-title">
       <div class="activity-head">
         <h2 id="activity-title">Activity</h2>
-        <button type="button" class="button button-small" onClick={() => setReload((n) => n + 1)}>
-          Refresh
+        <button
+          type="button"
+          class="button button-small"
+          onClick={() => setReload((n) => n + 1)}
+          disabled={refreshing}
+          aria-busy={refreshing}
+        >
+          {refreshing ? 'Refreshing…' : 'Refresh'}
         </button>
       </div>
       <fieldset class="activity-filter">
