@@ -495,10 +495,12 @@ export interface paths {
         /**
          * Open a share link that has a password
          * @description The password form of the recipient's page, posted to the page's own URL (`secret`
-         *     in the query). The right password answers the player, as the GET does for a link
-         *     without one (one view of the link); a wrong or missing one the form again, saying
-         *     so (401). Wrong passwords are counted per link and source address: after 5 within
-         *     15 minutes, the page says to wait (429) until the window ends.
+         *     in the query). The right password (one view of the link) answers 303 back to the
+         *     page with a view pass, a cookie under which the page's reloads neither ask for the
+         *     password nor count a view again; a wrong or missing one the form again, saying so
+         *     (401). Wrong passwords are counted per link and source address: after 5 within 15
+         *     minutes, the page says to wait (429) until the window ends. A form body over 4 KiB
+         *     is 413.
          */
         post: operations["sharePagePassword"];
         delete?: never;
@@ -2188,7 +2190,17 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["SharePage"];
+            /** @description The right password; back to the page (`Location` is `?secret=…`), with the view pass. */
+            303: {
+                headers: {
+                    Location?: string;
+                    /** @description `view-<shareId>=<pass>; Path=/recording/<recordingId>; Max-Age=…; HttpOnly; SameSite=Lax` (and `Secure` over HTTPS). */
+                    "Set-Cookie"?: string;
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             401: components["responses"]["SharePage"];
             403: components["responses"]["SharePage"];
             404: components["responses"]["SharePage"];

@@ -34,13 +34,13 @@ async fn open(app: &App, req: Request) -> HandlerResult {
 
 async fn unlock(app: &App, req: Request) -> HandlerResult {
     let body = req.body().as_ref();
-    let password = (body.len() <= MAX_FORM_BYTES)
-        .then(|| {
-            form_urlencoded::parse(body)
-                .find(|(name, _)| name == "password")
-                .map(|(_, value)| value.into_owned())
-        })
-        .flatten()
+    if body.len() > MAX_FORM_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    // A form without the field is a wrong (empty) password.
+    let password = form_urlencoded::parse(body)
+        .find(|(name, _)| name == "password")
+        .map(|(_, value)| value.into_owned())
         .unwrap_or_default();
     visit(app, &req, Some(password)).await
 }

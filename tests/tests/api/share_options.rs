@@ -195,6 +195,8 @@ async fn the_page_asks_for_the_password_then_lets_reloads_through() {
             .header("content-type", "application/x-www-form-urlencoded")
             .raw_body(format!("password={}", password.replace(' ', "+")))
     };
+    let oversized = post("x").raw_body(vec![b'a'; 5000]);
+    assert_eq!(stack.call(oversized, share_page::handle).await.status, 413);
     let wrong = stack.call(post("not it at all"), share_page::handle).await;
     assert_eq!(wrong.status, 401);
     assert!(html(&wrong).contains("That password is not right"));
