@@ -29,12 +29,15 @@ impl ActivityLog {
     }
 
     /// Writes `entries`, to expire after the retention period; a failure is logged, never
-    /// returned. An entry answered 404 is left out: what does not exist has no trail to
-    /// add to (and unknown ids must not make partitions).
+    /// returned. Left out: an entry answered 404 (what does not exist has no trail, and
+    /// unknown ids must make no partitions), and a participant's attempt outside its own
+    /// room (refused whether or not the recording exists, it is no part of that room's
+    /// trail and must not let anyone write into it).
     pub async fn record(&self, entries: &[Activity]) {
         let entries: Vec<Activity> = entries
             .iter()
             .filter(|e| e.result.status != StatusCode::NOT_FOUND.as_u16())
+            .filter(|e| e.actor.room_id.as_ref().is_none_or(|own| *own == e.room_id))
             .cloned()
             .collect();
         let Some(first) = entries.first() else {

@@ -206,10 +206,12 @@ impl App {
         let source = source_ip(req);
         let visit = query_param(req, "secret").map(|secret| Visit {
             secret,
+            // UTF-8, not only the visible ASCII `to_str` takes: a password may be in any
+            // language.
             password: req
                 .headers()
                 .get(SHARE_PASSWORD_HEADER)
-                .and_then(|v| v.to_str().ok()),
+                .and_then(|v| std::str::from_utf8(v.as_bytes()).ok()),
             source: &source,
             purpose,
             counted_already: false,

@@ -119,8 +119,6 @@ pub(crate) fn transfer_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutC
         .build()
 }
 
-/// An AWS call that hangs (a frozen or overloaded endpoint) fails in time for the request
-/// to answer 503 well within the function's timeout, retries included.
 /// For the activity trail's writes, which must never hold a request up for long: one
 /// attempt and one retry, a quarter of a second each.
 pub(crate) fn activity_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
@@ -131,6 +129,8 @@ pub(crate) fn activity_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutC
         .build()
 }
 
+/// An AWS call that hangs (a frozen or overloaded endpoint) fails in time for the request
+/// to answer 503 well within the function's timeout, retries included.
 pub(crate) fn aws_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
     aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(1))

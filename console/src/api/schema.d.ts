@@ -382,7 +382,7 @@ export interface paths {
         /**
          * Create a share link (options in a JSON body)
          * @description As the GET, with the options in the body, where a password stays out of URLs. Every
-         *     field may be left out; an unknown field is 422.
+         *     field may be left out, and so may the body; an unknown field is 422.
          */
         post: operations["createShareLinkWithBody"];
         delete?: never;
@@ -2003,7 +2003,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["CreateShareLinkRequest"];
             };
@@ -2145,7 +2145,6 @@ export interface operations {
             200: components["responses"]["ActivityPage"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            404: components["responses"]["RecordingNotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

@@ -85,8 +85,18 @@ async fn visit(app: &App, req: &Request, password: Option<String>) -> HandlerRes
     let posted = password.is_some();
     let Opening { link, outcome } = opening;
     let result = match (outcome, &link) {
-        (Ok(_), Some(link)) if posted => unlocked(app, &id, secret, link, now),
-        (Ok(recording), Some(link)) => player(app, &id, &recording, link, now).await,
+        (Ok(recording), Some(_)) if recording.status != RecordingStatus::Complete => {
+            Ok(not_ready())
+        }
+        // Under a pass, no new one: a pass lasts as long as it was issued for, however
+        // often the page reloads or the form is posted again.
+        (Ok(_), Some(link)) if posted => {
+            unlocked(app, &id, secret, link, (!counted_already).then_some(now))
+        }
+        (Ok(recording), Some(link)) => {
+            let pass_from = (!counted_already).then_some(now);
+            player(app, &id, &recording, link, pass_from).await
+        }
         (Ok(_), None) => Ok(not_found()),
         (Err(refusal), _) => Ok(refused(refusal, posted)),
     };
@@ -99,21 +109,23 @@ async fn visit(app: &App, req: &Request, password: Option<String>) -> HandlerRes
     result
 }
 
-/// The player, with a view pass for the page's reloads.
+fn not_ready() -> lambda_http::Response<lambda_http::Body> {
+    page::notice(
+        StatusCode::CONFLICT,
+        "This recording is not ready",
+        "It can be played once it has finished processing. Try again later.",
+    )
+}
+
+/// The player, with a view pass for the page's reloads when `pass_from` (now) says the
+/// view was just counted.
 async fn player(
     app: &App,
     id: &RecordingId,
     recording: &Recording,
     link: &ShareLink,
-    now: i64,
+    pass_from: Option<i64>,
 ) -> HandlerResult {
-    if recording.status != RecordingStatus::Complete {
-        return Ok(page::notice(
-            StatusCode::CONFLICT,
-            "This recording is not ready",
-            "It can be played once it has finished processing. Try again later.",
-        ));
-    }
     let key = id.s3_key();
     let video = app
         .media()
@@ -132,7 +144,9 @@ async fn player(
         video_url: &video.url,
         download_url: download.as_ref().map(|d| d.url.as_str()),
     });
-    set_view_pass(app, &mut response, id, link, now)?;
+    if let Some(now) = pass_from {
+        set_view_pass(app, &mut response, id, link, now)?;
+    }
     Ok(response)
 }
 
@@ -143,7 +157,7 @@ fn unlocked(
     id: &RecordingId,
     secret: &str,
     link: &ShareLink,
-    now: i64,
+    pass_from: Option<i64>,
 ) -> HandlerResult {
     let mut response = lambda_http::Response::new(lambda_http::Body::Empty);
     *response.status_mut() = StatusCode::SEE_OTHER;
@@ -153,7 +167,9 @@ fn unlocked(
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
-    set_view_pass(app, &mut response, id, link, now)?;
+    if let Some(now) = pass_from {
+        set_view_pass(app, &mut response, id, link, now)?;
+    }
     Ok(response)
 }
 
@@ -177,13 +193,23 @@ fn set_view_pass(
         ""
     };
     let cookie = format!(
-        "{}={pass}; Path=/recording/{id}; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        "{}={pass}; Path={}/recording/{id}; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
         ViewPasses::cookie_name(&link.share_id),
+        base_path(&app.config.public_base_url),
         (until - now_seconds).max(0)
     );
     let value = HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.into()))?;
     response.headers_mut().insert(header::SET_COOKIE, value);
     Ok(())
+}
+
+/// The path part of the page's base URL (`https://host/prefix` → `/prefix`), which the
+/// cookie's path must start with to come back.
+fn base_path(base_url: &str) -> &str {
+    let after_scheme = base_url.find("://").map_or(0, |i| i + 3);
+    base_url[after_scheme..]
+        .find('/')
+        .map_or("", |i| &base_url[after_scheme + i..])
 }
 
 /// Why the page shows no player, in words for the person who opened the link.
@@ -234,5 +260,17 @@ fn refused(refusal: Refusal, posted: bool) -> lambda_http::Response<lambda_http:
         }
         // The page never asks for a download.
         Refusal::PlayOnly => not_found(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base_path;
+
+    #[test]
+    fn the_cookie_path_follows_the_base_urls_prefix() {
+        assert_eq!(base_path("https://api.example.com"), "");
+        assert_eq!(base_path("http://127.0.0.1:9000"), "");
+        assert_eq!(base_path("https://example.com/recordings"), "/recordings");
     }
 }

@@ -74,12 +74,29 @@ fn document(title: &str, body: &str) -> String {
     )
 }
 
-fn respond(status: StatusCode, html: String, media_origin: Option<&str>) -> Response<Body> {
+/// What a page may load or post to besides itself.
+#[derive(Clone, Copy)]
+enum Allows<'a> {
+    Nothing,
+    /// The player: videos from this origin.
+    Media(&'a str),
+    /// The password form: posting to its own URL.
+    Form,
+}
+
+fn respond(status: StatusCode, html: String, allows: Allows<'_>) -> Response<Body> {
     let script_hash = STANDARD.encode(sha256(RESUME_SCRIPT.as_bytes()));
     let csp = format!(
         "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{script_hash}'; \
-         media-src {}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-        media_origin.unwrap_or("'none'")
+         media-src {}; base-uri 'none'; form-action {}; frame-ancestors 'none'",
+        match allows {
+            Allows::Media(origin) => origin,
+            _ => "'none'",
+        },
+        match allows {
+            Allows::Form => "'self'",
+            _ => "'none'",
+        },
     );
     let mut response = Response::new(Body::Text(html));
     *response.status_mut() = status;
@@ -135,7 +152,7 @@ pub fn player(p: &Player<'_>) -> Response<Body> {
     respond(
         StatusCode::OK,
         document(&format!("{heading} - recording"), &body),
-        Some(origin_of(p.video_url)),
+        Allows::Media(origin_of(p.video_url)),
     )
 }
 
@@ -157,7 +174,7 @@ required maxlength=\"128\" autofocus><br><button type=\"submit\">Open recording<
     respond(
         StatusCode::UNAUTHORIZED,
         document("Password required", &body),
-        None,
+        Allows::Form,
     )
 }
 
@@ -168,7 +185,7 @@ pub fn notice(status: StatusCode, heading: &str, message: &str) -> Response<Body
         text(heading),
         text(message)
     );
-    respond(status, document(heading, &body), None)
+    respond(status, document(heading, &body), Allows::Nothing)
 }
 
 #[cfg(test)]
@@ -202,6 +219,10 @@ mod tests {
         };
         assert!(html.contains("&lt;b&gt;") && html.contains("a &amp; b"));
         assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap_or("");
+        assert!(csp.contains("form-action 'none'"), "{csp}");
     }
 
     #[test]

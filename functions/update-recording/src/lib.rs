@@ -21,10 +21,13 @@ async fn update(app: &App, req: Request) -> HandlerResult {
     let result = set_title(&app.store, &principal, &id, title.as_deref())
         .await
         .map(|recording| json_response(StatusCode::OK, &recording));
-    let entry =
+    let mut entry =
         Activity::of_recording(ActivityKind::TitleChanged, &id, Actor::of(&principal), &req)
-            .with_details(json!({ "title": title }))
             .answered(&result);
+    // The title, once it is the recording's: a refused one is nobody's to show.
+    if result.is_ok() {
+        entry = entry.with_details(json!({ "title": title }));
+    }
     app.activity().record(&[entry]).await;
     result
 }

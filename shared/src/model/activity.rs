@@ -67,6 +67,10 @@ pub struct Actor {
     pub kind: ActorKind,
     pub role: Option<CreatorRole>,
     pub share_id: Option<String>,
+    /// A participant's own room: what it tries in another room is no part of that room's
+    /// trail (see `ActivityLog::record`).
+    #[serde(skip)]
+    pub room_id: Option<RoomId>,
 }
 
 impl Actor {
@@ -78,6 +82,10 @@ impl Actor {
             },
             role: Some(CreatorRole::of(principal)),
             share_id: None,
+            room_id: match principal {
+                Principal::Admin => None,
+                Principal::Participant { room_id, .. } => Some(room_id.clone()),
+            },
         }
     }
 
@@ -86,6 +94,7 @@ impl Actor {
             kind: ActorKind::ShareLink,
             role: None,
             share_id: Some(link.share_id.clone()),
+            room_id: None,
         }
     }
 }

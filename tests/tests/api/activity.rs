@@ -288,6 +288,24 @@ async fn who_may_read_a_trail() {
     let response = stack.call(request, download_recording::handle).await;
     assert_eq!((response.status, response.aws_calls), (404, 1));
     assert!(entries(&recording_activity(&stack, &missing, None, &[]).await).is_empty());
+    // Another room's participant is refused whether or not the recording exists: its
+    // attempts are no part of this room's trail (nor is the title it tried).
+    let play = ApiRequest::new("GET", MEDIA)
+        .path_param("recordingId", id.as_str())
+        .bearer(&elsewhere);
+    assert_eq!(
+        stack.call(play, download_recording::handle).await.status,
+        403
+    );
+    let title = ApiRequest::new("PATCH", "/api/v1/recordings/{recordingId}")
+        .path_param("recordingId", id.as_str())
+        .bearer(&elsewhere)
+        .json(&json!({"title": "Written by another room"}));
+    assert_eq!(
+        stack.call(title, update_recording::handle).await.status,
+        403
+    );
+    assert!(entries(&recording_activity(&stack, id, None, &[]).await).is_empty());
     // A room's whole trail is for administrators.
     let room_id = room.room_id.as_str();
     assert_eq!(

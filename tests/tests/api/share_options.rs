@@ -224,6 +224,8 @@ async fn the_page_asks_for_the_password_then_lets_reloads_through() {
         let page = stack.call(request, share_page::handle).await;
         assert_eq!(page.status, 200);
         assert!(video_src(&html(&page)).starts_with("http"));
+        // Never renewed: a pass lasts as long as it was issued for.
+        assert!(!page.headers.contains_key("set-cookie"));
     }
     assert_eq!(shares_of(&stack, &rec).await[0]["views"], 1);
     // A pass is good for its own link only.
@@ -403,4 +405,44 @@ async fn options_are_checked_in_the_query_and_the_body() {
     assert_eq!(defaults.status, 200);
     assert_eq!(defaults.json()["allowDownload"], true);
     assert_eq!(defaults.json()["maxViews"], Value::Null);
+}
+
+#[tokio::test]
+async fn an_unfinished_recordings_link_hands_out_no_pass_and_uses_no_view() {
+    let stack = TestStack::new().await;
+    let room = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
+    let rec = integration_tests::fixtures::recording(
+        room.room_id.as_str(),
+        1,
+        shared::model::RecordingStatus::Active,
+    );
+    integration_tests::fixtures::put_all(&stack.store, std::slice::from_ref(&rec)).await;
+    let link = posted_link(&stack, &rec, &json!({"password": PASSWORD, "maxViews": 1})).await;
+    let request = ApiRequest::new("POST", PAGE)
+        .path_param("recordingId", rec.recording_id.as_str())
+        .query("secret", &link.secret)
+        .raw_body(format!("password={}", PASSWORD.replace(' ', "+")));
+    let posted = stack.call(request, share_page::handle).await;
+    assert_eq!(posted.status, 409);
+    assert!(!posted.headers.contains_key("set-cookie"));
+    assert_eq!(shares_of(&stack, &rec).await[0]["views"], 0);
+}
+
+#[tokio::test]
+async fn a_password_in_any_language_works_in_the_header() {
+    let stack = TestStack::new().await;
+    let rec = fresh(&stack).await;
+    let password = "mot de passe très sûr";
+    remember_secret(password);
+    let link = posted_link(&stack, &rec, &json!({"password": password})).await;
+    let played = view(
+        &stack,
+        MEDIA,
+        &rec,
+        &link.secret,
+        Some(password),
+        "192.0.2.1",
+    )
+    .await;
+    assert_eq!(played.status, 302);
 }

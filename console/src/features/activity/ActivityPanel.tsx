@@ -161,7 +161,8 @@ export function ActivityPanel({ recordingId }: { recordingId: string }) {
             shown={`${load.activity.length} ${load.activity.length === 1 ? 'entry' : 'entries'} shown`}
             hasMore={Boolean(load.nextPageToken)}
             moreError={moreError}
-            loadingMore={loadingMore}
+            // Not while a refresh replaces the list the next page would be added to.
+            loadingMore={loadingMore || refreshing}
             onLoadMore={loadMore}
           />
         </>
