@@ -4,15 +4,14 @@
 //! noticeably and never fails one. A failed write is logged as `activity not written`,
 //! which the template counts and alarms on.
 
-use lambda_http::Request;
 use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, Response};
 
 use crate::clock::now_millis;
 use crate::crypto;
 use crate::error::ApiError;
 use crate::http::source_ip;
 use crate::model::{Activity, ActivityKind, Actor, Outcome, RecordingId, RoomId};
-use crate::runtime::HandlerResult;
 use crate::store::Store;
 
 pub struct ActivityLog {
@@ -88,7 +87,7 @@ impl Activity {
     }
 
     /// The status the request answered and, for a failure, what the caller was told.
-    pub fn answered(mut self, result: &HandlerResult) -> Self {
+    pub fn answered(mut self, result: &Result<Response<Body>, ApiError>) -> Self {
         self.result = match result {
             Ok(response) => Outcome {
                 status: response.status().as_u16(),
