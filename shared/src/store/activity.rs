@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
 
-use super::{BATCH_RETRIES, BATCH_WRITE_ITEMS, Item, Store, decode, encode, s};
+use super::{BATCH_WRITE_ITEMS, Item, Store, decode, encode, s};
 use crate::aws::AwsError;
 use crate::model::{Activity, ActivityKind, RecordingId, RoomId};
 use crate::pagination::{Cursor, Page};
@@ -98,7 +98,7 @@ impl Store {
     }
 
     async fn batch_put(&self, items: &[Item]) -> Result<(), AwsError> {
-        let mut pending = items
+        let requests = items
             .iter()
             .map(|item| {
                 PutRequest::builder()
@@ -108,20 +108,9 @@ impl Store {
                     .map_err(|e| AwsError::Other(e.into()))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        for _ in 0..BATCH_RETRIES {
-            let out = self
-                .client
-                .batch_write_item()
-                .request_items(&self.table, pending)
-                .send()
-                .await?;
-            pending = out
-                .unprocessed_items
-                .and_then(|mut u| u.remove(&self.table))
-                .unwrap_or_default();
-            if pending.is_empty() {
-                return Ok(());
-            }
+        let pending = self.batch_write(requests).await.map_err(|(e, _)| e)?;
+        if pending.is_empty() {
+            return Ok(());
         }
         Err(AwsError::Unavailable(
             format!("{} activity entries left unprocessed", pending.len()).into(),

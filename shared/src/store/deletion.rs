@@ -285,32 +285,17 @@ impl Store {
                     .map(|d| WriteRequest::builder().delete_request(d).build())
             })
             .collect();
-        let Ok(mut pending) = requests else {
+        let Ok(requests) = requests else {
             return keys.iter().map(|(id, _)| id.clone()).collect();
         };
-        for _ in 0..BATCH_RETRIES {
-            let out = self
-                .client
-                .batch_write_item()
-                .request_items(&self.table, pending.clone())
-                .send()
-                .await;
-            match out {
-                Ok(out) => {
-                    pending = out
-                        .unprocessed_items
-                        .and_then(|mut u| u.remove(&self.table))
-                        .unwrap_or_default();
-                    if pending.is_empty() {
-                        return Vec::new();
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %AwsError::from(e), "BatchWriteItem failed");
-                    break;
-                }
+        let pending = match self.batch_write(requests).await {
+            Ok(pending) if pending.is_empty() => return Vec::new(),
+            Ok(pending) => pending,
+            Err((e, pending)) => {
+                tracing::warn!(error = %e, "BatchWriteItem failed");
+                pending
             }
-        }
+        };
         // Whatever is still pending names the recordings not fully deleted.
         keys.iter()
             .filter(|(_, key)| {

@@ -34,7 +34,7 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::{
     TransactWriteItemsError, TransactWriteItemsOutput,
 };
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, WriteRequest};
 use futures_util::future::join_all;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -220,6 +220,36 @@ impl Store {
             client,
             table: table.into(),
         }
+    }
+
+    /// One `BatchWriteItem` of `requests` (at most 25), what DynamoDB leaves unprocessed
+    /// sent again, [`BATCH_RETRIES`] calls in all; returns what is still pending then (none
+    /// when every request was written). A failed call ends the retries: its error comes
+    /// with what was still pending before it.
+    async fn batch_write(
+        &self,
+        mut pending: Vec<WriteRequest>,
+    ) -> Result<Vec<WriteRequest>, (AwsError, Vec<WriteRequest>)> {
+        for _ in 0..BATCH_RETRIES {
+            let out = match self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, pending.clone())
+                .send()
+                .await
+            {
+                Ok(out) => out,
+                Err(e) => return Err((e.into(), pending)),
+            };
+            pending = out
+                .unprocessed_items
+                .and_then(|mut u| u.remove(&self.table))
+                .unwrap_or_default();
+            if pending.is_empty() {
+                break;
+            }
+        }
+        Ok(pending)
     }
 
     /// Every item of `keys` that exists: 100 keys a `BatchGetItem`, calls concurrent.
