@@ -2,7 +2,8 @@
 # `make dev`: the whole product locally, in the foreground until Ctrl-C: emulators started,
 # table and bucket created from the template, demo data loaded, a media server (a LiveKit
 # already answering on LIVEKIT_URL, or the local stand-in), every function served on the
-# API's real paths by `cargo lambda watch`, behind scripts/gateway.py (scripts/api.sh), and
+# API's real paths by `cargo lambda watch`, behind scripts/gateway.py (scripts/api.sh), the
+# sweeper on the template's schedule (aborting stale recordings, purging recycle bins), and
 # the web console. Stops everything it started on exit.
 set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/env.sh"
@@ -53,4 +54,4 @@ $(sed 's/^/  /' <<<"$seeded")
   Stop with Ctrl-C.
 
 MSG
-scripts/api.sh "$API_PORT"
+API_SCHEDULES=1 scripts/api.sh "$API_PORT"

@@ -13,8 +13,9 @@ use shared::aws::count_aws_calls;
 use shared::config::Config;
 use shared::deletion::delete_recordings;
 use shared::events::RecordingEvent;
-use shared::model::{Recording, RecordingId};
+use shared::model::{Deletion, Recording, RecordingId};
 use shared::permissions::{Principal, RecordingAccess};
+use shared::store::MarkScope;
 
 use crate::fixtures::{self, Aws, PLACEHOLDER_VIDEO};
 use crate::harness::FunctionProcess;
@@ -68,14 +69,17 @@ fn sets() -> Vec<(String, usize)> {
     plan.chain(replays).chain(larger).chain(floors).collect()
 }
 
-/// One delete request: of one id by its path, or of several with `recordingIds`.
+/// One permanent delete request (the no-loss order's cost; a move to the recycle bin costs
+/// less): of one id by its path, or of several with `recordingIds`.
 fn delete_request(api_key: &str, ids: &[String]) -> ApiRequest {
     let request = match ids {
         [id] => ApiRequest::new("DELETE", "/api/v1/recordings/{recordingId}")
             .path_param("recordingId", id),
         _ => ApiRequest::new("DELETE", "/api/v1/recordings").query("recordingIds", &ids.join(",")),
     };
-    request.header("x-api-key", api_key)
+    request
+        .query("permanent", "true")
+        .header("x-api-key", api_key)
 }
 
 /// An App whose DynamoDB and S3 clients count their calls.
@@ -139,7 +143,7 @@ async fn in_process(
     let (started, mut total, mut deleted) = (Instant::now(), 0, 0);
     for chunk in ids.chunks(per_call) {
         let now = shared::clock::now_millis();
-        let call = delete_recordings(app.deleter(), &Principal::Admin, chunk, now);
+        let call = delete_recordings(app.deleter(), &Principal::Admin, chunk, true, now);
         let (outcome, calls) = count_aws_calls(call).await;
         let outcome = outcome.map_err(|e| format!("deleting in process: {e}"))?;
         total += calls;
@@ -167,16 +171,20 @@ async fn floors(aws: &Aws, config: Config, recordings: &[Recording]) -> Result<V
     let now = shared::clock::now_millis();
     let started = Instant::now();
     for chunk in ids.chunks(MAX_BULK) {
-        app.store.mark_deleting(chunk, now).await;
+        app.store
+            .mark_deleting(chunk, MarkScope::Any, Deletion::Permanent, now)
+            .await;
     }
     let marks_ms = started.elapsed().as_secs_f64() * 1000.0;
     let started = Instant::now();
     for chunk in recordings.chunks(MAX_BULK) {
-        app.events().publish(RecordingEvent::Deleted, chunk).await;
+        app.events()
+            .publish(RecordingEvent::Deleted(Deletion::Permanent), chunk)
+            .await;
     }
     let events_ms = started.elapsed().as_secs_f64() * 1000.0;
     for chunk in ids.chunks(MAX_BULK) {
-        delete_recordings(app.deleter(), &Principal::Admin, chunk, now)
+        delete_recordings(app.deleter(), &Principal::Admin, chunk, true, now)
             .await
             .map_err(|e| format!("deleting in process: {e}"))?;
     }

@@ -168,8 +168,8 @@ impl Run {
                 }
                 let path = match ids.as_slice() {
                     [] => return get("get", format!("/{kept}")),
-                    [id] => format!("/{id}"),
-                    ids => format!("?recordingIds={}", ids.join(",")),
+                    [id] => format!("/{id}?permanent=true"),
+                    ids => format!("?permanent=true&recordingIds={}", ids.join(",")),
                 };
                 ("delete", path, ids)
             }

@@ -126,9 +126,9 @@ pub const HELLO: &str = "bench-hello";
 /// Every binary, the hello (an SDK-free `lambda_http` function) last: the floor.
 #[rustfmt::skip]
 pub const COLD: &[ColdTarget] = &[
-    ColdTarget { name: "delete-recordings", describe: "DELETE /api/v1/recordings/{id} (a fresh one each start)", credential: ApiKey, request: |w, n| {
+    ColdTarget { name: "delete-recordings", describe: "DELETE /api/v1/recordings/{id}?permanent=true (a fresh one each start)", credential: ApiKey, request: |w, n| {
         let id = &w.cold_deletes[n % w.cold_deletes.len()];
-        Http(ApiRequest::new("DELETE", "/api/v1/recordings/{recordingId}").path_param("recordingId", id))
+        Http(ApiRequest::new("DELETE", "/api/v1/recordings/{recordingId}").path_param("recordingId", id).query("permanent", "true"))
     } },
     ColdTarget { name: "download-recording", describe: "GET …/media?redirect=false", credential: ApiKey, request: |w, _| Http(media(w).query("redirect", "false")) },
     ColdTarget { name: "egress-webhook", describe: "POST /webhooks/livekit, unsigned (no LiveKit here)", credential: Credential::None, request: |_, _| {

@@ -4,6 +4,7 @@
 
 pub mod exports;
 pub mod resources;
+pub mod schedule;
 pub mod seed;
 pub mod template;
 

@@ -1,7 +1,8 @@
 //! `devstack resources` creates the template's table, bucket and export queue on the
 //! emulators; `devstack exports <invoke-url>` runs the export queue's consumer, which
-//! invokes the export job served at that `cargo lambda watch` address;
-//! `devstack seed` loads the demo data and prints the demo rooms' URLs. Both are idempotent
+//! invokes the export job served at that `cargo lambda watch` address; `devstack schedule
+//! <invoke-url>` invokes the sweeper there every five minutes, as the template schedules it;
+//! `devstack seed` loads the demo data and prints the demo rooms' URLs. Those two are idempotent
 //! and read the same environment as the functions (`TABLE_NAME`, `BUCKET_NAME`,
 //! `AWS_ENDPOINT_URL_*`). `devstack hash-password` reads a password on standard input and
 //! prints its argon2id hash, for `ADMIN_PASSWORD_HASH`.
@@ -9,7 +10,7 @@
 use std::process::ExitCode;
 
 use devstack::template::{self, Template};
-use devstack::{exports, resources, s3_client, sdk_config, seed};
+use devstack::{exports, resources, s3_client, schedule, sdk_config, seed};
 use shared::store::Store;
 
 fn env(name: &str) -> Result<String, String> {
@@ -36,6 +37,12 @@ fn hash_password() -> Result<(), String> {
 }
 
 async fn run(command: &str) -> Result<(), String> {
+    if command == "schedule" {
+        let invoke = std::env::args()
+            .nth(2)
+            .ok_or("usage: devstack schedule <cargo lambda watch's address>")?;
+        schedule::run(&invoke).await
+    }
     if command == "hash-password" {
         return hash_password();
     }
@@ -87,7 +94,7 @@ async fn run(command: &str) -> Result<(), String> {
         }
         other => {
             return Err(format!(
-                "unknown command {other:?}; use resources, seed, exports or hash-password"
+                "unknown command {other:?}; use resources, seed, exports, schedule or hash-password"
             ));
         }
     }

@@ -81,6 +81,8 @@ pub fn demo_recordings() -> Result<Vec<DemoRecording>, String> {
                     error: (status == RecordingStatus::Failed)
                         .then(|| "Egress failed: media server unreachable".to_owned()),
                     details: finished.then(|| "Stopped using API".to_owned()),
+                    trash: None,
+                    legal_hold: None,
                 },
                 has_video.then_some(video),
             ));
@@ -99,6 +101,7 @@ async fn seed_rooms(store: &Store) -> Result<Vec<(Room, Option<RoomSecrets>)>, S
             recording: RecordingConfig {
                 enabled: true,
                 allow_access_to: *access,
+                ..RecordingConfig::default()
             },
         };
         let created = NEWEST_START - 30 * DAY_MS + index as i64;

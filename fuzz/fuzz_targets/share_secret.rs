@@ -334,6 +334,8 @@ fn exercise(input: &Input) -> Opened {
         error_code: None,
         error: None,
         details: None,
+        trash: None,
+        legal_hold: None,
     };
     let mut items = Vec::new();
     if let Some(link) = &input.link {

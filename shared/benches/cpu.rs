@@ -139,6 +139,7 @@ fn permission_decision(bencher: Bencher) {
     let recording = RecordingConfig {
         enabled: true,
         allow_access_to: RecordingAccess::AdminModerator,
+        ..RecordingConfig::default()
     };
     let room = Room::new("Bench".into(), RoomConfig { recording }, 0, &secrets);
     let participant = Principal::Participant {

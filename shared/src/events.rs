@@ -1,11 +1,12 @@
 //! Recording events for integrations, on an EventBridge bus: `recordingStarted`,
-//! `recordingEnded`, `recordingDeleted`, each carrying the recording as the API shows it.
+//! `recordingEnded`, `recordingTrashed`, `recordingRestored` and `recordingDeleted`, each
+//! carrying the recording as the API shows it (a deletion also says how it came about).
 
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use futures_util::future::join_all;
 
-use crate::model::Recording;
+use crate::model::{Deletion, Recording};
 
 /// The `source` of every event this backend publishes.
 pub const SOURCE: &str = "recordings";
@@ -16,7 +17,12 @@ const PUT_BATCH: usize = 10;
 pub enum RecordingEvent {
     Started,
     Ended,
-    Deleted,
+    /// Moved to its room's recycle bin.
+    Trashed,
+    /// Brought back from the recycle bin.
+    Restored,
+    /// Deleted for good.
+    Deleted(Deletion),
 }
 
 impl RecordingEvent {
@@ -24,8 +30,19 @@ impl RecordingEvent {
         match self {
             Self::Started => "recordingStarted",
             Self::Ended => "recordingEnded",
-            Self::Deleted => "recordingDeleted",
+            Self::Trashed => "recordingTrashed",
+            Self::Restored => "recordingRestored",
+            Self::Deleted(_) => "recordingDeleted",
         }
+    }
+
+    /// The event's `detail`: the recording, and for a deletion how it came about.
+    pub fn detail(self, recording: &Recording) -> serde_json::Value {
+        let mut detail = serde_json::to_value(recording).unwrap_or_default();
+        if let (Self::Deleted(deletion), Some(fields)) = (self, detail.as_object_mut()) {
+            fields.insert("deletion".to_owned(), deletion.as_str().into());
+        }
+        detail
     }
 }
 
@@ -55,7 +72,7 @@ impl Events {
                     .event_bus_name(bus)
                     .source(SOURCE)
                     .detail_type(event.detail_type())
-                    .detail(serde_json::to_string(r).unwrap_or_default())
+                    .detail(event.detail(r).to_string())
                     .build()
             })
             .collect();

@@ -74,7 +74,7 @@ pub async fn start_export(
             Action::ReadRecording,
             loaded.rooms.get(id.room_id()),
         );
-        let recording = loaded.recordings.get(id).filter(|r| !r.deleting);
+        let recording = loaded.recordings.get(id).filter(|r| !r.is_gone());
         let downloadable = match recording {
             _ if allowed.is_err() => Err(SkipReason::Forbidden),
             None => Err(SkipReason::NotFound),

@@ -1,5 +1,7 @@
 //! Request parsing helpers, and redirects (JSON responses are in `response`).
 
+use std::ops::RangeInclusive;
+
 use lambda_http::http::{StatusCode, header};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -204,6 +206,21 @@ impl Fields {
                 self.error(name, "must be a whole number");
                 None
             }
+        }
+    }
+
+    /// An optional whole number within `range`.
+    pub fn integer_in(&mut self, name: &str, range: RangeInclusive<i64>) -> Option<i64> {
+        let present = self.map.get(name).is_some_and(|v| !v.is_null());
+        match self.integer(name) {
+            Some(n) if range.contains(&n) => Some(n),
+            _ if !present => None,
+            Some(_) => {
+                let (low, high) = range.into_inner();
+                self.error(name, format!("must be a whole number from {low} to {high}"));
+                None
+            }
+            None => None,
         }
     }
 

@@ -100,6 +100,8 @@ pub async fn start(
         error_code: None,
         error: None,
         details: None,
+        trash: None,
+        legal_hold: None,
     };
     // Should this fail, the egress still runs and its webhooks create the recording.
     let lock_until = now + millis(stale.active) + millis(stale.ending);

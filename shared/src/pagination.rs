@@ -53,6 +53,8 @@ impl Cursor {
 pub struct ListQuery {
     pub max_items: u32,
     pub room_id: Option<RoomId>,
+    /// `trashed=true`: the recycle bin rather than the lists.
+    pub trashed: bool,
     pub sort_field: SortField,
     pub sort: SortOrder,
     pub search: Search,
@@ -81,6 +83,14 @@ impl ListQuery {
         });
         let search = Search::parse(&param, &mut errors);
         let sort_field = search::sort_field(param("sortField"), &mut errors);
+        let trashed = match param("trashed") {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                errors.push(FieldError::new("trashed", "must be true or false"));
+                false
+            }
+        };
         let sort = match param("sortOrder") {
             None | Some("desc") => SortOrder::Desc,
             Some("asc") => SortOrder::Asc,
@@ -95,6 +105,7 @@ impl ListQuery {
         let mut query = Self {
             max_items,
             room_id,
+            trashed,
             sort_field,
             sort,
             search,
@@ -121,8 +132,9 @@ impl ListQuery {
     /// What a page token is bound to: everything that decides which items come next.
     fn fingerprint_of_params(&self) -> String {
         format!(
-            "room={};sort={}:{};search={}",
+            "room={};trashed={};sort={}:{};search={}",
             self.room_id.as_ref().map_or("*", RoomId::as_str),
+            self.trashed,
             self.sort_field.as_str(),
             self.sort.as_str(),
             self.search.fingerprint()

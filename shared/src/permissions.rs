@@ -32,10 +32,18 @@ pub enum Action {
     ReadRecordingActivity,
     /// Read a room's whole activity trail.
     ReadRoomActivity,
+    /// List a room's recycle bin.
+    ListRecycleBin,
+    RestoreRecording,
+    /// Delete at once a recording not in the recycle bin (who may delete may delete for
+    /// good what is in the bin).
+    DeleteRecordingAtOnce,
+    /// Set or release a recording's legal hold.
+    HoldRecording,
 }
 
 impl Action {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 17] = [
         Self::ListRecordings,
         Self::ReadRecording,
         Self::CreateShareLink,
@@ -49,6 +57,10 @@ impl Action {
         Self::ListRooms,
         Self::ReadRecordingActivity,
         Self::ReadRoomActivity,
+        Self::ListRecycleBin,
+        Self::RestoreRecording,
+        Self::DeleteRecordingAtOnce,
+        Self::HoldRecording,
     ];
 
     /// The name used in docs/api.md's permission matrix.
@@ -67,6 +79,10 @@ impl Action {
             Self::ListRooms => "list rooms",
             Self::ReadRecordingActivity => "read a recording's activity",
             Self::ReadRoomActivity => "read a room's activity",
+            Self::ListRecycleBin => "list a room's recycle bin",
+            Self::RestoreRecording => "restore recordings",
+            Self::DeleteRecordingAtOnce => "delete permanently a recording not in the recycle bin",
+            Self::HoldRecording => "set or release a legal hold",
         }
     }
 }
@@ -84,7 +100,7 @@ enum Rule {
 
 /// The rules, as data: (action, administrator, moderator, speaker). Anything not listed
 /// is denied.
-const RULES: [(Action, Rule, Rule, Rule); 13] = {
+const RULES: [(Action, Rule, Rule, Rule); 17] = {
     use Rule::{AccessIncludesRole as Access, Always, Never, RecordingEnabled};
     [
         (Action::ListRecordings, Always, Access, Access),
@@ -107,6 +123,12 @@ const RULES: [(Action, Rule, Rule, Rule); 13] = {
         // Who may delete a recording may see who did what with it.
         (Action::ReadRecordingActivity, Always, Access, Never),
         (Action::ReadRoomActivity, Always, Never, Never),
+        // Who may delete a recording may see it in the bin, bring it back, and delete it
+        // for good from there.
+        (Action::ListRecycleBin, Always, Access, Never),
+        (Action::RestoreRecording, Always, Access, Never),
+        (Action::DeleteRecordingAtOnce, Always, Never, Never),
+        (Action::HoldRecording, Always, Never, Never),
     ]
 };
 

@@ -4,7 +4,7 @@ use lambda_http::Request;
 
 use crate::error::ApiError;
 use crate::http::Fields;
-use crate::model::{RecordingConfig, RoomConfig};
+use crate::model::{MAX_TRASH_DAYS, RecordingConfig, RoomConfig};
 use crate::permissions::RecordingAccess;
 
 pub const DEFAULT_ROOM_NAME: &str = "Room";
@@ -24,17 +24,19 @@ const ACCESS_VALUES: [(&str, RecordingAccess); 3] = [
 pub struct RecordingConfigPatch {
     pub enabled: Option<bool>,
     pub allow_access_to: Option<RecordingAccess>,
+    pub trash_days: Option<u8>,
 }
 
 impl RecordingConfigPatch {
     pub fn is_empty(&self) -> bool {
-        self.enabled.is_none() && self.allow_access_to.is_none()
+        self.enabled.is_none() && self.allow_access_to.is_none() && self.trash_days.is_none()
     }
 
     pub fn apply(&self, to: RecordingConfig) -> RecordingConfig {
         RecordingConfig {
             enabled: self.enabled.unwrap_or(to.enabled),
             allow_access_to: self.allow_access_to.unwrap_or(to.allow_access_to),
+            trash_days: self.trash_days.unwrap_or(to.trash_days),
         }
     }
 }
@@ -46,6 +48,9 @@ fn read_config(fields: &mut Fields) -> Option<RecordingConfigPatch> {
         let patch = RecordingConfigPatch {
             enabled: recording.bool("enabled"),
             allow_access_to: recording.one_of("allowAccessTo", &ACCESS_VALUES),
+            trash_days: recording
+                .integer_in("trashDays", 0..=i64::from(MAX_TRASH_DAYS))
+                .and_then(|days| u8::try_from(days).ok()),
         };
         config.absorb(recording);
         patch

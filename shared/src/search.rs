@@ -418,6 +418,8 @@ mod tests {
             error_code: None,
             error: None,
             details: None,
+            trash: None,
+            legal_hold: None,
         };
         assert!(!search.matches(&recording));
         recording.title = Some("The March meeting".into());

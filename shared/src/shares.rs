@@ -163,7 +163,11 @@ impl Refusal {
             Self::Unknown => ApiError::Unauthenticated("Invalid share secret"),
             Self::Expired => gone("This share link has expired"),
             Self::Revoked => gone("This share link has been revoked"),
-            Self::RecordingGone => gone("The shared recording has been deleted"),
+            // Deleted, being deleted, or in its room's recycle bin: as if it did not exist.
+            Self::RecordingGone => ApiError::NotFound {
+                category: Category::Recording,
+                message: "The shared recording is not available".to_owned(),
+            },
             Self::ViewLimitReached => {
                 gone("View limit reached: this share link allows no more views")
             }
@@ -249,7 +253,7 @@ fn admitted(
     if link.link_expires_at.is_some_and(|t| t <= now_ms) {
         return Err(Refusal::Expired);
     }
-    let Some(stored) = recording.filter(|r| !r.deleting) else {
+    let Some(stored) = recording.filter(|r| !r.is_gone()) else {
         return Err(Refusal::RecordingGone);
     };
     let creator = link.creator_role.as_principal(id.room_id());
@@ -262,7 +266,8 @@ fn admitted(
             .and_then(|p| authorize(&p, Action::ReadRecording, room))
             .map_err(Refusal::Caller)?;
     }
-    Ok(stored.recording)
+    // A link's holder is no one who could remove the recording.
+    Ok(stored.recording.shown_to(false))
 }
 
 /// What a visit must pass besides: the password, play-only, and its view, counted last.

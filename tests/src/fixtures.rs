@@ -8,8 +8,8 @@
 
 use crate::{ApiRequest, TestStack, remember_secret};
 use shared::model::{
-    Recording, RecordingAccess, RecordingConfig, RecordingId, RecordingStatus, Role, Room,
-    RoomConfig, RoomId, RoomSecret, RoomSecrets,
+    DEFAULT_TRASH_DAYS, Recording, RecordingAccess, RecordingConfig, RecordingId, RecordingStatus,
+    Role, Room, RoomConfig, RoomId, RoomSecret, RoomSecrets,
 };
 use shared::store::Store;
 
@@ -51,6 +51,8 @@ pub fn recording_with(
         error_code: None,
         error: None,
         details: None,
+        trash: None,
+        legal_hold: None,
     }
 }
 
@@ -85,12 +87,19 @@ impl std::ops::Deref for TestRoom {
     }
 }
 
-/// A room with `access`, stored directly.
+/// A room with `access`, stored directly, with the default recycle bin.
 pub async fn room(store: &Store, access: RecordingAccess) -> TestRoom {
+    room_keeping(store, access, DEFAULT_TRASH_DAYS).await
+}
+
+/// A room with `access` whose recycle bin keeps deletes `trash_days` (0: deletes are
+/// permanent at once), stored directly.
+pub async fn room_keeping(store: &Store, access: RecordingAccess, trash_days: u8) -> TestRoom {
     let config = RoomConfig {
         recording: RecordingConfig {
             enabled: true,
             allow_access_to: access,
+            trash_days,
         },
     };
     stored_room(store, config).await

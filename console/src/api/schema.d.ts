@@ -184,7 +184,9 @@ export interface paths {
          *     repeated): the most that fit API Gateway's 10 KB request-line limit. None, more
          *     than 150, or any malformed id is 422 naming every malformed one,
          *     and nothing is deleted. Every id is authorized on its own: those that pass are
-         *     deleted, the others reported in `failed` (then the status is 400).
+         *     deleted, the others reported in `failed` (then the status is 400). Each goes to its
+         *     room's recycle bin (listed in `restorableUntil`) unless the room keeps none or
+         *     `permanent=true`; a recording on legal hold fails.
          */
         delete: operations["deleteRecordings"];
         options?: never;
@@ -268,9 +270,13 @@ export interface paths {
         post?: never;
         /**
          * Delete a recording
-         * @description Deletes its video, its metadata and every share link of it. For administrators, and
-         *     moderators when the room's access includes them. A 503 may leave the recording marked
-         *     for deletion (no longer listed or served); repeating the delete finishes it.
+         * @description Moves it to its room's recycle bin for the room's `trashDays` (`restorableUntil`
+         *     says until when), or, when the room keeps none or with `permanent=true`, deletes
+         *     its video, its metadata and every share link of it. For administrators, and
+         *     moderators when the room's access includes them (`permanent=true`: a moderator only
+         *     for a recording in the bin). 409 while it runs or is on legal hold. A 503 may leave
+         *     the recording marked for deletion (no longer listed or served); repeating the delete
+         *     finishes it.
          */
         delete: operations["deleteRecording"];
         options?: never;
@@ -281,6 +287,79 @@ export interface paths {
          *     Only the title changes: a report the media server writes meanwhile is never undone.
          */
         patch: operations["updateRecording"];
+        trace?: never;
+    };
+    "/api/v1/recordings/{recordingId}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example daily-standup-x7k2m--EG_demo001--d001a1b2c3 */
+                recordingId: components["parameters"]["RecordingIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring a recording back from the recycle bin
+         * @description Exactly as it was; its share links work again unless they expired meanwhile. For
+         *     those who may delete in its room. 409 when it is not in the bin.
+         */
+        post: operations["restoreRecording"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recordings/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring many recordings back from the recycle bin
+         * @description The same rules for the ids as a bulk delete; each is authorized and restored on its
+         *     own, the others reported in `failed` (then the status is 400).
+         */
+        post: operations["restoreRecordings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recordings/{recordingId}/legal-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example daily-standup-x7k2m--EG_demo001--d001a1b2c3 */
+                recordingId: components["parameters"]["RecordingIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put a recording on legal hold
+         * @description Administrators only. A held recording cannot be deleted, moved to the recycle bin
+         *     or purged (409) until released. A second hold replaces the reason.
+         */
+        put: operations["holdRecording"];
+        post?: never;
+        /**
+         * Release a recording's legal hold
+         * @description Administrators only; releasing a recording that is not held changes nothing.
+         */
+        delete: operations["releaseRecording"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/recordings/{recordingId}/media": {
@@ -632,7 +711,11 @@ export interface components {
         RecordingStatus: "starting" | "active" | "ending" | "complete" | "failed" | "aborted" | "limit_reached";
         /** @description Epoch milliseconds. */
         EpochMillis: number;
-        /** @description A recording, every field present; fields not yet known are `null`. */
+        /**
+         * @description A recording, every field present; fields not yet known are `null`. In the recycle
+         *     bin it also has `trashedAt`, `purgeAt` and `deletedBy`; on legal hold, `legalHold`
+         *     (shown only to those who may delete it).
+         */
         Recording: {
             recordingId: components["schemas"]["RecordingId"];
             roomId: components["schemas"]["RoomId"];
@@ -651,6 +734,10 @@ export interface components {
             errorCode: number | null;
             error: string | null;
             details: string | null;
+            trashedAt?: components["schemas"]["EpochMillis"];
+            purgeAt?: components["schemas"]["EpochMillis"];
+            deletedBy?: components["schemas"]["ActedBy"];
+            legalHold?: components["schemas"]["LegalHold"];
         };
         RecordingPage: {
             recordings: components["schemas"]["SelectedRecording"][];
@@ -674,6 +761,10 @@ export interface components {
             errorCode?: number | null;
             error?: string | null;
             details?: string | null;
+            trashedAt?: components["schemas"]["EpochMillis"];
+            purgeAt?: components["schemas"]["EpochMillis"];
+            deletedBy?: components["schemas"]["ActedBy"];
+            legalHold?: components["schemas"]["LegalHold"];
         };
         Pagination: {
             isTruncated: boolean;
@@ -681,9 +772,44 @@ export interface components {
             nextPageToken?: string;
             maxItems: number;
         };
+        /** @description Who did it; never a credential. */
+        ActedBy: {
+            /** @enum {string} */
+            kind: "admin" | "participant";
+            /** @enum {string} */
+            role: "admin" | "moderator" | "speaker";
+        };
+        LegalHold: {
+            reason: string;
+            by: components["schemas"]["ActedBy"];
+            since: components["schemas"]["EpochMillis"];
+        };
+        LegalHoldRequest: {
+            /** @description 1–500 characters, trimmed. */
+            reason: string;
+        };
+        DeleteResult: {
+            message: string;
+            restorableUntil?: components["schemas"]["EpochMillis"];
+        };
+        RestoreRequest: {
+            recordingIds: components["schemas"]["RecordingId"][];
+        };
+        BulkRestoreResult: {
+            message: string;
+            restored: components["schemas"]["RecordingId"][];
+            failed: {
+                recordingId: components["schemas"]["RecordingId"];
+                error: string;
+            }[];
+        };
         BulkDeleteResult: {
             message: string;
             deleted: components["schemas"]["RecordingId"][];
+            /** @description The recordings moved to a recycle bin, and until when each can be restored. */
+            restorableUntil: {
+                [key: string]: components["schemas"]["EpochMillis"];
+            };
             failed: {
                 recordingId: components["schemas"]["RecordingId"];
                 error: string;
@@ -778,10 +904,12 @@ export interface components {
         /**
          * @description `played`, `downloaded`: the video handed out, or refused (`/media`, `/download`,
          *     with credentials or a link); `shareCreated`, `shareOpened` (a link's recipient
-         *     page), `shareRevoked`; `deleted`; `titleChanged`; `roomConfigChanged`.
+         *     page), `shareRevoked`; `deleted` (into the recycle bin, with `restorableUntil` in
+         *     `details`, or for good); `restored`; `legalHoldSet` (with its `reason`),
+         *     `legalHoldReleased`; `titleChanged`; `roomConfigChanged`.
          * @enum {string}
          */
-        ActivityKind: "played" | "downloaded" | "shareCreated" | "shareOpened" | "shareRevoked" | "deleted" | "titleChanged" | "roomConfigChanged";
+        ActivityKind: "played" | "downloaded" | "shareCreated" | "shareOpened" | "shareRevoked" | "deleted" | "restored" | "legalHoldSet" | "legalHoldReleased" | "titleChanged" | "roomConfigChanged";
         /** @description One thing done, or tried, with a recording or a room. Never a secret nor a password. */
         Activity: {
             activityId: string;
@@ -823,7 +951,8 @@ export interface components {
          *     `access`, `expiresAt`, `allowDownload`, `maxViews`, `passwordRequired`);
          *     `shareRevoked` the link's `shareId`, or `revoked`, how many, when all were revoked at
          *     once; `titleChanged` the new `title` (`null`: removed); `roomConfigChanged` the new
-         *     config (`recording`); the others `{}`.
+         *     config (`recording`); `deleted` into the recycle bin `restorableUntil`;
+         *     `legalHoldSet` its `reason`; the others `{}`.
          */
         ActivityDetails: {
             shareId?: string;
@@ -835,6 +964,8 @@ export interface components {
             revoked?: number;
             title?: components["schemas"]["Title"];
             recording?: components["schemas"]["RecordingConfig"];
+            restorableUntil?: components["schemas"]["EpochMillis"];
+            reason?: string;
         };
         ActivityPage: {
             activity: components["schemas"]["Activity"][];
@@ -845,9 +976,12 @@ export interface components {
          * @enum {string}
          */
         RecordingAccess: "admin" | "admin_moderator" | "admin_moderator_speaker";
+        /** @description Days a deleted recording stays in the room's recycle bin; 0 deletes at once. */
+        TrashDays: number;
         RecordingConfig: {
             enabled: boolean;
             allowAccessTo: components["schemas"]["RecordingAccess"];
+            trashDays: components["schemas"]["TrashDays"];
         };
         RoomConfig: {
             recording: components["schemas"]["RecordingConfig"];
@@ -905,6 +1039,7 @@ export interface components {
         RecordingConfigPatch: {
             enabled?: boolean;
             allowAccessTo?: components["schemas"]["RecordingAccess"];
+            trashDays?: components["schemas"]["TrashDays"];
         };
         /**
          * @example {
@@ -1215,6 +1350,11 @@ export interface components {
         RecordingIdPath: components["schemas"]["RecordingId"];
         /** @example daily-standup-x7k2m */
         RoomIdPath: components["schemas"]["RoomId"];
+        /**
+         * @description `true`: delete at once rather than into the recycle bin (administrators; moderators
+         *     only for recordings already in the bin).
+         */
+        Permanent: boolean;
         /** @description Page size, 1 to 100 (default 10); above 100 is clamped to 100. */
         MaxItems: number;
         /** @description From the previous page; 422 if tampered with or used with another query. */
@@ -1529,6 +1669,12 @@ export interface operations {
                 nextPageToken?: components["parameters"]["NextPageToken"];
                 /** @description Only this room's recordings. */
                 roomId?: components["schemas"]["RoomId"];
+                /**
+                 * @description `true`: the recycle bin instead, with the same parameters (administrators; a
+                 *     moderator where the room lets it delete). Each recording then has `trashedAt`,
+                 *     `purgeAt` and `deletedBy`.
+                 */
+                trashed?: boolean;
                 /** @description Only recordings in this status; pages stay full however few match. */
                 status?: components["schemas"]["RecordingStatus"];
                 /** @description Recordings of rooms whose name matches, as `roomNameMatchMode` says (an empty value is ignored). */
@@ -1622,6 +1768,11 @@ export interface operations {
     deleteRecordings: {
         parameters: {
             query: {
+                /**
+                 * @description `true`: delete at once rather than into the recycle bin (administrators; moderators
+                 *     only for recordings already in the bin).
+                 */
+                permanent?: components["parameters"]["Permanent"];
                 /**
                  * @example [
                  *       "all-hands-m3n8c--EG_demo201--d201a1b2c3"
@@ -1787,7 +1938,13 @@ export interface operations {
     };
     deleteRecording: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description `true`: delete at once rather than into the recycle bin (administrators; moderators
+                 *     only for recordings already in the bin).
+                 */
+                permanent?: components["parameters"]["Permanent"];
+            };
             header?: never;
             path: {
                 /** @example daily-standup-x7k2m--EG_demo004--d004a1b2c3 */
@@ -1797,13 +1954,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted. */
+            /** @description In the recycle bin, or deleted for good. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Message"];
+                    "application/json": components["schemas"]["DeleteResult"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -1844,6 +2001,137 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["RecordingNotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    restoreRecording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example daily-standup-x7k2m--EG_demo001--d001a1b2c3 */
+                recordingId: components["parameters"]["RecordingIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Restored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recording"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["RecordingNotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    restoreRecordings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestoreRequest"];
+            };
+        };
+        responses: {
+            /** @description Every recording was restored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRestoreResult"];
+                };
+            };
+            /** @description Some recordings could not be restored; the others were. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRestoreResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    holdRecording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example daily-standup-x7k2m--EG_demo001--d001a1b2c3 */
+                recordingId: components["parameters"]["RecordingIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LegalHoldRequest"];
+            };
+        };
+        responses: {
+            /** @description The recording, held. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recording"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["RecordingNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    releaseRecording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example daily-standup-x7k2m--EG_demo001--d001a1b2c3 */
+                recordingId: components["parameters"]["RecordingIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recording, not held. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recording"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["RecordingNotFound"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

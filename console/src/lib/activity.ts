@@ -16,6 +16,9 @@ export const ACTIVITY_KINDS: ActivityKind[] = [
   'shareOpened',
   'shareRevoked',
   'deleted',
+  'restored',
+  'legalHoldSet',
+  'legalHoldReleased',
   'titleChanged',
   'roomConfigChanged',
 ];
@@ -30,6 +33,9 @@ export const KIND_LABEL: Record<ActivityKind, string> = {
   shareOpened: 'Share link opened',
   shareRevoked: 'Share link revoked',
   deleted: 'Deleted',
+  restored: 'Restored from the recycle bin',
+  legalHoldSet: 'Legal hold set',
+  legalHoldReleased: 'Legal hold released',
   titleChanged: 'Title changed',
   roomConfigChanged: 'Room settings changed',
 };
@@ -41,6 +47,12 @@ const ACCESS_WORDS: Record<Access, string> = {
   admin_moderator: 'admins and moderators',
   admin_moderator_speaker: 'admins, moderators and speakers',
 };
+
+/** What a room's recycle bin keeps: "deleted recordings kept 7 days", "deletes are permanent". */
+export function binWords(trashDays: number): string {
+  if (trashDays <= 0) return 'deletes are permanent';
+  return `deleted recordings kept ${trashDays} day${trashDays === 1 ? '' : 's'}`;
+}
 
 /** A share id's first characters, enough to tell links apart: "abc123…". */
 export function shortShareId(shareId: string): string {
@@ -60,6 +72,7 @@ export function activityWhat(activity: Activity): string {
   if (kind === 'titleChanged' && details && 'title' in details) {
     return typeof details.title === 'string' ? `Title changed to “${details.title}”` : 'Title removed';
   }
+  if (kind === 'deleted' && typeof details?.restorableUntil === 'number') return 'Moved to the recycle bin';
   if (kind === 'shareRevoked' && typeof details?.revoked === 'number') {
     const n = details.revoked;
     return `${n} share link${n === 1 ? '' : 's'} revoked`;
@@ -78,9 +91,14 @@ export function activityDetail(activity: Activity): string | null {
   }
   if (kind === 'shareRevoked' && details.shareId) return `Link ${shortShareId(details.shareId)}`;
   if (kind === 'roomConfigChanged' && details.recording) {
-    const { enabled, allowAccessTo } = details.recording;
-    return `Recording ${enabled ? 'enabled' : 'disabled'}; recordings open to ${ACCESS_WORDS[allowAccessTo] ?? allowAccessTo}`;
+    const { enabled, allowAccessTo, trashDays } = details.recording;
+    const access = `Recording ${enabled ? 'enabled' : 'disabled'}; recordings open to ${ACCESS_WORDS[allowAccessTo] ?? allowAccessTo}`;
+    return typeof trashDays === 'number' ? `${access}; ${binWords(trashDays)}` : access;
   }
+  if (kind === 'deleted' && typeof details.restorableUntil === 'number') {
+    return `Restorable until ${new Date(details.restorableUntil).toLocaleString()}`;
+  }
+  if (kind === 'legalHoldSet' && details.reason) return `Reason: ${details.reason}`;
   return null;
 }
 

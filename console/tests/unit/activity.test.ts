@@ -47,9 +47,14 @@ describe('what was done', () => {
       shareOpened: 'Share link opened',
       shareRevoked: 'Share link revoked',
       deleted: 'Deleted',
+      restored: 'Restored from the recycle bin',
+      legalHoldSet: 'Legal hold set',
+      legalHoldReleased: 'Legal hold released',
       titleChanged: 'Title changed',
       roomConfigChanged: 'Room settings changed',
     });
+    expect(activityWhat(entry({ kind: 'deleted', details: { restorableUntil: 1 } }))).toBe('Moved to the recycle bin');
+    expect(activityWhat(entry({ kind: 'deleted', details: {} }))).toBe('Deleted');
     expect(RECORDING_ACTIVITY_KINDS).not.toContain('roomConfigChanged');
   });
   it('says the new title, or that it was removed', () => {
@@ -88,10 +93,13 @@ describe('what was done', () => {
         entry({
           kind: 'roomConfigChanged',
           recordingId: null,
-          details: { recording: { enabled: true, allowAccessTo: 'admin_moderator' } },
+          details: { recording: { enabled: true, allowAccessTo: 'admin_moderator', trashDays: 0 } },
         }),
       ),
-    ).toBe('Recording enabled; recordings open to admins and moderators');
+    ).toBe('Recording enabled; recordings open to admins and moderators; deletes are permanent');
+    expect(activityDetail(entry({ kind: 'legalHoldSet', details: { reason: 'Litigation 42' } }))).toBe(
+      'Reason: Litigation 42',
+    );
     expect(activityDetail(entry())).toBeNull();
   });
 });

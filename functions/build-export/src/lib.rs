@@ -231,7 +231,7 @@ impl Job<'_> {
             .store
             .load_with_rooms(std::slice::from_ref(id), &[])
             .await?;
-        if loaded.recordings.get(id).is_none_or(|r| r.deleting) {
+        if loaded.recordings.get(id).is_none_or(|r| r.is_gone()) {
             return Ok(None);
         }
         Ok(self.media.open(&id.s3_key()).await?)

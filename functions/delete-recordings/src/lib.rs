@@ -1,69 +1,136 @@
 //! `DELETE /api/v1/recordings/{recordingId}` and `DELETE /api/v1/recordings?recordingIds=`:
-//! video, metadata and share links, in an order that never loses track of a video.
+//! into the room's recycle bin, or (`permanent=true`, or in a room that keeps none) video,
+//! metadata and share links, in an order that never loses track of a video; and
+//! `POST /api/v1/recordings/{recordingId}/restore` and `POST /api/v1/recordings/restore`,
+//! back from the bin.
 
-use lambda_http::Request;
+use std::collections::BTreeMap;
+
 use lambda_http::http::StatusCode;
-use serde_json::json;
+use lambda_http::{Body, Request, Response};
+use serde_json::{Value, json};
 use shared::app::App;
 use shared::clock::now_millis;
 use shared::deletion::{delete_recordings, parse_bulk_ids};
-use shared::http::{list_param, recording_id_param};
+use shared::error::ApiError;
+use shared::http::{Fields, bool_param, list_param, recording_id_param};
+use shared::model::RecordingId;
+use shared::recycle_bin::restore_recordings;
 use shared::response::json_response;
 use shared::runtime::HandlerResult;
 
 shared::routes! {
     "DELETE /api/v1/recordings/{recordingId}" => delete_one,
     "DELETE /api/v1/recordings" => delete_many,
+    "POST /api/v1/recordings/{recordingId}/restore" => restore_one,
+    "POST /api/v1/recordings/restore" => restore_many,
 }
 
 async fn delete_one(app: &App, req: Request) -> HandlerResult {
     let id = recording_id_param(&req)?;
+    let permanent = bool_param(&req, "permanent", false)?;
     let principal = app.auth.authenticate(&req)?;
-    let outcome = delete_recordings(
-        app.deleter(),
-        &principal,
-        std::slice::from_ref(&id),
-        now_millis(),
-    )
-    .await?;
+    let ids = std::slice::from_ref(&id);
+    let outcome =
+        delete_recordings(app.deleter(), &principal, ids, permanent, now_millis()).await?;
     app.activity()
         .record(&outcome.activity(&principal, &req))
         .await;
     if let Some((_, failure)) = outcome.failed.first() {
         return Err(failure.to_error(&id));
     }
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({"message": format!("Recording '{id}' deleted successfully")}),
-    ))
+    let mut body = json!({"message": format!("Recording '{id}' deleted successfully")});
+    if let Some(until) = outcome
+        .trashed
+        .first()
+        .and_then(|r| r.trash)
+        .map(|t| t.purge_at)
+    {
+        body["restorableUntil"] = until.into();
+    }
+    Ok(json_response(StatusCode::OK, &body))
 }
 
 async fn delete_many(app: &App, req: Request) -> HandlerResult {
     let ids = parse_bulk_ids(&list_param(&req, "recordingIds"))?;
+    let permanent = bool_param(&req, "permanent", false)?;
     let principal = app.auth.authenticate(&req)?;
-    let outcome = delete_recordings(app.deleter(), &principal, &ids, now_millis()).await?;
+    let outcome =
+        delete_recordings(app.deleter(), &principal, &ids, permanent, now_millis()).await?;
     app.activity()
         .record(&outcome.activity(&principal, &req))
         .await;
-    let deleted: Vec<_> = outcome.deleted.iter().map(|id| id.as_str()).collect();
-    let failed: Vec<_> = outcome
-        .failed
+    let restorable: BTreeMap<&str, i64> = outcome
+        .trashed
         .iter()
-        .map(|(id, failure)| json!({"recordingId": id, "error": failure.message(id)}))
+        .filter_map(|r| Some((r.recording_id.as_str(), r.trash?.purge_at)))
         .collect();
-    let (status, message) = if failed.is_empty() {
-        (
-            StatusCode::OK,
-            "All recordings deleted successfully".to_owned(),
-        )
+    let mut body = bulk_body(
+        "deleted",
+        outcome.removed(),
+        outcome.failed.iter().map(|(id, f)| (id, f.message(id))),
+    );
+    body["restorableUntil"] = json!(restorable);
+    Ok(bulk_response(&body))
+}
+
+async fn restore_one(app: &App, req: Request) -> HandlerResult {
+    let id = recording_id_param(&req)?;
+    let principal = app.auth.authenticate(&req)?;
+    let ids = std::slice::from_ref(&id);
+    let outcome = restore_recordings(app.deleter(), &principal, ids).await?;
+    app.activity()
+        .record(&outcome.activity(&principal, &req))
+        .await;
+    match (outcome.restored.into_iter().next(), outcome.failed.first()) {
+        (Some(recording), _) => Ok(json_response(StatusCode::OK, &recording)),
+        (None, Some((_, failure))) => Err(failure.to_error(&id)),
+        (None, None) => Err(ApiError::recording_not_found(id.as_str())),
+    }
+}
+
+async fn restore_many(app: &App, req: Request) -> HandlerResult {
+    let mut fields = Fields::from_body(&req)?;
+    let raw = fields.strings("recordingIds").unwrap_or_default();
+    fields.finish()?;
+    let ids = parse_bulk_ids(&raw)?;
+    let principal = app.auth.authenticate(&req)?;
+    let outcome = restore_recordings(app.deleter(), &principal, &ids).await?;
+    app.activity()
+        .record(&outcome.activity(&principal, &req))
+        .await;
+    let body = bulk_body(
+        "restored",
+        outcome.restored.iter().map(|r| &r.recording_id).collect(),
+        outcome.failed.iter().map(|(id, f)| (id, f.message(id))),
+    );
+    Ok(bulk_response(&body))
+}
+
+/// OpenVidu Meet's shape of a bulk answer: what was done, and why not for the rest.
+fn bulk_body<'a>(
+    done_name: &str,
+    done: Vec<&RecordingId>,
+    failed: impl Iterator<Item = (&'a RecordingId, String)>,
+) -> Value {
+    let failed: Vec<Value> = failed
+        .map(|(id, error)| json!({"recordingId": id, "error": error}))
+        .collect();
+    let message = if failed.is_empty() {
+        format!("All recordings {done_name} successfully")
     } else {
-        (
-            StatusCode::BAD_REQUEST,
-            format!("{} recording(s) could not be deleted", failed.len()),
-        )
+        format!("{} recording(s) could not be {done_name}", failed.len())
     };
-    Ok(json_response(
-        status,
-        &json!({"message": message, "deleted": deleted, "failed": failed}),
-    ))
+    json!({"message": message, done_name: done, "failed": failed})
+}
+
+/// 200 when everything was done, 400 when anything failed.
+fn bulk_response(body: &Value) -> Response<Body> {
+    let failed = body["failed"].as_array().is_some_and(|f| !f.is_empty());
+    let status = if failed {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    json_response(status, body)
 }

@@ -1,4 +1,5 @@
-//! `GET /api/v1/recordings`: one page of recordings, filtered and sorted; and the activity
+//! `GET /api/v1/recordings`: one page of recordings, or of the recycle bin
+//! (`trashed=true`), filtered and sorted; and the activity
 //! trails, `GET /api/v1/recordings/{recordingId}/activity` and
 //! `GET /api/v1/rooms/{roomId}/activity`, newest first.
 
@@ -24,20 +25,19 @@ async fn list(app: &App, req: Request) -> HandlerResult {
     let mut query = ListQuery::parse(|name| query_param(&req, name), app.page_tokens()?)?;
     let principal = app.auth.authenticate(&req)?;
     query.scope_to(&principal);
-    authorize_in_room(
-        &app.store,
-        &principal,
-        Action::ListRecordings,
-        query.room_id.as_ref(),
-    )
-    .await?;
+    let action = match query.trashed {
+        true => Action::ListRecycleBin,
+        false => Action::ListRecordings,
+    };
+    let decider = authorize_in_room(&app.store, &principal, action, query.room_id.as_ref()).await?;
+    let may_delete = decider.may(Action::DeleteRecording);
     let page = app.store.list_recordings(&query).await?;
     let body = page.to_json(
         "recordings",
         query.max_items,
         &query.fingerprint,
         app.page_tokens()?,
-        |r| query.fields.apply(r),
+        |r| query.fields.apply(&r.clone().shown_to(may_delete)),
     );
     Ok(json_response(StatusCode::OK, &body))
 }

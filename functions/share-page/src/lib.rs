@@ -225,9 +225,9 @@ fn refused(refusal: Refusal, posted: bool) -> lambda_http::Response<lambda_http:
             ask_again,
         ),
         Refusal::RecordingGone => page::notice(
-            StatusCode::GONE,
-            "This recording has been deleted",
-            "It is no longer available.",
+            StatusCode::NOT_FOUND,
+            "This recording is not available",
+            "It may have been deleted.",
         ),
         Refusal::CreatorLostAccess | Refusal::Caller(ApiError::Forbidden(_)) => page::notice(
             StatusCode::FORBIDDEN,

@@ -15,18 +15,24 @@ pub enum ActivityKind {
     ShareOpened,
     ShareRevoked,
     Deleted,
+    Restored,
+    LegalHoldSet,
+    LegalHoldReleased,
     TitleChanged,
     RoomConfigChanged,
 }
 
 impl ActivityKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 11] = [
         Self::Played,
         Self::Downloaded,
         Self::ShareCreated,
         Self::ShareOpened,
         Self::ShareRevoked,
         Self::Deleted,
+        Self::Restored,
+        Self::LegalHoldSet,
+        Self::LegalHoldReleased,
         Self::TitleChanged,
         Self::RoomConfigChanged,
     ];
@@ -39,6 +45,9 @@ impl ActivityKind {
             Self::ShareOpened => "shareOpened",
             Self::ShareRevoked => "shareRevoked",
             Self::Deleted => "deleted",
+            Self::Restored => "restored",
+            Self::LegalHoldSet => "legalHoldSet",
+            Self::LegalHoldReleased => "legalHoldReleased",
             Self::TitleChanged => "titleChanged",
             Self::RoomConfigChanged => "roomConfigChanged",
         }

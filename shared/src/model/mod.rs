@@ -12,9 +12,11 @@ pub use activity::{Activity, ActivityKind, Actor, ActorKind, Outcome};
 pub use export::{Export, ExportEntry, ExportStatus, SkipReason, Skipped, export_owner};
 pub use ids::{RecordingId, RoomId, filename, s3_key, uid_of_file};
 pub use principal::{Principal, RecordingAccess, Role, RoomPolicy};
-pub use recording::{FieldSelection, Recording, RecordingStatus};
+pub use recording::{
+    ActedBy, Deletion, FieldSelection, LegalHold, Recording, RecordingStatus, Trash,
+};
 pub use room::{
-    PENDING_LOCK_PREFIX, RecordingConfig, RecordingLock, Room, RoomConfig, RoomSecret, RoomSecrets,
-    SecretDigests,
+    DEFAULT_TRASH_DAYS, MAX_TRASH_DAYS, PENDING_LOCK_PREFIX, RecordingConfig, RecordingLock, Room,
+    RoomConfig, RoomSecret, RoomSecrets, SecretDigests,
 };
 pub use share::{CreatorRole, ShareAccess, ShareLink};

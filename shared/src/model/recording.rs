@@ -4,7 +4,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{RecordingId, RoomId};
+use super::{ActorKind, CreatorRole, Principal, RecordingId, RoomId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -88,6 +88,81 @@ pub struct Recording {
     pub error_code: Option<i32>,
     pub error: Option<String>,
     pub details: Option<String>,
+    /// Only while the recording is in its room's recycle bin.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub trash: Option<Trash>,
+    /// Shown only to those who may delete the recording ([`Recording::shown_to`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_hold: Option<LegalHold>,
+}
+
+impl Recording {
+    /// The recording as `may_delete` says a caller may see it: a legal hold concerns only
+    /// those who could remove the recording.
+    pub fn shown_to(mut self, may_delete: bool) -> Self {
+        if !may_delete {
+            self.legal_hold = None;
+        }
+        self
+    }
+}
+
+/// Who did something to a recording: a principal's kind and role, never a credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActedBy {
+    pub kind: ActorKind,
+    pub role: CreatorRole,
+}
+
+impl ActedBy {
+    pub fn of(principal: &Principal) -> Self {
+        Self {
+            kind: match principal {
+                Principal::Admin => ActorKind::Admin,
+                Principal::Participant { .. } => ActorKind::Participant,
+            },
+            role: CreatorRole::of(principal),
+        }
+    }
+}
+
+/// A recording's stay in the recycle bin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Trash {
+    /// Epoch milliseconds.
+    pub trashed_at: i64,
+    /// When the purge deletes it for good (epoch milliseconds).
+    pub purge_at: i64,
+    pub deleted_by: ActedBy,
+}
+
+/// How a recording came to be deleted for good, as its `recordingDeleted` event says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Deletion {
+    /// At once, by someone's delete (in a room without a recycle bin, or a permanent one).
+    Permanent,
+    /// By the purge, once its time in the recycle bin was over.
+    Purged,
+}
+
+impl Deletion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Permanent => "permanent",
+            Self::Purged => "purged",
+        }
+    }
+}
+
+/// Why and since when a recording cannot be removed, and who said so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegalHold {
+    pub reason: String,
+    pub by: ActedBy,
+    /// Epoch milliseconds.
+    pub since: i64,
 }
 
 /// `fields=a,b,c`: the names a response keeps; unknown names are ignored.

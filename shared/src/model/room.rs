@@ -7,12 +7,25 @@ use serde::{Deserialize, Serialize};
 use super::{RecordingAccess, Role, RoomId, RoomPolicy};
 use crate::crypto;
 
+/// Days a deleted recording stays in its room's recycle bin unless the room says otherwise.
+pub const DEFAULT_TRASH_DAYS: u8 = 7;
+/// The most days a room may keep deleted recordings.
+pub const MAX_TRASH_DAYS: u8 = 90;
+
 /// A room's `config.recording`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordingConfig {
     pub enabled: bool,
     pub allow_access_to: RecordingAccess,
+    /// Days a deleted recording can be restored; 0 makes deletes permanent at once.
+    /// Rooms stored before the recycle bin existed take the default.
+    #[serde(default = "default_trash_days")]
+    pub trash_days: u8,
+}
+
+fn default_trash_days() -> u8 {
+    DEFAULT_TRASH_DAYS
 }
 
 impl Default for RecordingConfig {
@@ -20,9 +33,20 @@ impl Default for RecordingConfig {
         Self {
             enabled: true,
             allow_access_to: RecordingAccess::default(),
+            trash_days: DEFAULT_TRASH_DAYS,
         }
     }
 }
+
+impl RecordingConfig {
+    /// Until when a recording deleted at `now_ms` can be restored; `None` when deletes in
+    /// this room are permanent.
+    pub fn restorable_until(&self, now_ms: i64) -> Option<i64> {
+        (self.trash_days > 0).then(|| now_ms + i64::from(self.trash_days) * DAY_MS)
+    }
+}
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RoomConfig {
@@ -252,7 +276,7 @@ mod tests {
         );
         assert_eq!(
             admin["config"],
-            serde_json::json!({"recording": {"enabled": true, "allowAccessTo": "admin_moderator_speaker"}})
+            serde_json::json!({"recording": {"enabled": true, "allowAccessTo": "admin_moderator_speaker", "trashDays": 7}})
         );
     }
 }

@@ -12,11 +12,11 @@ use super::items::{RecordingItem, SHARE_COUNT, SHARE_PREFIX, StoredRecording, Vi
 use super::orders::ListIndex;
 use super::shares::share_counter_key;
 use super::{
-    BATCH_RETRIES, BATCH_WRITE_ITEMS, Item, Store, date_sort_key, decode, encode, primary_key,
-    recording_pk, s, transaction_outcome,
+    BATCH_WRITE_ITEMS, Item, Store, WriteOutcome, date_sort_key, decode, encode, primary_key,
+    recording_pk, s,
 };
 use crate::aws::AwsError;
-use crate::model::{RecordingId, RecordingStatus};
+use crate::model::{Deletion, RecordingId, RecordingStatus};
 
 /// Two items a recording (its mark and its video's tombstone), 100 to a transaction.
 const MARKS_PER_TRANSACTION: usize = 50;
@@ -25,7 +25,7 @@ const MARKS_PER_TRANSACTION: usize = 50;
 pub(super) const DELETING_RECORDINGS: &str = "DELETING";
 
 /// Statuses a recording may be deleted in: finished ones.
-const DELETABLE_STATUSES: [RecordingStatus; 4] = [
+pub(super) const DELETABLE_STATUSES: [RecordingStatus; 4] = [
     RecordingStatus::Complete,
     RecordingStatus::Failed,
     RecordingStatus::Aborted,
@@ -40,81 +40,38 @@ pub struct ReadForDelete {
     pub with_links: HashSet<RecordingId>,
 }
 
-/// How marking one recording `deleting` went.
+/// Which recordings a delete may mark: every delete also requires the recording not on
+/// legal hold, and carries on where it is already marked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MarkOutcome {
-    Marked,
-    /// Absent, or not in a status that may be deleted.
-    ConditionFailed,
-    Unavailable,
+pub enum MarkScope {
+    /// Finished and listed: a delete in a room that keeps no recycle bin.
+    Listed,
+    /// Finished, listed or in the recycle bin: an administrator's permanent delete.
+    Any,
+    /// In the recycle bin: a moderator's permanent delete.
+    Trashed,
+    /// In the recycle bin, and due for the purge at this time (epoch ms).
+    PurgeDue(i64),
 }
 
 impl Store {
     /// Marks recordings `deleting`, each only if it still exists in a status that may be
-    /// deleted (or is already being deleted): it leaves the list indexes for the index of
-    /// deletes under way, and its video's claim becomes a tombstone in the same
-    /// transaction, so that no later event of the media server can bring it back. When a
-    /// transaction is cancelled, the recordings whose condition failed are dropped and the
-    /// rest are tried again.
+    /// deleted, within `scope`, and not on legal hold (or is already being deleted): it
+    /// leaves the list indexes (and the bin's) for the index of deletes under way, and its
+    /// video's claim becomes a tombstone in the same transaction, so that no later event of
+    /// the media server can bring it back. `deletion` is kept with the mark, for whoever
+    /// finishes the delete to report.
     pub async fn mark_deleting(
         &self,
         ids: &[RecordingId],
+        scope: MarkScope,
+        deletion: Deletion,
         now_ms: i64,
-    ) -> Vec<(RecordingId, MarkOutcome)> {
-        let calls = ids
-            .chunks(MARKS_PER_TRANSACTION)
-            .map(|chunk| self.mark_deleting_batch(chunk.to_vec(), now_ms));
-        join_all(calls).await.into_iter().flatten().collect()
-    }
-
-    async fn mark_deleting_batch(
-        &self,
-        mut ids: Vec<RecordingId>,
-        now_ms: i64,
-    ) -> Vec<(RecordingId, MarkOutcome)> {
-        let mut outcomes = Vec::new();
-        for _ in 0..BATCH_RETRIES {
-            if ids.is_empty() {
-                break;
-            }
-            let items: Result<Vec<_>, _> = ids
-                .iter()
-                .map(|id| self.mark_items(id, now_ms))
-                .collect::<Result<Vec<_>, _>>()
-                .map(|pairs| pairs.into_iter().flatten().collect());
-            let result = match items {
-                Ok(items) => {
-                    let sent = self
-                        .client
-                        .transact_write_items()
-                        .set_transact_items(Some(items))
-                        .send()
-                        .await;
-                    transaction_outcome(sent, ids.len() * 2)
-                }
-                Err(e) => Err(e),
-            };
-            match result {
-                Ok(None) => outcomes.extend(ids.drain(..).map(|id| (id, MarkOutcome::Marked))),
-                Ok(Some(failed)) => {
-                    let (gone, rest): (Vec<_>, Vec<_>) = ids
-                        .drain(..)
-                        .zip(failed.chunks(2))
-                        .partition(|(_, pair)| pair.contains(&true));
-                    outcomes.extend(
-                        gone.into_iter()
-                            .map(|(id, _)| (id, MarkOutcome::ConditionFailed)),
-                    );
-                    ids = rest.into_iter().map(|(id, _)| id).collect();
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "marking recordings deleting");
-                    outcomes.extend(ids.drain(..).map(|id| (id, MarkOutcome::Unavailable)));
-                }
-            }
-        }
-        outcomes.extend(ids.into_iter().map(|id| (id, MarkOutcome::Unavailable)));
-        outcomes
+    ) -> Vec<(RecordingId, WriteOutcome)> {
+        self.transact_each(ids, MARKS_PER_TRANSACTION, |id| {
+            self.mark_items(id, scope, deletion, now_ms)
+        })
+        .await
     }
 
     /// The mark, and the tombstone of the video the recording claims (a claim of another
@@ -122,31 +79,53 @@ impl Store {
     fn mark_items(
         &self,
         id: &RecordingId,
+        scope: MarkScope,
+        deletion: Deletion,
         now_ms: i64,
-    ) -> Result<[TransactWriteItem; 2], AwsError> {
+    ) -> Result<Vec<TransactWriteItem>, AwsError> {
         let deletable = DELETABLE_STATUSES
             .iter()
             .enumerate()
             .map(|(i, _)| format!(":s{i}"))
             .collect::<Vec<_>>()
             .join(", ");
+        let finished = format!("#status IN ({deletable})");
+        let within = match scope {
+            MarkScope::Listed => format!("{finished} AND attribute_not_exists(trashedAt)"),
+            MarkScope::Any => finished,
+            MarkScope::Trashed => "attribute_exists(trashedAt)".to_owned(),
+            MarkScope::PurgeDue(_) => "purgeAt <= :due".to_owned(),
+        };
         let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(primary_key(recording_pk(id.as_str()))))
             .update_expression(format!(
-                "SET deleting = :true, GSI3PK = :deleting, GSI3SK = if_not_exists(GSI3SK, :since) \
-                 REMOVE {}",
+                "SET deleting = :true, deletion = :deletion, GSI3PK = :deleting, \
+                 GSI3SK = :since REMOVE {}",
                 ListIndex::attribute_names().join(", ")
             ))
             .condition_expression(format!(
-                "attribute_exists(PK) AND (deleting = :true OR #status IN ({deletable}))"
+                "attribute_exists(PK) AND (deleting = :true OR \
+                 (attribute_not_exists(legalHold) AND {within}))"
             ))
-            .expression_attribute_names("#status", "status")
             .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":deletion", s(deletion.as_str()))
             .expression_attribute_values(":deleting", s(DELETING_RECORDINGS))
             .expression_attribute_values(":since", s(date_sort_key(now_ms, id.as_str())));
-        for (i, status) in DELETABLE_STATUSES.iter().enumerate() {
-            update = update.expression_attribute_values(format!(":s{i}"), s(status.as_str()));
+        // DynamoDB refuses names and values a condition does not use.
+        match scope {
+            MarkScope::Listed | MarkScope::Any => {
+                update = update.expression_attribute_names("#status", "status");
+                for (i, status) in DELETABLE_STATUSES.iter().enumerate() {
+                    update =
+                        update.expression_attribute_values(format!(":s{i}"), s(status.as_str()));
+                }
+            }
+            MarkScope::Trashed => {}
+            MarkScope::PurgeDue(due) => {
+                update =
+                    update.expression_attribute_values(":due", AttributeValue::N(due.to_string()));
+            }
         }
         let update = update.build().map_err(|e| AwsError::Other(e.into()))?;
         let tombstone = Put::builder()
@@ -156,7 +135,7 @@ impl Store {
             .expression_attribute_values(":id", s(id.as_str()))
             .build()
             .map_err(|e| AwsError::Other(e.into()))?;
-        Ok([
+        Ok(vec![
             TransactWriteItem::builder().update(update).build(),
             TransactWriteItem::builder().put(tombstone).build(),
         ])

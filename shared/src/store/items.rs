@@ -5,11 +5,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::orders::{ListIndex, Orderable};
-use super::{ALL_ROOMS, LIVE_RECORDINGS, META, date_sort_key, recording_pk, room_pk};
-use crate::model::{Recording, RecordingId, Room, ShareLink};
+use super::{
+    ALL_ROOMS, LIVE_RECORDINGS, META, TRASHED_RECORDINGS, date_sort_key, recording_pk, room_pk,
+};
+use crate::model::{Deletion, Recording, RecordingId, Room, ShareLink};
 
-/// A recording as stored: the API's fields plus its keys and storage location. The index
-/// keys are absent once a delete has marked it, which takes it out of the lists.
+/// A recording as stored: the API's fields plus its keys and storage location. Its list
+/// keys name the recycle bin's partitions while it is there, and are absent once a delete
+/// has marked it, which takes it out of the lists.
 #[derive(Serialize, Deserialize)]
 pub(super) struct RecordingItem {
     #[serde(rename = "PK")]
@@ -19,7 +22,8 @@ pub(super) struct RecordingItem {
     /// The keys of every list index ([`ListIndex`]); written, never read back.
     #[serde(flatten, skip_deserializing)]
     list_keys: BTreeMap<String, String>,
-    /// Only while the recording is not finished: the sweeper's index of live recordings.
+    /// Only while the recording is not finished, the sweeper's index of live recordings;
+    /// only while it is in the recycle bin, the purge's index by `purgeAt`.
     #[serde(rename = "GSI3PK", default, skip_serializing_if = "Option::is_none")]
     gsi3pk: Option<String>,
     #[serde(rename = "GSI3SK", default, skip_serializing_if = "Option::is_none")]
@@ -29,29 +33,34 @@ pub(super) struct RecordingItem {
     /// Set by the first step of a delete; such a recording is no longer listed or served.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     deleting: bool,
+    /// Set with the mark: how the delete came about, for whoever finishes it to report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deletion: Option<Deletion>,
     #[serde(flatten)]
     recording: Recording,
 }
 
 impl From<&Recording> for RecordingItem {
     fn from(r: &Recording) -> Self {
-        let sort_key = date_sort_key(r.start_date, r.recording_id.as_str());
-        let orderable = Orderable::from(r);
-        let list_keys = ListIndex::ALL
+        let id = r.recording_id.as_str();
+        let list_keys = ListIndex::keys_of(&Orderable::from(r), r.trash.is_some())
             .into_iter()
-            .flat_map(|index| {
-                let (pk, sk) = index.key(&orderable);
-                [(index.pk_attr(), pk), (index.sk_attr(), sk)]
-            })
             .collect();
+        let gsi3 = match (r.status.is_final(), &r.trash) {
+            (false, _) => Some((LIVE_RECORDINGS, date_sort_key(r.start_date, id))),
+            (true, Some(trash)) => Some((TRASHED_RECORDINGS, date_sort_key(trash.purge_at, id))),
+            (true, None) => None,
+        };
+        let (gsi3pk, gsi3sk) = gsi3.map(|(pk, sk)| (pk.to_owned(), sk)).unzip();
         Self {
-            pk: recording_pk(r.recording_id.as_str()),
+            pk: recording_pk(id),
             sk: META.to_owned(),
             list_keys,
-            gsi3pk: (!r.status.is_final()).then(|| LIVE_RECORDINGS.to_owned()),
-            gsi3sk: (!r.status.is_final()).then_some(sort_key),
+            gsi3pk,
+            gsi3sk,
             s3_key: r.recording_id.s3_key(),
             deleting: false,
+            deletion: None,
             recording: r.clone(),
         }
     }
@@ -63,6 +72,14 @@ pub struct StoredRecording {
     pub recording: Recording,
     pub s3_key: String,
     pub deleting: bool,
+    pub deletion: Option<Deletion>,
+}
+
+impl StoredRecording {
+    /// Being deleted, or in the recycle bin: no read, list or change sees it.
+    pub fn is_gone(&self) -> bool {
+        self.deleting || self.recording.trash.is_some()
+    }
 }
 
 impl From<RecordingItem> for StoredRecording {
@@ -70,6 +87,7 @@ impl From<RecordingItem> for StoredRecording {
         Self {
             s3_key: item.s3_key,
             deleting: item.deleting,
+            deletion: item.deletion,
             recording: item.recording,
         }
     }

@@ -2,7 +2,7 @@
 //!
 //! | item        | PK                      | SK     | index keys                                   |
 //! |-------------|-------------------------|--------|----------------------------------------------|
-//! | recording   | `REC#<id>`              | `META` | GSI1 `ROOM#<roomId>` / `<date>#<id>`; GSI2 `ALL` / `<date>#<id>`; GSI4–GSI8 by size, duration and room name (`orders.rs`); GSI3 `LIVE` / `<date>#<id>` while unfinished, `DELETING` / `<marked>#<id>` while being deleted |
+//! | recording   | `REC#<id>`              | `META` | GSI1 `ROOM#<roomId>` / `<date>#<id>`; GSI2 `ALL` / `<date>#<id>`; GSI4–GSI8 by size, duration and room name (`orders.rs`); GSI3 `LIVE` / `<date>#<id>` while unfinished, `TRASH` / `<purgeAt>#<id>` while in the recycle bin (its list keys then in `BIN#`-prefixed partitions), `DELETING` / `<marked>#<id>` while being deleted |
 //! | room        | `ROOM#<roomId>`         | `META` | GSI1 `ROOMS` / `<created>#<roomId>`; `activeRecording` while one runs; its secrets' digests |
 //! | room secrets | `ROOMSECRET#<roomId>`  | `META` | none; the plaintext secrets, which only the rooms function may read |
 //! | share link  | `SHARE#<id>`            | `LINK#<shareId>` | none; found by a query on the partition |
@@ -14,6 +14,7 @@
 //! | throttle    | `THROTTLE#<scope>#<target>#<source>` | `META` | none; `expiresAt` lets DynamoDB's TTL remove it |
 
 mod activity;
+mod bin;
 mod deletion;
 mod exports;
 mod items;
@@ -34,17 +35,17 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::{
     TransactWriteItemsError, TransactWriteItemsOutput,
 };
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem, WriteRequest};
 use futures_util::future::join_all;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::aws::AwsError;
-use crate::model::Recording;
+use crate::model::{Recording, RecordingId};
 use crate::pagination::{Cursor, Page, SortOrder};
 
 pub use activity::ActivityScope;
-pub use deletion::{MarkOutcome, ReadForDelete};
+pub use deletion::{MarkScope, ReadForDelete};
 pub use exports::{ExportResult, StoredExport};
 pub use items::StoredRecording;
 pub use progress::{Applied, Progress};
@@ -69,6 +70,8 @@ const ALL_RECORDINGS: &str = "ALL";
 const ALL_ROOMS: &str = "ROOMS";
 /// GSI3's one partition: recordings not yet finished.
 const LIVE_RECORDINGS: &str = "LIVE";
+/// GSI3's partition of recordings in a recycle bin, by when the purge deletes them.
+const TRASHED_RECORDINGS: &str = "TRASH";
 
 fn recording_pk(id: &str) -> String {
     format!("REC#{id}")
@@ -208,6 +211,15 @@ fn transaction_outcome<R: std::fmt::Debug + Send + Sync + 'static>(
     }
 }
 
+/// How one recording's conditional write went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Written,
+    /// The recording was not in a state the write allows (or is absent).
+    ConditionFailed,
+    Unavailable,
+}
+
 #[derive(Clone)]
 pub struct Store {
     client: Client,
@@ -250,6 +262,71 @@ impl Store {
             }
         }
         Ok(pending)
+    }
+
+    /// Writes each recording's conditional items (the same number for each) all or none,
+    /// `per_call` recordings to a transaction, transactions concurrent. When one is
+    /// cancelled, the recordings whose condition failed are dropped and the rest are tried
+    /// again.
+    async fn transact_each(
+        &self,
+        ids: &[RecordingId],
+        per_call: usize,
+        items_of: impl Fn(&RecordingId) -> Result<Vec<TransactWriteItem>, AwsError> + Sync,
+    ) -> Vec<(RecordingId, WriteOutcome)> {
+        let calls = ids
+            .chunks(per_call)
+            .map(|chunk| self.transact_chunk(chunk.to_vec(), &items_of));
+        join_all(calls).await.into_iter().flatten().collect()
+    }
+
+    async fn transact_chunk(
+        &self,
+        mut ids: Vec<RecordingId>,
+        items_of: &(impl Fn(&RecordingId) -> Result<Vec<TransactWriteItem>, AwsError> + Sync),
+    ) -> Vec<(RecordingId, WriteOutcome)> {
+        let mut outcomes = Vec::new();
+        for _ in 0..BATCH_RETRIES {
+            if ids.is_empty() {
+                break;
+            }
+            let items: Result<Vec<Vec<_>>, _> = ids.iter().map(items_of).collect();
+            let result = match items {
+                Ok(items) => {
+                    let per_id = items.first().map_or(1, Vec::len).max(1);
+                    let sent = self
+                        .client
+                        .transact_write_items()
+                        .set_transact_items(Some(items.into_iter().flatten().collect()))
+                        .send()
+                        .await;
+                    transaction_outcome(sent, ids.len() * per_id)
+                        .map(|failed| failed.map(|f| (f, per_id)))
+                }
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(None) => outcomes.extend(ids.drain(..).map(|id| (id, WriteOutcome::Written))),
+                Ok(Some((failed, per_id))) => {
+                    let (refused, rest): (Vec<_>, Vec<_>) = ids
+                        .drain(..)
+                        .zip(failed.chunks(per_id))
+                        .partition(|(_, items)| items.contains(&true));
+                    outcomes.extend(
+                        refused
+                            .into_iter()
+                            .map(|(id, _)| (id, WriteOutcome::ConditionFailed)),
+                    );
+                    ids = rest.into_iter().map(|(id, _)| id).collect();
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "a transaction of recordings failed");
+                    outcomes.extend(ids.drain(..).map(|id| (id, WriteOutcome::Unavailable)));
+                }
+            }
+        }
+        outcomes.extend(ids.into_iter().map(|id| (id, WriteOutcome::Unavailable)));
+        outcomes
     }
 
     /// Every item of `keys` that exists: 100 keys a `BatchGetItem`, calls concurrent.

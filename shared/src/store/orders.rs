@@ -47,6 +47,11 @@ const NAME_END: char = '\u{1}';
 
 const NO_VALUE: &str = "#NONE";
 
+/// The recycle bin's partitions are the lists' own under this prefix: the bin is read with
+/// every order and filter the lists have, and a recording moves between the two by its
+/// partition keys alone.
+const BIN: &str = "BIN#";
+
 impl ListIndex {
     pub(super) const ALL: [Self; 7] = [
         Self::RoomByDate,
@@ -86,12 +91,18 @@ impl ListIndex {
     }
 
     /// The partition a scope's recordings are in (`room` only for per-room indexes), and
-    /// the one of those without the index's value, for indexes of an optional value.
-    pub(super) fn partitions(self, room: &str) -> Vec<String> {
-        let first = if self.is_per_room() {
+    /// the one of those without the index's value, for indexes of an optional value; those
+    /// of the scope's recycle bin when `in_bin`.
+    pub(super) fn partitions(self, room: &str, in_bin: bool) -> Vec<String> {
+        let scope = if self.is_per_room() {
             room_pk(room)
         } else {
             ALL_RECORDINGS.to_owned()
+        };
+        let first = if in_bin {
+            format!("{BIN}{scope}")
+        } else {
+            scope
         };
         match self {
             Self::AllBySize | Self::RoomBySize | Self::AllByDuration | Self::RoomByDuration => {
@@ -102,10 +113,10 @@ impl ListIndex {
         }
     }
 
-    /// The recording's (partition, sort key) in this index.
-    pub(super) fn key(self, r: &Orderable<'_>) -> (String, String) {
+    /// The recording's (partition, sort key) in this index, or in its bin.
+    pub(super) fn key(self, r: &Orderable<'_>, in_bin: bool) -> (String, String) {
         let id = r.id.as_str();
-        let partitions = self.partitions(r.id.room_id().as_str());
+        let partitions = self.partitions(r.id.room_id().as_str(), in_bin);
         let by_date = || date_sort_key(r.start_date, id);
         let value_or_date = |value: Option<String>| match value {
             Some(value) => (partitions[0].clone(), format!("{value}#{id}")),
@@ -126,6 +137,17 @@ impl ListIndex {
                 ),
             ),
         }
+    }
+
+    /// A recording's key attributes in every list index, or in every bin.
+    pub(super) fn keys_of(r: &Orderable<'_>, in_bin: bool) -> Vec<(String, String)> {
+        Self::ALL
+            .into_iter()
+            .flat_map(|index| {
+                let (pk, sk) = index.key(r, in_bin);
+                [(index.pk_attr(), pk), (index.sk_attr(), sk)]
+            })
+            .collect()
     }
 
     /// Every list index attribute's name: what a delete removes to take a recording out of
@@ -287,21 +309,27 @@ mod tests {
     #[test]
     fn values_order_as_strings_and_missing_ones_have_their_own_partition() {
         let id = RecordingId::parse("room-a--EG_1--x").expect("id");
-        let small = ListIndex::AllBySize.key(&orderable(&id, "A", Some(9)));
-        let large = ListIndex::AllBySize.key(&orderable(&id, "A", Some(10_000)));
+        let small = ListIndex::AllBySize.key(&orderable(&id, "A", Some(9)), false);
+        let large = ListIndex::AllBySize.key(&orderable(&id, "A", Some(10_000)), false);
         assert_eq!(small.0, "ALL");
         assert!(small.1 < large.1);
-        let none = ListIndex::RoomBySize.key(&orderable(&id, "A", None));
+        let none = ListIndex::RoomBySize.key(&orderable(&id, "A", None), false);
         assert_eq!(none.0, "ROOM#room-a#NONE");
         assert_eq!(none.1, date_sort_key(1_700_000_000_000, id.as_str()));
-        let duration = ListIndex::AllByDuration.key(&orderable(&id, "A", None));
+        let duration = ListIndex::AllByDuration.key(&orderable(&id, "A", None), false);
         assert_eq!(duration.1, format!("{:016}#{id}", 6500));
+        let binned = ListIndex::RoomBySize.key(&orderable(&id, "A", None), true);
+        assert_eq!(binned, ("BIN#ROOM#room-a#NONE".to_owned(), none.1));
     }
 
     #[test]
     fn names_order_case_insensitively_and_before_their_extensions() {
         let id = RecordingId::parse("room-a--EG_1--x").expect("id");
-        let key = |name| ListIndex::AllByRoomName.key(&orderable(&id, name, None)).1;
+        let key = |name| {
+            ListIndex::AllByRoomName
+                .key(&orderable(&id, name, None), false)
+                .1
+        };
         assert!(key("ab") < key("Abc"));
         assert!(key("Abc") < key("abd"));
         assert!(key("a\tb").starts_with("a b\u{1}"));

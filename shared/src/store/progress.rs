@@ -73,7 +73,7 @@ fn progress_update(progress: &Progress) -> (UpdateBuilder, String) {
         duration: progress.duration,
     };
     for index in ListIndex::ALL {
-        let (pk, sk) = index.key(&orderable);
+        let (pk, sk) = index.key(&orderable, false);
         // A size or duration reported moves the recording into its index's value order;
         // every other key is written once, with the attributes it is made of.
         let reported = match index {

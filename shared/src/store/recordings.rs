@@ -46,8 +46,8 @@ impl Store {
     }
 
     /// Sets (or with `None` removes) the title alone, so that a report the media server
-    /// writes meanwhile is never undone; `None` when the recording does not exist or is
-    /// being deleted.
+    /// writes meanwhile is never undone; `None` when the recording does not exist, is
+    /// being deleted or is in the recycle bin.
     pub async fn set_recording_title(
         &self,
         id: &RecordingId,
@@ -58,7 +58,10 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(primary_key(recording_pk(id.as_str()))))
-            .condition_expression("attribute_exists(PK) AND attribute_not_exists(deleting)")
+            .condition_expression(
+                "attribute_exists(PK) AND attribute_not_exists(deleting) \
+                 AND attribute_not_exists(trashedAt)",
+            )
             .expression_attribute_names("#title", "title")
             .return_values(ReturnValue::AllNew);
         let request = match title {
@@ -74,7 +77,7 @@ impl Store {
     }
 
     /// The recording and its room in one round trip (the id names the room). A recording
-    /// being deleted is not returned.
+    /// being deleted, or in the recycle bin, is not returned.
     pub async fn get_recording_with_room(
         &self,
         id: &RecordingId,
@@ -85,7 +88,7 @@ impl Store {
         let recording = loaded
             .recordings
             .remove(id)
-            .filter(|r| !r.deleting)
+            .filter(|r| !r.is_gone())
             .map(|r| r.recording);
         Ok((recording, loaded.rooms.remove(id.room_id())))
     }
@@ -119,8 +122,8 @@ impl Store {
         Ok(loaded)
     }
 
-    /// One page of recordings, in the order asked for. See [`ListPlan`] for the index
-    /// each query reads and what one page costs.
+    /// One page of recordings, or of the recycle bin, in the order asked for. See
+    /// [`ListPlan`] for the index each query reads and what one page costs.
     pub async fn list_recordings(&self, query: &ListQuery) -> Result<Page<Recording>, AwsError> {
         let plan = ListPlan::of(query);
         let room = query.room_id.as_ref().map_or("", RoomId::as_str);
@@ -128,7 +131,7 @@ impl Store {
             index: plan.index.name(),
             pk_attr: plan.index.pk_attr(),
             sk_attr: plan.index.sk_attr(),
-            partitions: plan.index.partitions(room),
+            partitions: plan.index.partitions(room, query.trashed),
             key_range: plan.key_range,
             table_pk: recording_pk,
         };
@@ -142,7 +145,7 @@ impl Store {
             &list,
             (query.max_items, query.sort, query.cursor.as_ref()),
             keep,
-            |r| plan.index.key(&Orderable::from(r)).1,
+            |r| plan.index.key(&Orderable::from(r), query.trashed).1,
         )
         .await
     }

@@ -164,6 +164,12 @@ impl Store {
                 .expression_attribute_names("#access", "allowAccessTo")
                 .expression_attribute_values(":access", s(access.as_str()));
         }
+        if let Some(days) = patch.trash_days {
+            sets.push("#config.#recording.#trash = :trash");
+            request = request
+                .expression_attribute_names("#trash", "trashDays")
+                .expression_attribute_values(":trash", AttributeValue::N(days.to_string()));
+        }
         let result = request
             .update_expression(format!("SET {}", sets.join(", ")))
             .send()

@@ -123,7 +123,10 @@ impl Store {
             ConditionCheck::builder()
                 .table_name(&self.table)
                 .set_key(Some(primary_key(recording_pk(id.as_str()))))
-                .condition_expression("attribute_exists(PK) AND attribute_not_exists(deleting)")
+                .condition_expression(
+                    "attribute_exists(PK) AND attribute_not_exists(deleting) \
+                     AND attribute_not_exists(trashedAt)",
+                )
                 .build(),
         )?;
         let counted = built(

@@ -1,4 +1,6 @@
-//! Deletes: single and bulk, permissions, and faults in the middle of a delete.
+//! Deletes for good (`permanent=true`, or in rooms that keep no recycle bin): single and
+//! bulk, permissions, and faults in the middle of a delete. The recycle bin's own are in
+//! `recycle_bin.rs`.
 
 use integration_tests::intercept::CallCounts;
 use integration_tests::{ApiRequest, ApiResponse, Interceptor, TestStack};
@@ -6,7 +8,7 @@ use serde_json::Value;
 use shared::app::App;
 use shared::model::{Recording, RecordingAccess, RecordingId, RecordingStatus, Role};
 
-use integration_tests::fixtures::{put_with_videos, recording, room, room_token};
+use integration_tests::fixtures::{put_with_videos, recording, room_keeping, room_token};
 
 const ONE: &str = "/api/v1/recordings/{recordingId}";
 const MANY: &str = "/api/v1/recordings";
@@ -37,10 +39,19 @@ async fn no_orphan_videos(stack: &TestStack) {
 async fn delete_one(stack: &TestStack, app: &App, id: &RecordingId) -> ApiResponse {
     let request = stack
         .admin("DELETE", ONE)
-        .path_param("recordingId", id.as_str());
+        .path_param("recordingId", id.as_str())
+        .query("permanent", "true");
     stack
         .call_with(app, request, delete_recordings::handle)
         .await
+}
+
+/// An administrator's permanent bulk delete.
+fn delete_many(stack: &TestStack, ids: &[String]) -> ApiRequest {
+    stack
+        .admin("DELETE", MANY)
+        .query("recordingIds", &ids_param(ids))
+        .query("permanent", "true")
 }
 
 fn ids_param(ids: &[String]) -> String {
@@ -109,8 +120,8 @@ async fn unfinished_recordings_are_409_and_kept() {
 #[tokio::test]
 async fn speakers_cannot_delete_moderators_can_strangers_cannot() {
     let stack = TestStack::new().await;
-    let mine = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
-    let admins_only = room(&stack.store, RecordingAccess::Admin).await;
+    let mine = room_keeping(&stack.store, RecordingAccess::AdminModeratorSpeaker, 0).await;
+    let admins_only = room_keeping(&stack.store, RecordingAccess::Admin, 0).await;
     let a = recording(mine.room_id.as_str(), 1, RecordingStatus::Complete);
     let b = recording(admins_only.room_id.as_str(), 2, RecordingStatus::Complete);
     put_with_videos(&stack, &[a.clone(), b.clone()]).await;
@@ -162,8 +173,8 @@ async fn speakers_cannot_delete_moderators_can_strangers_cannot() {
 #[tokio::test]
 async fn bulk_delete_reports_exactly_what_was_deleted_and_why_not() {
     let stack = TestStack::new().await;
-    let mine = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
-    let other = room(&stack.store, RecordingAccess::AdminModeratorSpeaker).await;
+    let mine = room_keeping(&stack.store, RecordingAccess::AdminModeratorSpeaker, 0).await;
+    let other = room_keeping(&stack.store, RecordingAccess::AdminModeratorSpeaker, 0).await;
     let moderator = room_token(&stack, &mine, Role::Moderator).await;
     let my_room = mine.room_id.as_str();
 
@@ -279,13 +290,7 @@ async fn bulk_delete_is_batched() {
             .map(|r| r.recording_id.to_string())
             .collect();
         let response = stack
-            .call_with(
-                &app,
-                stack
-                    .admin("DELETE", MANY)
-                    .query("recordingIds", &ids_param(&ids)),
-                delete_recordings::handle,
-            )
+            .call_with(&app, delete_many(&stack, &ids), delete_recordings::handle)
             .await;
         assert_eq!(response.status, 200, "{}", response.json());
         assert_eq!(response.json()["failed"], Value::Array(Vec::new()));
@@ -388,11 +393,12 @@ async fn bulk_delete_with_s3_down_reports_every_affected_id() {
         .map(|r| r.recording_id.to_string())
         .collect();
     let broken_s3 = stack.app_with_interceptors(None, Some(Interceptor::outage_after(0)));
-    let request = stack
-        .admin("DELETE", MANY)
-        .query("recordingIds", &ids_param(&ids));
     let response = stack
-        .call_with(&broken_s3, request, delete_recordings::handle)
+        .call_with(
+            &broken_s3,
+            delete_many(&stack, &ids),
+            delete_recordings::handle,
+        )
         .await;
     assert_eq!(response.status, 400);
     let body = response.json();
@@ -403,10 +409,9 @@ async fn bulk_delete_with_s3_down_reports_every_affected_id() {
     }
     no_orphan_videos(&stack).await;
 
-    let retry = stack
-        .admin("DELETE", MANY)
-        .query("recordingIds", &ids_param(&ids));
-    let response = stack.call(retry, delete_recordings::handle).await;
+    let response = stack
+        .call(delete_many(&stack, &ids), delete_recordings::handle)
+        .await;
     assert_eq!(response.status, 200, "{}", response.json());
     assert!(stack.video_keys().await.is_empty());
 }

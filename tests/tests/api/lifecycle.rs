@@ -172,6 +172,7 @@ async fn who_may_start_and_stop() {
             recording: RecordingConfig {
                 enabled: false,
                 allow_access_to: RecordingAccess::AdminModeratorSpeaker,
+                ..RecordingConfig::default()
             },
         },
     )
@@ -325,7 +326,8 @@ async fn webhooks_complete_the_recording_which_then_plays_and_events_are_publish
         .call(
             stack
                 .admin("DELETE", "/api/v1/recordings/{recordingId}")
-                .path_param("recordingId", id.as_str()),
+                .path_param("recordingId", id.as_str())
+                .query("permanent", "true"),
             delete_recordings::handle,
         )
         .await;
@@ -484,7 +486,8 @@ async fn the_sweeper_aborts_stuck_recordings_and_leaves_healthy_ones() {
         .call(
             stack
                 .admin("DELETE", "/api/v1/recordings/{recordingId}")
-                .path_param("recordingId", stuck.recording_id.as_str()),
+                .path_param("recordingId", stuck.recording_id.as_str())
+                .query("permanent", "true"),
             delete_recordings::handle,
         )
         .await;
@@ -515,7 +518,8 @@ fn ended(id: &RecordingId, size: usize) -> Value {
 async fn delete(stack: &TestStack, id: &RecordingId) -> ApiResponse {
     let request = stack
         .admin("DELETE", "/api/v1/recordings/{recordingId}")
-        .path_param("recordingId", id.as_str());
+        .path_param("recordingId", id.as_str())
+        .query("permanent", "true");
     stack.call(request, delete_recordings::handle).await
 }
 

@@ -11,6 +11,7 @@ mod local_env;
 mod log_hygiene;
 mod media;
 mod panics;
+mod recycle_bin;
 mod room_access;
 mod rooms;
 mod search_recordings;

@@ -40,7 +40,7 @@ async fn admin_creates_a_room_with_secret_urls() {
     assert!(body["creationDate"].as_i64().expect("date") > 0);
     assert_eq!(
         body["config"],
-        json!({"recording": {"enabled": true, "allowAccessTo": "admin_moderator"}})
+        json!({"recording": {"enabled": true, "allowAccessTo": "admin_moderator", "trashDays": 7}})
     );
     let base = stack.env.get("CONSOLE_ORIGIN");
     let mut secrets = Vec::new();
@@ -146,7 +146,7 @@ async fn defaults_apply_when_fields_are_left_out() {
     assert_eq!(body["roomName"], "Room");
     assert_eq!(
         body["config"]["recording"],
-        json!({"enabled": true, "allowAccessTo": "admin_moderator_speaker"})
+        json!({"enabled": true, "allowAccessTo": "admin_moderator_speaker", "trashDays": 7})
     );
 }
 
@@ -298,7 +298,7 @@ async fn a_room_is_read_by_its_participants_without_secrets() {
         assert_eq!(config.status, 200);
         assert_eq!(
             config.json(),
-            json!({"recording": {"enabled": true, "allowAccessTo": "admin"}})
+            json!({"recording": {"enabled": true, "allowAccessTo": "admin", "trashDays": 7}})
         );
 
         let stranger = room_token(&stack, &other, role).await;
@@ -346,7 +346,7 @@ async fn config_updates_set_only_the_fields_given() {
     assert_eq!(response.status, 200, "{}", response.json());
     assert_eq!(
         response.json(),
-        json!({"recording": {"enabled": true, "allowAccessTo": "admin"}})
+        json!({"recording": {"enabled": true, "allowAccessTo": "admin", "trashDays": 7}})
     );
     let response = stack
         .call(
@@ -356,7 +356,7 @@ async fn config_updates_set_only_the_fields_given() {
         .await;
     assert_eq!(
         response.json(),
-        json!({"recording": {"enabled": false, "allowAccessTo": "admin"}})
+        json!({"recording": {"enabled": false, "allowAccessTo": "admin", "trashDays": 7}})
     );
     let stored = stack
         .store

@@ -3,7 +3,8 @@
 
 use integration_tests::{ApiRequest, ApiResponse, TestStack, remember_secret};
 use serde_json::{Value, json};
-use shared::model::{Recording, RecordingAccess, RecordingStatus, Role, Room};
+use shared::model::{Deletion, Recording, RecordingAccess, RecordingStatus, Role, Room};
+use shared::store::{MarkScope, WriteOutcome};
 
 use integration_tests::fixtures::{put_all, recording, room, room_token};
 
@@ -299,7 +300,8 @@ async fn expired_revoked_deleted_and_wrong_links_are_refused() {
         .call(
             stack
                 .admin("DELETE", GET)
-                .path_param("recordingId", rec.recording_id.as_str()),
+                .path_param("recordingId", rec.recording_id.as_str())
+                .query("permanent", "true"),
             delete_recordings::handle,
         )
         .await;
@@ -517,15 +519,24 @@ async fn links_die_with_their_recording_and_nothing_brings_their_items_back() {
     let (stack, rec) = recording_with_links(3).await;
     let id = &rec.recording_id;
     // A delete marks the recording first: a link made now is refused.
-    let marked = stack.store.mark_deleting(std::slice::from_ref(id), 0).await;
-    assert_eq!(marked[0].1, shared::store::MarkOutcome::Marked);
+    let marked = stack
+        .store
+        .mark_deleting(
+            std::slice::from_ref(id),
+            MarkScope::Any,
+            Deletion::Permanent,
+            0,
+        )
+        .await;
+    assert_eq!(marked[0].1, WriteOutcome::Written);
     create(&stack, &rec, None, &[])
         .await
         .expect_error(404, "Recording Error");
     // A revoke-all racing the delete writes nothing back once the delete removed them.
     let delete = stack
         .admin("DELETE", GET)
-        .path_param("recordingId", id.as_str());
+        .path_param("recordingId", id.as_str())
+        .query("permanent", "true");
     let (deleted, revoked) = tokio::join!(
         stack.call(delete, delete_recordings::handle),
         revoke_all(&stack, &rec)
@@ -552,6 +563,7 @@ async fn a_delete_that_fails_among_the_share_links_is_finished_by_a_retry() {
         stack
             .admin("DELETE", GET)
             .path_param("recordingId", id.as_str())
+            .query("permanent", "true")
     };
     let response = stack
         .call_with(&broken, delete(), delete_recordings::handle)

@@ -76,7 +76,8 @@ const GRANTS: &[(&str, &[Grant])] = &[
     (
         "update-recording",
         &[
-            // titles::set_title: a room token's room and its access, then the title alone.
+            // titles::set_title and legal_hold::set_hold: a room token's room and its
+            // access, then the title or the hold alone.
             (&["dynamodb:GetItem"], TABLE, &["ROOM#"]),
             (&["dynamodb:UpdateItem"], TABLE, &["REC#"]),
             // ActivityLog::record.
@@ -237,13 +238,13 @@ const GRANTS: &[(&str, &[Grant])] = &[
     (
         "sweep-recordings",
         &[
-            // live_recordings and abandoned_deletes.
+            // live_recordings, abandoned_deletes and due_for_purge.
             (&["dynamodb:Query"], "table/index/GSI3", &[]),
-            // Stale recordings aborted, their rooms freed.
+            // Stale recordings aborted, their rooms freed; due ones marked for the purge.
             (&["dynamodb:UpdateItem"], TABLE, &["REC#", "ROOM#"]),
-            // Abandoned deletes (already marked, with their tombstones) finished as
-            // delete-recordings does.
-            (&["dynamodb:BatchGetItem"], TABLE, &["SHARE#"]),
+            (&["dynamodb:PutItem"], TABLE, &["VIDEO#"]),
+            // Abandoned and purged deletes finished as delete-recordings does.
+            (&["dynamodb:BatchGetItem"], TABLE, &["REC#", "SHARE#"]),
             (&["dynamodb:Query"], TABLE, &["SHARE#"]),
             (&["dynamodb:BatchWriteItem"], TABLE, &["SHARE#", "REC#"]),
             (&["s3:DeleteObject"], VIDEOS, &[]),

@@ -13,19 +13,31 @@
 //! sweeper for a delete abandoned a while, finishes the job; no video is ever left that no
 //! item points to. Every step is batched across recordings, and each id is authorized on
 //! its own.
+//!
+//! In a room that keeps a recycle bin, a delete moves the recording there instead
+//! ([`trash`]); the purge ([`crate::recycle_bin`]) deletes it as above once its time is
+//! over.
 
-use std::collections::HashSet;
+mod at_once;
+mod trash;
 
 use futures_util::future::join;
 use lambda_http::Request;
+use serde_json::json;
 
 use crate::access::decision_reads_room;
 use crate::error::{ApiError, Category, FieldError};
-use crate::events::{Events, RecordingEvent};
+use crate::events::Events;
 use crate::media::Media;
-use crate::model::{Activity, ActivityKind, Actor, Recording, RecordingId, RoomId};
-use crate::permissions::{Action, Principal, authorize};
-use crate::store::{MarkOutcome, Store, StoredRecording};
+use crate::model::{
+    Activity, ActivityKind, Actor, Deletion, Recording, RecordingConfig, RecordingId, RoomId,
+};
+use crate::permissions::{Action, Principal, authorize, is_allowed};
+use crate::store::{MarkScope, Store, StoredRecording};
+
+pub(crate) use at_once::delete_at_once;
+pub use at_once::{ABANDONED_AFTER_MS, finish_abandoned};
+pub(crate) use trash::{read, reclassify, settle};
 
 /// At most this many distinct ids in one bulk delete: the most whose query string, with a
 /// bearer token, stays inside API Gateway's 10 KB limit on a request line and headers.
@@ -78,7 +90,10 @@ pub fn parse_bulk_ids(raw: &[String]) -> Result<Vec<RecordingId>, ApiError> {
 pub enum DeleteFailure {
     NotFound,
     Forbidden,
+    /// A participant's permanent delete of a recording not in the recycle bin.
+    PermanentNotAllowed,
     NotFinished,
+    OnLegalHold,
     /// S3 or DynamoDB failed; a retry completes the delete (the recording stays marked
     /// where the mark was stored).
     Unavailable,
@@ -87,20 +102,31 @@ pub enum DeleteFailure {
 impl DeleteFailure {
     /// The error a single delete answers with.
     pub fn to_error(&self, id: &RecordingId) -> ApiError {
+        let conflict = |message: String| ApiError::Conflict {
+            category: Category::Recording,
+            message,
+        };
         match self {
             Self::NotFound => ApiError::recording_not_found(id.as_str()),
             Self::Forbidden => ApiError::Forbidden("Not allowed to delete recordings".into()),
-            Self::NotFinished => ApiError::Conflict {
-                category: Category::Recording,
-                message: format!("Recording '{id}' is not finished and cannot be deleted"),
-            },
+            Self::PermanentNotAllowed => ApiError::Forbidden(
+                "Only administrators may delete a recording permanently before it is in the \
+                 recycle bin"
+                    .into(),
+            ),
+            Self::NotFinished => conflict(format!(
+                "Recording '{id}' is not finished and cannot be deleted"
+            )),
+            Self::OnLegalHold => conflict(format!(
+                "Recording '{id}' is on legal hold and cannot be removed"
+            )),
             Self::Unavailable => {
                 ApiError::Unavailable(format!("deleting recording '{id}' did not complete").into())
             }
         }
     }
 
-    /// The message of a bulk delete's `failed` entry.
+    /// The message of a bulk operation's `failed` entry.
     pub fn message(&self, id: &RecordingId) -> String {
         match self.to_error(id) {
             ApiError::Unavailable(_) => {
@@ -109,26 +135,66 @@ impl DeleteFailure {
             other => other.to_string(),
         }
     }
+
+    /// Why a recording as read (`None`: absent) may not be deleted within `scope`; `None`
+    /// when it may (a delete carries on where one is under way).
+    pub fn of(stored: Option<&StoredRecording>, scope: MarkScope) -> Option<Self> {
+        let Some(stored) = stored else {
+            return Some(Self::NotFound);
+        };
+        let recording = &stored.recording;
+        let in_bin = recording.trash.is_some();
+        if stored.deleting {
+            return None;
+        }
+        Some(if recording.legal_hold.is_some() {
+            Self::OnLegalHold
+        } else if !recording.status.is_final() {
+            Self::NotFinished
+        } else {
+            match scope {
+                MarkScope::Listed if in_bin => Self::NotFound,
+                MarkScope::Trashed if !in_bin => Self::PermanentNotAllowed,
+                MarkScope::PurgeDue(due) if recording.trash.is_none_or(|t| t.purge_at > due) => {
+                    Self::NotFound
+                }
+                _ => return None,
+            }
+        })
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct Outcome {
+    /// Deleted for good.
     pub deleted: Vec<RecordingId>,
+    /// Moved to the recycle bin, as they are there.
+    pub trashed: Vec<Recording>,
     pub failed: Vec<(RecordingId, DeleteFailure)>,
 }
 
 impl Outcome {
-    /// The activity entries of a delete by `principal`: one per recording deleted or
-    /// refused.
+    /// Every recording the delete removed, from the bin or for good.
+    pub fn removed(&self) -> Vec<&RecordingId> {
+        let trashed = self.trashed.iter().map(|r| &r.recording_id);
+        self.deleted.iter().chain(trashed).collect()
+    }
+
+    /// The activity entries of a delete by `principal`: one per recording deleted, moved
+    /// to the bin (saying until when it can be restored) or refused.
     pub fn activity(&self, principal: &Principal, req: &Request) -> Vec<Activity> {
         let entry =
             |id| Activity::of_recording(ActivityKind::Deleted, id, Actor::of(principal), req);
         let deleted = self.deleted.iter().map(entry);
+        let trashed = self.trashed.iter().map(|r| {
+            let until = r.trash.map(|t| t.purge_at);
+            entry(&r.recording_id).with_details(json!({ "restorableUntil": until }))
+        });
         let refused = self
             .failed
             .iter()
             .map(|(id, failure)| entry(id).failed(&failure.to_error(id)));
-        deleted.chain(refused).collect()
+        deleted.chain(trashed).chain(refused).collect()
     }
 }
 
@@ -140,20 +206,23 @@ pub struct Deleter<'a> {
     pub events: &'a Events,
 }
 
-/// Deletes `ids` (distinct) on behalf of `principal`.
+/// Deletes `ids` (distinct) on behalf of `principal`: into their rooms' recycle bins where
+/// they keep one, unless `permanent`, which deletes at once (an administrator's anything;
+/// a moderator's only what is in the bin).
 pub async fn delete_recordings(
     deleter: Deleter<'_>,
     principal: &Principal,
     ids: &[RecordingId],
+    permanent: bool,
     now_ms: i64,
 ) -> Result<Outcome, ApiError> {
-    // Only the rooms are read first, where the decision needs them (an administrator's
-    // needs none): the mark's condition is what checks each recording's existence and
-    // status, and what a delete must read of them is read after it.
+    // Only the rooms are read first, where the decision or the room's recycle bin needs
+    // them (an administrator's permanent delete needs none): the mark's condition is what
+    // checks each recording's existence and status.
     let rooms: Vec<&RoomId> = ids
         .iter()
         .map(RecordingId::room_id)
-        .filter(|room_id| decision_reads_room(principal, room_id))
+        .filter(|room_id| !permanent || decision_reads_room(principal, room_id))
         .collect();
     let rooms = deleter.store.load_with_rooms(&[], &rooms).await?.rooms;
     let mut outcome = Outcome::default();
@@ -165,127 +234,32 @@ pub async fn delete_recordings(
             .into_iter()
             .map(|id| (id, DeleteFailure::Forbidden)),
     );
-    if allowed.is_empty() {
-        return Ok(outcome);
-    }
-
-    let (mut marked, mut refused) = (Vec::new(), Vec::new());
-    for (id, result) in deleter.store.mark_deleting(&allowed, now_ms).await {
-        match result {
-            MarkOutcome::Marked => marked.push(id),
-            // Absent, or not in a status that may be deleted: the read below tells which.
-            MarkOutcome::ConditionFailed => refused.push(id),
-            MarkOutcome::Unavailable => outcome.failed.push((id, DeleteFailure::Unavailable)),
-        }
-    }
-    let all: Vec<RecordingId> = marked.iter().chain(&refused).cloned().collect();
-    let mut read = match deleter.store.read_for_delete(&all, &marked).await {
-        Ok(read) => read,
-        Err(e) => {
-            // The marked ones stay marked: a retry, or the sweeper, finishes them.
-            tracing::warn!(error = %e, "reading recordings being deleted");
-            outcome
-                .failed
-                .extend(all.into_iter().map(|id| (id, DeleteFailure::Unavailable)));
-            return Ok(outcome);
-        }
+    let config_of = |id: &RecordingId| {
+        rooms
+            .get(id.room_id())
+            .map_or_else(RecordingConfig::default, |room| room.config.recording)
     };
-    for id in refused {
-        let failure = match read.recordings.remove(&id) {
-            Some(_) => DeleteFailure::NotFinished,
-            None => DeleteFailure::NotFound,
-        };
-        outcome.failed.push((id, failure));
-    }
-    let mut to_finish = Vec::new();
-    for id in marked {
-        match read.recordings.remove(&id) {
-            Some(stored) => to_finish.push(stored),
-            // Finished meanwhile by another delete of the same recording.
-            None => outcome.failed.push((id, DeleteFailure::NotFound)),
-        }
-    }
-    let (deleted, unfinished) = finish_marked(deleter, to_finish, &read.with_links).await;
-    outcome.deleted = deleted.iter().map(|r| r.recording_id.clone()).collect();
-    outcome.failed.extend(
-        unfinished
-            .into_iter()
-            .map(|id| (id, DeleteFailure::Unavailable)),
-    );
-    deleter
-        .events
-        .publish(RecordingEvent::Deleted, &deleted)
-        .await;
-    Ok(outcome)
-}
+    let (to_trash, at_once): (Vec<_>, Vec<_>) = allowed
+        .into_iter()
+        .partition(|id| !permanent && config_of(id).trash_days > 0);
 
-/// A delete not finished this long after it began was abandoned by its caller.
-pub const ABANDONED_AFTER_MS: i64 = 5 * 60 * 1000;
-/// Abandoned deletes finished per sweep: a bounded batch, the rest in the next run.
-const ABANDONED_PER_SWEEP: i32 = 100;
-
-/// Finishes deletes that began before `now_ms - ABANDONED_AFTER_MS` and were never
-/// completed (their callers gave up after a failure). Returns the recordings deleted.
-pub async fn finish_abandoned(
-    deleter: Deleter<'_>,
-    now_ms: i64,
-) -> Result<Vec<Recording>, ApiError> {
-    let abandoned = deleter
-        .store
-        .abandoned_deletes(now_ms - ABANDONED_AFTER_MS, ABANDONED_PER_SWEEP)
-        .await?;
-    let ids: Vec<RecordingId> = abandoned
-        .iter()
-        .map(|r| r.recording.recording_id.clone())
-        .collect();
-    let with_links = deleter.store.read_for_delete(&[], &ids).await?.with_links;
-    let (deleted, unfinished) = finish_marked(deleter, abandoned, &with_links).await;
-    for id in unfinished {
-        tracing::warn!(recording = %id, "an abandoned delete is still unfinished");
-    }
-    deleter
-        .events
-        .publish(RecordingEvent::Deleted, &deleted)
-        .await;
-    Ok(deleted)
-}
-
-/// Steps 3 and 4 for recordings marked and read, of which `with_links` have share links.
-/// Returns the recordings deleted, and those still marked because a step failed.
-async fn finish_marked(
-    Deleter { store, media, .. }: Deleter<'_>,
-    marked: Vec<StoredRecording>,
-    with_links: &HashSet<RecordingId>,
-) -> (Vec<Recording>, Vec<RecordingId>) {
-    // The videos and the links go concurrently: a marked recording is neither listed nor
-    // served, so neither needs the other gone first. Its item goes last.
-    let keys: Vec<String> = marked.iter().map(|r| r.s3_key.clone()).collect();
-    let linked: Vec<RecordingId> = marked
-        .iter()
-        .map(|r| r.recording.recording_id.clone())
-        .filter(|id| with_links.contains(id))
-        .collect();
-    let (undeleted_videos, links_left) = join(
-        media.delete_objects(&keys),
-        store.delete_share_partitions(&linked),
+    let scope = match permanent {
+        false => MarkScope::Listed,
+        true if is_allowed(principal, Action::DeleteRecordingAtOnce, None) => MarkScope::Any,
+        true => MarkScope::Trashed,
+    };
+    let (trashed, deleted) = join(
+        trash::trash(deleter, principal, &to_trash, config_of, now_ms),
+        delete_at_once(deleter, &at_once, scope, Deletion::Permanent, now_ms),
     )
     .await;
-    let (gone, left): (Vec<_>, Vec<_>) = marked.into_iter().partition(|r| {
-        !undeleted_videos.contains(&r.s3_key) && !links_left.contains(&r.recording.recording_id)
-    });
-    let mut unfinished: Vec<RecordingId> =
-        left.into_iter().map(|r| r.recording.recording_id).collect();
-
-    let items_left = store.delete_recording_items(&gone).await;
-    let mut deleted = Vec::new();
-    for stored in gone {
-        if items_left.contains(&stored.recording.recording_id) {
-            unfinished.push(stored.recording.recording_id);
-        } else {
-            deleted.push(stored.recording);
-        }
-    }
-    (deleted, unfinished)
+    let (trashed, trash_failures) = trashed;
+    let (deleted, delete_failures) = deleted;
+    outcome.trashed = trashed;
+    outcome.deleted = deleted;
+    outcome.failed.extend(trash_failures);
+    outcome.failed.extend(delete_failures);
+    Ok(outcome)
 }
 
 #[cfg(test)]
