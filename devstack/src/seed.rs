@@ -83,6 +83,7 @@ pub fn demo_recordings() -> Result<Vec<DemoRecording>, String> {
                     details: finished.then(|| "Stopped using API".to_owned()),
                     trash: None,
                     legal_hold: None,
+                    expires_at: None,
                 },
                 has_video.then_some(video),
             ));
@@ -103,6 +104,7 @@ async fn seed_rooms(store: &Store) -> Result<Vec<(Room, Option<RoomSecrets>)>, S
                 allow_access_to: *access,
                 ..RecordingConfig::default()
             },
+            ..RoomConfig::default()
         };
         let created = NEWEST_START - 30 * DAY_MS + index as i64;
         let room = Room {

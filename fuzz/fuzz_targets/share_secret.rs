@@ -336,6 +336,7 @@ fn exercise(input: &Input) -> Opened {
         details: None,
         trash: None,
         legal_hold: None,
+        expires_at: None,
     };
     let mut items = Vec::new();
     if let Some(link) = &input.link {

@@ -141,7 +141,15 @@ fn permission_decision(bencher: Bencher) {
         allow_access_to: RecordingAccess::AdminModerator,
         ..RecordingConfig::default()
     };
-    let room = Room::new("Bench".into(), RoomConfig { recording }, 0, &secrets);
+    let room = Room::new(
+        "Bench".into(),
+        RoomConfig {
+            recording,
+            ..RoomConfig::default()
+        },
+        0,
+        &secrets,
+    );
     let participant = Principal::Participant {
         room_id: room.room_id.clone(),
         role: Role::Moderator,

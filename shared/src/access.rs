@@ -62,7 +62,8 @@ pub async fn authorized_recording(
         Action::DeleteRecording,
         room.as_ref().map(Room::policy).as_ref(),
     );
+    let config = room.as_ref().map(|room| &room.config.recording);
     recording
-        .map(|r| r.shown_to(may_delete))
+        .map(|r| r.shown_to(may_delete).expiring(config))
         .ok_or_else(|| ApiError::recording_not_found(id.as_str()))
 }

@@ -1,12 +1,14 @@
 //! Recording events for integrations, on an EventBridge bus: `recordingStarted`,
 //! `recordingEnded`, `recordingTrashed`, `recordingRestored` and `recordingDeleted`, each
-//! carrying the recording as the API shows it (a deletion also says how it came about).
+//! carrying the recording as the API shows it (a deletion also says how it came about);
+//! `recordingRetentionWarning` a week before retention removes one; `roomDeleted` and
+//! `roomClosed`, carrying the room.
 
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use futures_util::future::join_all;
 
-use crate::model::{Deletion, Recording};
+use crate::model::{Deletion, Recording, Room};
 
 /// The `source` of every event this backend publishes.
 pub const SOURCE: &str = "recordings";
@@ -23,6 +25,8 @@ pub enum RecordingEvent {
     Restored,
     /// Deleted for good.
     Deleted(Deletion),
+    /// Retention removes it in a week (`expiresAt`).
+    RetentionWarning,
 }
 
 impl RecordingEvent {
@@ -33,6 +37,7 @@ impl RecordingEvent {
             Self::Trashed => "recordingTrashed",
             Self::Restored => "recordingRestored",
             Self::Deleted(_) => "recordingDeleted",
+            Self::RetentionWarning => "recordingRetentionWarning",
         }
     }
 
@@ -43,6 +48,22 @@ impl RecordingEvent {
             fields.insert("deletion".to_owned(), deletion.as_str().into());
         }
         detail
+    }
+}
+
+/// A room's end, for integrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoomEvent {
+    Deleted,
+    Closed,
+}
+
+impl RoomEvent {
+    pub fn detail_type(self) -> &'static str {
+        match self {
+            Self::Deleted => "roomDeleted",
+            Self::Closed => "roomClosed",
+        }
     }
 }
 
@@ -62,17 +83,28 @@ impl Events {
     /// Publishes after the state change it reports has been stored. A failure is logged,
     /// not returned: the change itself stands, and the caller's answer must say so.
     pub async fn publish(&self, event: RecordingEvent, recordings: &[Recording]) {
+        let details: Vec<_> = recordings.iter().map(|r| event.detail(r)).collect();
+        self.put(event.detail_type(), details).await;
+    }
+
+    /// `roomDeleted` or `roomClosed`, with the room as the API shows it (no secrets).
+    pub async fn publish_room(&self, event: RoomEvent, room: &Room) {
+        self.put(event.detail_type(), vec![room.to_json("", None)])
+            .await;
+    }
+
+    async fn put(&self, detail_type: &'static str, details: Vec<serde_json::Value>) {
         let Some((client, bus)) = &self.target else {
             return;
         };
-        let entries: Vec<_> = recordings
+        let entries: Vec<_> = details
             .iter()
-            .map(|r| {
+            .map(|detail| {
                 PutEventsRequestEntry::builder()
                     .event_bus_name(bus)
                     .source(SOURCE)
-                    .detail_type(event.detail_type())
-                    .detail(event.detail(r).to_string())
+                    .detail_type(detail_type)
+                    .detail(detail.to_string())
                     .build()
             })
             .collect();
@@ -82,15 +114,15 @@ impl Events {
         for result in join_all(calls).await {
             match result {
                 Ok(out) if out.failed_entry_count() > 0 => tracing::error!(
-                    event = event.detail_type(),
+                    event = detail_type,
                     failed = out.failed_entry_count(),
-                    "some recording events were not published"
+                    "some events were not published"
                 ),
                 Ok(_) => {}
                 Err(err) => tracing::error!(
-                    event = event.detail_type(),
+                    event = detail_type,
                     error = %crate::aws::AwsError::from(err),
-                    "recording events were not published"
+                    "events were not published"
                 ),
             }
         }

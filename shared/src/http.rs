@@ -224,6 +224,27 @@ impl Fields {
         }
     }
 
+    /// A whole number within `range`, `null`, or absent: `Some(None)` for `null`.
+    pub fn nullable_integer_in(
+        &mut self,
+        name: &str,
+        range: RangeInclusive<i64>,
+    ) -> Option<Option<i64>> {
+        match self.map.get(name) {
+            None => None,
+            Some(Value::Null) => {
+                self.map.remove(name);
+                Some(None)
+            }
+            Some(_) => self.integer_in(name, range).map(Some),
+        }
+    }
+
+    /// Reports a field's value as invalid, for checks the caller makes.
+    pub fn invalid(&mut self, name: &str, message: impl Into<String>) {
+        self.error(name, message);
+    }
+
     /// An optional string exactly as sent, spaces included (a password); length checks
     /// are the caller's.
     pub fn verbatim_string(&mut self, name: &str) -> Option<String> {

@@ -25,6 +25,8 @@ pub mod pagination;
 pub mod permissions;
 pub mod recycle_bin;
 pub mod response;
+pub mod retention;
+pub mod room_deletion;
 pub mod rooms;
 pub mod routes;
 pub mod runtime;

@@ -102,6 +102,7 @@ pub async fn start(
         details: None,
         trash: None,
         legal_hold: None,
+        expires_at: None,
     };
     // Should this fail, the egress still runs and its webhooks create the recording.
     let lock_until = now + millis(stale.active) + millis(stale.ending);

@@ -40,10 +40,12 @@ pub enum Action {
     DeleteRecordingAtOnce,
     /// Set or release a recording's legal hold.
     HoldRecording,
+    /// Delete or close rooms.
+    DeleteRoom,
 }
 
 impl Action {
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 18] = [
         Self::ListRecordings,
         Self::ReadRecording,
         Self::CreateShareLink,
@@ -61,6 +63,7 @@ impl Action {
         Self::RestoreRecording,
         Self::DeleteRecordingAtOnce,
         Self::HoldRecording,
+        Self::DeleteRoom,
     ];
 
     /// The name used in docs/api.md's permission matrix.
@@ -83,6 +86,7 @@ impl Action {
             Self::RestoreRecording => "restore recordings",
             Self::DeleteRecordingAtOnce => "delete permanently a recording not in the recycle bin",
             Self::HoldRecording => "set or release a legal hold",
+            Self::DeleteRoom => "delete or close rooms",
         }
     }
 }
@@ -100,7 +104,7 @@ enum Rule {
 
 /// The rules, as data: (action, administrator, moderator, speaker). Anything not listed
 /// is denied.
-const RULES: [(Action, Rule, Rule, Rule); 17] = {
+const RULES: [(Action, Rule, Rule, Rule); 18] = {
     use Rule::{AccessIncludesRole as Access, Always, Never, RecordingEnabled};
     [
         (Action::ListRecordings, Always, Access, Access),
@@ -129,6 +133,7 @@ const RULES: [(Action, Rule, Rule, Rule); 17] = {
         (Action::RestoreRecording, Always, Access, Never),
         (Action::DeleteRecordingAtOnce, Always, Never, Never),
         (Action::HoldRecording, Always, Never, Never),
+        (Action::DeleteRoom, Always, Never, Never),
     ]
 };
 
@@ -145,7 +150,8 @@ pub fn is_allowed(principal: &Principal, action: Action, room: Option<&RoomPolic
             Some(_) => (admin, None),
         },
         Principal::Participant { room_id, role } => {
-            if room.is_none_or(|r| r.room_id != room_id) {
+            // A closed room's links and tokens admit to nothing.
+            if room.is_none_or(|r| r.room_id != room_id || !r.open) {
                 return false;
             }
             let rule = match role {
@@ -312,6 +318,7 @@ mod tests {
                             room_id: &room_id,
                             access,
                             recording_enabled,
+                            open: true,
                         };
                         let principal = match column.role {
                             None => Principal::Admin,

@@ -420,6 +420,7 @@ mod tests {
             details: None,
             trash: None,
             legal_hold: None,
+            expires_at: None,
         };
         assert!(!search.matches(&recording));
         recording.title = Some("The March meeting".into());

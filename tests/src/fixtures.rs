@@ -53,6 +53,7 @@ pub fn recording_with(
         details: None,
         trash: None,
         legal_hold: None,
+        expires_at: None,
     }
 }
 
@@ -100,7 +101,9 @@ pub async fn room_keeping(store: &Store, access: RecordingAccess, trash_days: u8
             enabled: true,
             allow_access_to: access,
             trash_days,
+            retention_days: None,
         },
+        ..RoomConfig::default()
     };
     stored_room(store, config).await
 }

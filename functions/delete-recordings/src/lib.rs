@@ -2,7 +2,8 @@
 //! into the room's recycle bin, or (`permanent=true`, or in a room that keeps none) video,
 //! metadata and share links, in an order that never loses track of a video; and
 //! `POST /api/v1/recordings/{recordingId}/restore` and `POST /api/v1/recordings/restore`,
-//! back from the bin.
+//! back from the bin; and `DELETE /api/v1/rooms/{roomId}` and `DELETE /api/v1/rooms?roomIds=`,
+//! rooms with what their policies say of their recordings.
 
 use std::collections::BTreeMap;
 
@@ -13,10 +14,12 @@ use shared::app::App;
 use shared::clock::now_millis;
 use shared::deletion::{delete_recordings, parse_bulk_ids};
 use shared::error::ApiError;
-use shared::http::{Fields, bool_param, list_param, recording_id_param};
+use shared::http::{Fields, bool_param, list_param, recording_id_param, room_id_param};
 use shared::model::RecordingId;
+use shared::permissions::{Action, authorize};
 use shared::recycle_bin::restore_recordings;
 use shared::response::json_response;
+use shared::room_deletion::{self, Policy, parse_room_ids};
 use shared::runtime::HandlerResult;
 
 shared::routes! {
@@ -24,6 +27,8 @@ shared::routes! {
     "DELETE /api/v1/recordings" => delete_many,
     "POST /api/v1/recordings/{recordingId}/restore" => restore_one,
     "POST /api/v1/recordings/restore" => restore_many,
+    "DELETE /api/v1/rooms/{roomId}" => delete_room,
+    "DELETE /api/v1/rooms" => delete_rooms,
 }
 
 async fn delete_one(app: &App, req: Request) -> HandlerResult {
@@ -105,6 +110,50 @@ async fn restore_many(app: &App, req: Request) -> HandlerResult {
         outcome.failed.iter().map(|(id, f)| (id, f.message(id))),
     );
     Ok(bulk_response(&body))
+}
+
+async fn delete_room(app: &App, req: Request) -> HandlerResult {
+    let id = room_id_param(&req)?;
+    let policy = Policy::parse(&req)?;
+    let principal = app.auth.authenticate(&req)?;
+    authorize(&principal, Action::DeleteRoom, None)?;
+    let outcome = room_deletion::delete_room(app, &id, policy, now_millis()).await?;
+    Ok(json_response(outcome.status, &outcome.to_json()))
+}
+
+/// One room after another; each answered as its own deletion would be.
+async fn delete_rooms(app: &App, req: Request) -> HandlerResult {
+    let ids = parse_room_ids(&list_param(&req, "roomIds"))?;
+    let policy = Policy::parse(&req)?;
+    let principal = app.auth.authenticate(&req)?;
+    authorize(&principal, Action::DeleteRoom, None)?;
+    let (mut successful, mut failed) = (Vec::new(), Vec::new());
+    for id in &ids {
+        match room_deletion::delete_room(app, id, policy, now_millis()).await {
+            Ok(outcome) => {
+                let mut done = outcome.to_json();
+                done["roomId"] = json!(id);
+                successful.push(done);
+            }
+            Err(err) => failed.push(json!({
+                "roomId": id,
+                "error": err.category().as_str(),
+                "message": err.to_string(),
+            })),
+        }
+    }
+    let (status, message) = match failed.len() {
+        0 => (
+            StatusCode::OK,
+            "All rooms processed successfully".to_owned(),
+        ),
+        n => (
+            StatusCode::BAD_REQUEST,
+            format!("{n} room(s) could not be deleted"),
+        ),
+    };
+    let body = json!({"message": message, "successful": successful, "failed": failed});
+    Ok(json_response(status, &body))
 }
 
 /// OpenVidu Meet's shape of a bulk answer: what was done, and why not for the rest.

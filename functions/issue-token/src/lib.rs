@@ -73,6 +73,12 @@ async fn room_token(app: &App, req: Request) -> HandlerResult {
         return Err(ApiError::Unauthenticated("Invalid room secret"));
     };
     attempt.succeeded().await?;
+    // A closed room's links admit no one; its right secret may say so.
+    if !room.policy().open {
+        return Err(ApiError::Forbidden(format!(
+            "Room '{room_id}' is closed: its links no longer admit anyone"
+        )));
+    }
     let token = app
         .auth
         .tokens

@@ -9,6 +9,7 @@ use shared::access::authorize_in_room;
 use shared::app::App;
 use shared::error::ApiError;
 use shared::http::{query_param, recording_id_param, room_id_param};
+use shared::model::RoomId;
 use shared::pagination::{ActivityQuery, ListQuery};
 use shared::permissions::Action;
 use shared::response::json_response;
@@ -32,12 +33,24 @@ async fn list(app: &App, req: Request) -> HandlerResult {
     let decider = authorize_in_room(&app.store, &principal, action, query.room_id.as_ref()).await?;
     let may_delete = decider.may(Action::DeleteRecording);
     let page = app.store.list_recordings(&query).await?;
+    // The page's rooms, for when their retention removes each recording (`expiresAt`):
+    // one more read, of at most a page's rooms; none for the recycle bin.
+    let rooms: Vec<&RoomId> = match query.trashed {
+        true => Vec::new(),
+        false => page.items.iter().map(|r| &r.room_id).collect(),
+    };
+    let rooms = app.store.load_with_rooms(&[], &rooms).await?.rooms;
     let body = page.to_json(
         "recordings",
         query.max_items,
         &query.fingerprint,
         app.page_tokens()?,
-        |r| query.fields.apply(&r.clone().shown_to(may_delete)),
+        |r| {
+            let config = rooms.get(&r.room_id).map(|room| &room.config.recording);
+            query
+                .fields
+                .apply(&r.clone().shown_to(may_delete).expiring(config))
+        },
     );
     Ok(json_response(StatusCode::OK, &body))
 }

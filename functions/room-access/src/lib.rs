@@ -27,11 +27,16 @@ shared::routes! {
 }
 
 async fn create(app: &App, req: Request) -> HandlerResult {
-    let input = CreateRoom::parse(&req)?;
+    let now = now_millis();
+    let input = CreateRoom::parse(&req, now)?;
     let principal = app.auth.authenticate(&req)?;
     authorize(&principal, Action::CreateRoom, None)?;
     let secrets = RoomSecrets::generate();
-    let room = Room::new(input.room_name, input.config, now_millis(), &secrets);
+    let room = Room {
+        auto_deletion_date: input.auto_deletion_date,
+        auto_deletion_policy: input.auto_deletion_policy,
+        ..Room::new(input.room_name, input.config, now, &secrets)
+    };
     if !app.store.create_room(&room, &secrets).await? {
         // Ids end in a random suffix; a clash is vanishingly rare and safe to retry.
         return Err(ApiError::Unavailable("room id clash".into()));

@@ -105,7 +105,7 @@ pub async fn finish_abandoned(
 
 /// `recordingDeleted` for each recording deleted, saying how its delete came about.
 async fn publish_deleted(events: &Events, deleted: &[StoredRecording]) {
-    for deletion in [Deletion::Permanent, Deletion::Purged] {
+    for deletion in Deletion::ALL {
         let recordings: Vec<Recording> = deleted
             .iter()
             .filter(|r| r.deletion.unwrap_or(Deletion::Permanent) == deletion)

@@ -30,14 +30,15 @@ use crate::error::{ApiError, Category, FieldError};
 use crate::events::Events;
 use crate::media::Media;
 use crate::model::{
-    Activity, ActivityKind, Actor, Deletion, Recording, RecordingConfig, RecordingId, RoomId,
+    ActedBy, Activity, ActivityKind, Actor, Deletion, Recording, RecordingConfig, RecordingId,
+    RoomId,
 };
 use crate::permissions::{Action, Principal, authorize, is_allowed};
 use crate::store::{MarkScope, Store, StoredRecording};
 
 pub(crate) use at_once::delete_at_once;
 pub use at_once::{ABANDONED_AFTER_MS, finish_abandoned};
-pub(crate) use trash::{read, reclassify, settle};
+pub(crate) use trash::{read, reclassify, settle, trash};
 
 /// At most this many distinct ids in one bulk delete: the most whose query string, with a
 /// bearer token, stays inside API Gateway's 10 KB limit on a request line and headers.
@@ -249,7 +250,13 @@ pub async fn delete_recordings(
         true => MarkScope::Trashed,
     };
     let (trashed, deleted) = join(
-        trash::trash(deleter, principal, &to_trash, config_of, now_ms),
+        trash::trash(
+            deleter,
+            ActedBy::of(principal),
+            &to_trash,
+            config_of,
+            now_ms,
+        ),
         delete_at_once(deleter, &at_once, scope, Deletion::Permanent, now_ms),
     )
     .await;

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use super::{DeleteFailure, Deleter};
 use crate::events::RecordingEvent;
 use crate::model::{ActedBy, Recording, RecordingConfig, RecordingId, Trash};
-use crate::permissions::Principal;
 use crate::store::{MarkScope, StoredRecording, WriteOutcome};
 
 /// Moves `ids` (distinct, each allowed to `by`) into their rooms' recycle bins, each for
@@ -14,7 +13,7 @@ use crate::store::{MarkScope, StoredRecording, WriteOutcome};
 /// recordings moved, as they now are, and why the others were not.
 pub(crate) async fn trash(
     deleter: Deleter<'_>,
-    by: &Principal,
+    by: ActedBy,
     ids: &[RecordingId],
     config_of: impl Fn(&RecordingId) -> RecordingConfig,
     now_ms: i64,
@@ -41,7 +40,7 @@ pub(crate) async fn trash(
                         trash: Some(Trash {
                             trashed_at: now_ms,
                             purge_at,
-                            deleted_by: ActedBy::of(by),
+                            deleted_by: by,
                         }),
                         ..stored.recording.clone()
                     });

@@ -16,7 +16,8 @@ pub use recording::{
     ActedBy, Deletion, FieldSelection, LegalHold, Recording, RecordingStatus, Trash,
 };
 pub use room::{
-    DEFAULT_TRASH_DAYS, MAX_TRASH_DAYS, PENDING_LOCK_PREFIX, RecordingConfig, RecordingLock, Room,
-    RoomConfig, RoomSecret, RoomSecrets, SecretDigests,
+    AutoDeletionPolicy, DEFAULT_TRASH_DAYS, MAX_RETENTION_DAYS, MAX_TRASH_DAYS,
+    PENDING_LOCK_PREFIX, RecordingConfig, RecordingLock, Room, RoomConfig, RoomSecret, RoomSecrets,
+    RoomStatus, SecretDigests, Toggle, WithMeeting, WithRecordings,
 };
 pub use share::{CreatorRole, ShareAccess, ShareLink};

@@ -66,4 +66,6 @@ pub struct RoomPolicy<'a> {
     pub room_id: &'a RoomId,
     pub access: RecordingAccess,
     pub recording_enabled: bool,
+    /// Neither closed nor closing: participants are admitted.
+    pub open: bool,
 }

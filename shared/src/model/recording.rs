@@ -4,7 +4,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ActorKind, CreatorRole, Principal, RecordingId, RoomId};
+use super::{CreatorRole, Principal, RecordingConfig, RecordingId, RoomId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -94,9 +94,24 @@ pub struct Recording {
     /// Shown only to those who may delete the recording ([`Recording::shown_to`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_hold: Option<LegalHold>,
+    /// When its room's retention removes it ([`Recording::expiring`]): worked out when it
+    /// is shown, never stored (the table's TTL attribute has this name).
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
 }
 
 impl Recording {
+    /// The recording with `expiresAt`, when its room's retention (`config`) will remove
+    /// it: finished, listed, not on legal hold.
+    pub fn expiring(mut self, config: Option<&RecordingConfig>) -> Self {
+        let removable = self.status.is_final() && self.trash.is_none() && self.legal_hold.is_none();
+        self.expires_at = match (config, self.end_date) {
+            (Some(config), Some(end)) if removable => config.expires_at(end),
+            _ => None,
+        };
+        self
+    }
+
     /// The recording as `may_delete` says a caller may see it: a legal hold concerns only
     /// those who could remove the recording.
     pub fn shown_to(mut self, may_delete: bool) -> Self {
@@ -107,21 +122,38 @@ impl Recording {
     }
 }
 
-/// Who did something to a recording: a principal's kind and role, never a credential.
+/// Who did something to a recording: a principal's kind and role, or its room's
+/// retention; never a credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActedBy {
-    pub kind: ActorKind,
-    pub role: CreatorRole,
+    pub kind: ActedByKind,
+    pub role: Option<CreatorRole>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ActedByKind {
+    Admin,
+    Participant,
+    /// The room's retention, removing a recording it no longer keeps.
+    Retention,
 }
 
 impl ActedBy {
     pub fn of(principal: &Principal) -> Self {
         Self {
             kind: match principal {
-                Principal::Admin => ActorKind::Admin,
-                Principal::Participant { .. } => ActorKind::Participant,
+                Principal::Admin => ActedByKind::Admin,
+                Principal::Participant { .. } => ActedByKind::Participant,
             },
-            role: CreatorRole::of(principal),
+            role: Some(CreatorRole::of(principal)),
+        }
+    }
+
+    pub fn retention() -> Self {
+        Self {
+            kind: ActedByKind::Retention,
+            role: None,
         }
     }
 }
@@ -145,13 +177,26 @@ pub enum Deletion {
     Permanent,
     /// By the purge, once its time in the recycle bin was over.
     Purged,
+    /// By its room's retention, in a room that keeps no recycle bin.
+    Retention,
+    /// With its room.
+    RoomDeleted,
 }
 
 impl Deletion {
+    pub const ALL: [Self; 4] = [
+        Self::Permanent,
+        Self::Purged,
+        Self::Retention,
+        Self::RoomDeleted,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Permanent => "permanent",
             Self::Purged => "purged",
+            Self::Retention => "retention",
+            Self::RoomDeleted => "roomDeleted",
         }
     }
 }

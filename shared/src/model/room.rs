@@ -11,6 +11,8 @@ use crate::crypto;
 pub const DEFAULT_TRASH_DAYS: u8 = 7;
 /// The most days a room may keep deleted recordings.
 pub const MAX_TRASH_DAYS: u8 = 90;
+/// The longest retention a room may set: ten years.
+pub const MAX_RETENTION_DAYS: u16 = 3650;
 
 /// A room's `config.recording`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +24,10 @@ pub struct RecordingConfig {
     /// Rooms stored before the recycle bin existed take the default.
     #[serde(default = "default_trash_days")]
     pub trash_days: u8,
+    /// Days after they end that recordings are removed (to the bin, or for good);
+    /// absent: kept forever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u16>,
 }
 
 fn default_trash_days() -> u8 {
@@ -34,6 +40,7 @@ impl Default for RecordingConfig {
             enabled: true,
             allow_access_to: RecordingAccess::default(),
             trash_days: DEFAULT_TRASH_DAYS,
+            retention_days: None,
         }
     }
 }
@@ -44,13 +51,74 @@ impl RecordingConfig {
     pub fn restorable_until(&self, now_ms: i64) -> Option<i64> {
         (self.trash_days > 0).then(|| now_ms + i64::from(self.trash_days) * DAY_MS)
     }
+
+    /// When retention removes a recording that ended at `end_ms`; `None` when the room keeps
+    /// recordings forever.
+    pub fn expires_at(&self, end_ms: i64) -> Option<i64> {
+        self.retention_days
+            .map(|days| end_ms + i64::from(days) * DAY_MS)
+    }
 }
 
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+pub(crate) const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// A setting of the meeting application's (`config.chat`, `config.virtualBackground`):
+/// stored and returned as given; this service does not act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Toggle {
+    pub enabled: bool,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RoomConfig {
     pub recording: RecordingConfig,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat: Option<Toggle>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_background: Option<Toggle>,
+}
+
+/// Where a room stands: open, closed (its links stop working and it records no more; its
+/// recordings stay, for administrators), or closing (being deleted with its recordings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomStatus {
+    #[default]
+    Open,
+    Closed,
+    Closing,
+}
+
+/// What deleting a room does with its recordings (OpenVidu Meet's `withRecordings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithRecordings {
+    /// Refuse while the room has any.
+    Fail,
+    /// Delete them all, for good.
+    Force,
+    /// Keep them, and close the room instead.
+    Close,
+}
+
+/// What deleting a room does while one of its recordings runs (`withMeeting`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithMeeting {
+    Fail,
+    /// Stop the recording first.
+    Force,
+    /// Wait until it ends.
+    WhenMeetingEnds,
+}
+
+/// When and how a room deletes itself (`autoDeletionPolicy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoDeletionPolicy {
+    pub with_meeting: WithMeeting,
+    pub with_recordings: WithRecordings,
 }
 
 /// A secret that admits to a room with a role. Never printed.
@@ -133,6 +201,17 @@ pub struct Room {
     pub lock_holder: Option<String>,
     #[serde(rename = "activeUntil", default, skip_serializing)]
     pub lock_until: Option<i64>,
+    #[serde(default)]
+    pub status: RoomStatus,
+    /// A deletion waiting for the running recording to end, with what it does to the
+    /// room's recordings then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_pending: Option<WithRecordings>,
+    /// Epoch milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_deletion_date: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_deletion_policy: Option<AutoDeletionPolicy>,
 }
 
 /// How a start request holds a room's lock until the media server names the recording.
@@ -164,6 +243,10 @@ impl Room {
             secret_digests: secrets.digests(),
             lock_holder: None,
             lock_until: None,
+            status: RoomStatus::Open,
+            deletion_pending: None,
+            auto_deletion_date: None,
+            auto_deletion_policy: None,
         }
     }
 
@@ -180,11 +263,14 @@ impl Room {
         }
     }
 
+    /// A closed or closing room admits no participant and records no more.
     pub fn policy(&self) -> RoomPolicy<'_> {
+        let open = self.status == RoomStatus::Open;
         RoomPolicy {
             room_id: &self.room_id,
             access: self.config.recording.allow_access_to,
-            recording_enabled: self.config.recording.enabled,
+            recording_enabled: self.config.recording.enabled && open,
+            open,
         }
     }
 
@@ -214,7 +300,20 @@ impl Room {
             "roomName": self.room_name,
             "creationDate": self.creation_date,
             "config": self.config,
+            "status": self.status,
+            // OpenVidu Meet's name for what happens when the running recording ends.
+            "meetingEndAction": match self.deletion_pending {
+                None => "none",
+                Some(WithRecordings::Close) => "close",
+                Some(_) => "delete",
+            },
         });
+        if let Some(date) = self.auto_deletion_date {
+            json["autoDeletionDate"] = date.into();
+        }
+        if let Some(policy) = self.auto_deletion_policy {
+            json["autoDeletionPolicy"] = serde_json::json!(policy);
+        }
         if let Some(secrets) = secrets {
             let url = |secret: &RoomSecret| {
                 format!(

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::orders::{ListIndex, Orderable};
 use super::{
-    ALL_ROOMS, LIVE_RECORDINGS, META, TRASHED_RECORDINGS, date_sort_key, recording_pk, room_pk,
+    ALL_ROOMS, LIVE_RECORDINGS, META, RETAINED_ROOMS, ROOMS_DUE, TRASHED_RECORDINGS, date_sort_key,
+    recording_pk, room_pk,
 };
 use crate::model::{Deletion, Recording, RecordingId, Room, ShareLink};
 
@@ -61,7 +62,11 @@ impl From<&Recording> for RecordingItem {
             s3_key: r.recording_id.s3_key(),
             deleting: false,
             deletion: None,
-            recording: r.clone(),
+            // Worked out when shown; never stored under the table's TTL attribute.
+            recording: Recording {
+                expires_at: None,
+                ..r.clone()
+            },
         }
     }
 }
@@ -109,17 +114,34 @@ pub(super) struct RoomItem {
     gsi1pk: String,
     #[serde(rename = "GSI1SK")]
     gsi1sk: String,
+    /// Only while the room has a retention: the retention job's index of such rooms.
+    #[serde(rename = "GSI2PK", default, skip_serializing_if = "Option::is_none")]
+    gsi2pk: Option<String>,
+    #[serde(rename = "GSI2SK", default, skip_serializing_if = "Option::is_none")]
+    gsi2sk: Option<String>,
+    /// Only while the room is due to delete itself: the sweeper's index of such rooms.
+    #[serde(rename = "GSI3PK", default, skip_serializing_if = "Option::is_none")]
+    gsi3pk: Option<String>,
+    #[serde(rename = "GSI3SK", default, skip_serializing_if = "Option::is_none")]
+    gsi3sk: Option<String>,
     #[serde(flatten)]
     room: Room,
 }
 
 impl From<&Room> for RoomItem {
     fn from(r: &Room) -> Self {
+        let id = r.room_id.as_str();
+        let retained = r.config.recording.retention_days.is_some();
+        let due = r.auto_deletion_date;
         Self {
-            pk: room_pk(r.room_id.as_str()),
+            pk: room_pk(id),
             sk: META.to_owned(),
             gsi1pk: ALL_ROOMS.to_owned(),
-            gsi1sk: date_sort_key(r.creation_date, r.room_id.as_str()),
+            gsi1sk: date_sort_key(r.creation_date, id),
+            gsi2pk: retained.then(|| RETAINED_ROOMS.to_owned()),
+            gsi2sk: retained.then(|| id.to_owned()),
+            gsi3pk: due.map(|_| ROOMS_DUE.to_owned()),
+            gsi3sk: due.map(|at| date_sort_key(at, id)),
             room: r.clone(),
         }
     }

@@ -3,7 +3,7 @@
 //! | item        | PK                      | SK     | index keys                                   |
 //! |-------------|-------------------------|--------|----------------------------------------------|
 //! | recording   | `REC#<id>`              | `META` | GSI1 `ROOM#<roomId>` / `<date>#<id>`; GSI2 `ALL` / `<date>#<id>`; GSI4–GSI8 by size, duration and room name (`orders.rs`); GSI3 `LIVE` / `<date>#<id>` while unfinished, `TRASH` / `<purgeAt>#<id>` while in the recycle bin (its list keys then in `BIN#`-prefixed partitions), `DELETING` / `<marked>#<id>` while being deleted |
-//! | room        | `ROOM#<roomId>`         | `META` | GSI1 `ROOMS` / `<created>#<roomId>`; `activeRecording` while one runs; its secrets' digests |
+//! | room        | `ROOM#<roomId>`         | `META` | GSI1 `ROOMS` / `<created>#<roomId>`; GSI2 `RETAINED` / `<roomId>` while it has a retention; GSI3 `ROOMDUE` / `<due>#<roomId>` while a deletion is due, waiting or under way; `activeRecording` while one runs; its secrets' digests |
 //! | room secrets | `ROOMSECRET#<roomId>`  | `META` | none; the plaintext secrets, which only the rooms function may read |
 //! | share link  | `SHARE#<id>`            | `LINK#<shareId>` | none; found by a query on the partition |
 //! | live links  | `SHARE#<id>`            | `COUNT` | none; how many links are live, for the cap |
@@ -21,6 +21,7 @@ mod items;
 mod orders;
 mod progress;
 mod recordings;
+mod room_lifecycle;
 mod rooms;
 mod shares;
 mod throttle;
@@ -50,6 +51,7 @@ pub use exports::{ExportResult, StoredExport};
 pub use items::StoredRecording;
 pub use progress::{Applied, Progress};
 pub use recordings::Loaded;
+pub use room_lifecycle::RoomChange;
 pub use shares::ShareCreated;
 pub use shares::{ShareOpening, ViewCounted};
 pub use throttle::Reservation;
@@ -72,6 +74,11 @@ const ALL_ROOMS: &str = "ROOMS";
 const LIVE_RECORDINGS: &str = "LIVE";
 /// GSI3's partition of recordings in a recycle bin, by when the purge deletes them.
 const TRASHED_RECORDINGS: &str = "TRASH";
+/// GSI3's partition of rooms with work due: an automatic deletion by its date, a deletion
+/// waiting for a recording to end, or under way.
+const ROOMS_DUE: &str = "ROOMDUE";
+/// GSI2's partition of rooms with a retention, for the retention job.
+const RETAINED_ROOMS: &str = "RETAINED";
 
 fn recording_pk(id: &str) -> String {
     format!("REC#{id}")

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::items::RoomItem;
 use super::{
-    ALL_ROOMS, IndexList, Keep, META, Store, condition_held, date_sort_key, decode, encode,
-    primary_key, room_pk, s,
+    ALL_ROOMS, IndexList, Keep, META, RETAINED_ROOMS, Store, condition_held, date_sort_key, decode,
+    encode, primary_key, room_pk, s,
 };
 use crate::aws::AwsError;
 use crate::model::{Room, RoomId, RoomSecrets};
@@ -32,7 +32,7 @@ struct RoomSecretsItem {
     secrets: RoomSecrets,
 }
 
-fn room_secrets_pk(id: &RoomId) -> String {
+pub(super) fn room_secrets_pk(id: &RoomId) -> String {
     format!("ROOMSECRET#{id}")
 }
 
@@ -170,10 +170,31 @@ impl Store {
                 .expression_attribute_names("#trash", "trashDays")
                 .expression_attribute_values(":trash", AttributeValue::N(days.to_string()));
         }
-        let result = request
-            .update_expression(format!("SET {}", sets.join(", ")))
-            .send()
-            .await;
+        // A room with a retention is in the retention job's index (GSI2), and only then.
+        let mut removes = Vec::new();
+        match patch.retention_days {
+            None => {}
+            Some(Some(days)) => {
+                sets.push("#config.#recording.#retention = :retention, GSI2PK = :retained, GSI2SK = :room");
+                request = request
+                    .expression_attribute_names("#retention", "retentionDays")
+                    .expression_attribute_values(":retention", AttributeValue::N(days.to_string()))
+                    .expression_attribute_values(":retained", s(RETAINED_ROOMS))
+                    .expression_attribute_values(":room", s(id.as_str()));
+            }
+            Some(None) => {
+                removes.push("#config.#recording.#retention, GSI2PK, GSI2SK");
+                request = request.expression_attribute_names("#retention", "retentionDays");
+            }
+        }
+        let mut expression = String::new();
+        if !sets.is_empty() {
+            expression = format!("SET {}", sets.join(", "));
+        }
+        if !removes.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
+        }
+        let result = request.update_expression(expression).send().await;
         condition_held(result)?
             .and_then(|out| out.attributes)
             .map(decode::<RoomItem, _>)
@@ -195,9 +216,13 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(primary_key(room_pk(room.as_str()))))
             .update_expression("SET activeRecording = :holder, activeUntil = :until")
+            // A closed or closing room records no more, whatever a start read before.
             .condition_expression(
-                "attribute_exists(PK) AND (attribute_not_exists(activeRecording) OR activeUntil < :now)",
+                "attribute_exists(PK) AND (attribute_not_exists(#status) OR #status = :open) \
+                 AND (attribute_not_exists(activeRecording) OR activeUntil < :now)",
             )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":open", s("open"))
             .expression_attribute_values(":holder", s(holder))
             .expression_attribute_values(":until", AttributeValue::N(expires_ms.to_string()))
             .expression_attribute_values(":now", AttributeValue::N(now_ms.to_string()))

@@ -174,6 +174,7 @@ async fn who_may_start_and_stop() {
                 allow_access_to: RecordingAccess::AdminModeratorSpeaker,
                 ..RecordingConfig::default()
             },
+            ..RoomConfig::default()
         },
     )
     .await;

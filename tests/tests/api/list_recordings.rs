@@ -78,7 +78,8 @@ async fn lists_newest_first_with_default_page_size_in_one_query() {
         body["recordings"][0],
         serde_json::to_value(&recordings[14]).expect("json")
     );
-    assert_eq!(response.aws_calls, 1, "a page is one query");
+    // One query, and one read of the page's rooms (their retention, for `expiresAt`).
+    assert_eq!(response.aws_calls, 2, "a page is one query and its rooms");
 }
 
 #[tokio::test]

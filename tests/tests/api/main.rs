@@ -13,6 +13,7 @@ mod media;
 mod panics;
 mod recycle_bin;
 mod room_access;
+mod room_deletion;
 mod rooms;
 mod search_recordings;
 mod secrets;

@@ -158,7 +158,7 @@ async fn unknown_fields_and_bad_values_are_422_with_details() {
         &json!({
             "roomName": 5,
             "color": "red",
-            "config": {"recording": {"enabled": "yes", "allowAccessTo": "everyone", "extra": 1}, "chat": {}},
+            "config": {"recording": {"enabled": "yes", "allowAccessTo": "everyone", "extra": 1}, "whiteboard": {}},
         }),
     )
     .await;
@@ -169,10 +169,10 @@ async fn unknown_fields_and_bad_values_are_422_with_details() {
         fields,
         [
             "color",
-            "config.chat",
             "config.recording.allowAccessTo",
             "config.recording.enabled",
             "config.recording.extra",
+            "config.whiteboard",
             "roomName",
         ]
     );

@@ -46,6 +46,8 @@ const GRANTS: &[(&str, &[Grant])] = &[
             // access::authorize_in_room: a room token's room and its access; the room
             // whose activity is asked for.
             (&["dynamodb:GetItem"], TABLE, &["ROOM#"]),
+            // A page's rooms, for their retention (`expiresAt`).
+            (&["dynamodb:BatchGetItem"], TABLE, &["ROOM#"]),
             // Store::list_activity: a room's entries, or a recording's in GSI3.
             (&["dynamodb:Query"], TABLE, &["ACT#"]),
             (&["dynamodb:Query"], "table/index/GSI3", &["ACT#"]),
@@ -151,18 +153,22 @@ const GRANTS: &[(&str, &[Grant])] = &[
                 TABLE,
                 &["REC#", "ROOM#", "SHARE#"],
             ),
-            // mark_deleting: the mark and the video's tombstone, in one transaction; the
-            // activity entry of a single delete.
-            (&["dynamodb:UpdateItem"], TABLE, &["REC#"]),
+            // mark_deleting: the mark and the video's tombstone, in one transaction; moves
+            // to and from the bin; a room's state (change_room) and a stopped recording's;
+            // the activity entry of a single delete.
+            (&["dynamodb:UpdateItem"], TABLE, &["REC#", "ROOM#"]),
             (&["dynamodb:PutItem"], TABLE, &["VIDEO#", "ACT#"]),
             // delete_share_partitions: the links found, then deleted 25 a call.
             (&["dynamodb:Query"], TABLE, &["SHARE#"]),
+            // room_deletion: the room, and its recordings by its date index.
+            (&["dynamodb:GetItem"], TABLE, &["ROOM#"]),
+            (&["dynamodb:Query"], "table/index/GSI1", &[]),
             // The links, then the recordings' own items (delete_recording_items), last;
-            // a bulk delete's activity entries, 25 a call.
+            // a bulk delete's activity entries, 25 a call; a deleted room and its secrets.
             (
                 &["dynamodb:BatchWriteItem"],
                 TABLE,
-                &["SHARE#", "REC#", "ACT#"],
+                &["SHARE#", "REC#", "ACT#", "ROOM#", "ROOMSECRET#"],
             ),
             (&["s3:DeleteObject"], VIDEOS, &[]),
             (&["events:PutEvents"], BUS, &[]),
@@ -238,15 +244,28 @@ const GRANTS: &[(&str, &[Grant])] = &[
     (
         "sweep-recordings",
         &[
-            // live_recordings, abandoned_deletes and due_for_purge.
+            // live_recordings, abandoned_deletes, due_for_purge and rooms_due.
             (&["dynamodb:Query"], "table/index/GSI3", &[]),
-            // Stale recordings aborted, their rooms freed; due ones marked for the purge.
+            // retained_rooms, and the recordings retention and room deletions read.
+            (&["dynamodb:Query"], "table/index/GSI2", &[]),
+            (&["dynamodb:Query"], "table/index/GSI1", &[]),
+            (&["dynamodb:GetItem"], TABLE, &["ROOM#"]),
+            // Stale recordings aborted, their rooms freed; due ones marked, moved to the
+            // bin or warned of; rooms closed or closing.
             (&["dynamodb:UpdateItem"], TABLE, &["REC#", "ROOM#"]),
             (&["dynamodb:PutItem"], TABLE, &["VIDEO#"]),
-            // Abandoned and purged deletes finished as delete-recordings does.
-            (&["dynamodb:BatchGetItem"], TABLE, &["REC#", "SHARE#"]),
+            // Deletes finished as delete-recordings does; a recording stopped with its room.
+            (
+                &["dynamodb:BatchGetItem"],
+                TABLE,
+                &["REC#", "ROOM#", "SHARE#"],
+            ),
             (&["dynamodb:Query"], TABLE, &["SHARE#"]),
-            (&["dynamodb:BatchWriteItem"], TABLE, &["SHARE#", "REC#"]),
+            (
+                &["dynamodb:BatchWriteItem"],
+                TABLE,
+                &["SHARE#", "REC#", "ROOM#", "ROOMSECRET#"],
+            ),
             (&["s3:DeleteObject"], VIDEOS, &[]),
             (&["events:PutEvents"], BUS, &[]),
         ],
@@ -307,7 +326,11 @@ const SECRETS: &[(&str, &[&str])] = &[
     ("room-access", AUTHENTICATES),
     // Issues tokens; authenticates no request.
     ("issue-token", &["TOKEN_SIGNING_KEY", "ADMIN_PASSWORD_HASH"]),
-    ("delete-recordings", AUTHENTICATES),
+    // A room deleted with `withMeeting=force` stops its recording's egress.
+    (
+        "delete-recordings",
+        &["TOKEN_SIGNING_KEY", "API_KEY_HASHES", "LIVEKIT_API_SECRET"],
+    ),
     ("share-recording", AUTHENTICATES),
     // A private link is opened with the caller's own credentials.
     ("share-page", AUTHENTICATES),
@@ -462,7 +485,11 @@ fn every_function_is_granted_what_its_code_calls_and_nothing_else() {
                     "{binary}: {action} on the whole table: limit it with dynamodb:LeadingKeys"
                 ));
             }
-            if binary != "room-access" && prefixes.contains("ROOMSECRET#") {
+            // Only the rooms function reads rooms' secrets (or creates them); the functions
+            // that delete rooms delete them too, in the same BatchWriteItem as the room.
+            let deletes_rooms = action == "dynamodb:BatchWriteItem"
+                && ["delete-recordings", "sweep-recordings"].contains(&binary);
+            if binary != "room-access" && !deletes_rooms && prefixes.contains("ROOMSECRET#") {
                 problems.push(format!(
                     "{binary}: {action} on rooms' secrets, which only room-access may touch"
                 ));
