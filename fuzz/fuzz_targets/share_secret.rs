@@ -390,7 +390,9 @@ fn exercise(input: &Input) -> Opened {
             recording: RecordingConfig {
                 enabled: stored.enabled,
                 allow_access_to: access,
+                ..RecordingConfig::default()
             },
+            ..RoomConfig::default()
         };
         let mut room = Room::new(
             "Room A".into(),

@@ -67,7 +67,12 @@ export interface paths {
          * @description Administrators only. The response carries the moderator and speaker URLs, whose `secret` admits to the room.
          */
         post: operations["createRoom"];
-        delete?: never;
+        /**
+         * Delete or close many rooms
+         * @description Up to 50 distinct ids, each handled as `DELETE /rooms/{roomId}` with the same
+         *     policies; those that fail are listed (then the status is 400).
+         */
+        delete: operations["deleteRooms"];
         options?: never;
         head?: never;
         patch?: never;
@@ -95,7 +100,17 @@ export interface paths {
         get: operations["getRoom"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete or close a room
+         * @description Administrators only. OpenVidu Meet's policies: `withRecordings` (`fail`: 409 while
+         *     the room has recordings; `force`: deleted for good with it, 409 naming any on legal
+         *     hold; `close`: kept, the room closed instead) and `withMeeting` (`fail`: 409 while a
+         *     recording runs; `force`: stopped first; `when_meeting_ends`: 202, done once it
+         *     ends). 202 also when the recordings cannot all be deleted in one request: the room
+         *     is `closing` and the sweeper finishes it. The room's links and tokens stop working
+         *     at once.
+         */
+        delete: operations["deleteRoom"];
         options?: never;
         head?: never;
         patch?: never;
@@ -738,6 +753,7 @@ export interface components {
             purgeAt?: components["schemas"]["EpochMillis"];
             deletedBy?: components["schemas"]["ActedBy"];
             legalHold?: components["schemas"]["LegalHold"];
+            expiresAt?: components["schemas"]["EpochMillis"];
         };
         RecordingPage: {
             recordings: components["schemas"]["SelectedRecording"][];
@@ -765,6 +781,7 @@ export interface components {
             purgeAt?: components["schemas"]["EpochMillis"];
             deletedBy?: components["schemas"]["ActedBy"];
             legalHold?: components["schemas"]["LegalHold"];
+            expiresAt?: components["schemas"]["EpochMillis"];
         };
         Pagination: {
             isTruncated: boolean;
@@ -772,12 +789,12 @@ export interface components {
             nextPageToken?: string;
             maxItems: number;
         };
-        /** @description Who did it; never a credential. */
+        /** @description Who did it (a principal, or the room's retention); never a credential. */
         ActedBy: {
             /** @enum {string} */
-            kind: "admin" | "participant";
-            /** @enum {string} */
-            role: "admin" | "moderator" | "speaker";
+            kind: "admin" | "participant" | "retention";
+            /** @enum {string|null} */
+            role: "admin" | "moderator" | "speaker" | null;
         };
         LegalHold: {
             reason: string;
@@ -862,17 +879,17 @@ export interface components {
              * @default false
              */
             privateAccess: boolean;
-            /** @description Lifetime of the link in whole seconds; left out, the link does not expire. */
-            expiresIn?: number;
+            /** @description Lifetime of the link in whole seconds; left out (or null), the link does not expire. */
+            expiresIn?: number | null;
             /**
              * @description `false`: a play-only link; its recipients may play the recording, not download it.
              * @default true
              */
             allowDownload: boolean;
-            /** @description How many views it gives, at most (each play or download with the link, and each opening of its page); left out, no limit. */
-            maxViews?: number;
-            /** @description A password its recipients must give as well; only its digest is stored. */
-            password?: string;
+            /** @description How many views it gives, at most (each play or download with the link, and each opening of its page); left out (or null), no limit. */
+            maxViews?: number | null;
+            /** @description A password its recipients must give as well; only its digest is stored. Left out (or null), none. */
+            password?: string | null;
         };
         ShareLink: {
             shareId: string;
@@ -982,9 +999,50 @@ export interface components {
             enabled: boolean;
             allowAccessTo: components["schemas"]["RecordingAccess"];
             trashDays: components["schemas"]["TrashDays"];
+            /** @description Days after they end that recordings are removed (to the bin, or for good); absent, kept forever. */
+            retentionDays?: number;
         };
         RoomConfig: {
             recording: components["schemas"]["RecordingConfig"];
+            chat?: components["schemas"]["Toggle"];
+            virtualBackground?: components["schemas"]["Toggle"];
+        };
+        /** @description A setting of the meeting application's, stored and returned as given. */
+        Toggle: {
+            enabled: boolean;
+        };
+        /**
+         * @description `open`; `closed` (its links admit no one and it records no more; its recordings
+         *     stay, for administrators); `closing` (being deleted with its recordings).
+         * @enum {string}
+         */
+        RoomStatus: "open" | "closed" | "closing";
+        AutoDeletionPolicy: {
+            /** @enum {string} */
+            withMeeting: "force" | "when_meeting_ends";
+            /** @enum {string} */
+            withRecordings: "force" | "close";
+        };
+        /** @description How a room's deletion went (OpenVidu Meet's answer). */
+        RoomDeletion: {
+            /** @enum {string} */
+            successCode: "room_deleted" | "room_and_recordings_deleted" | "room_closed" | "room_with_active_meeting_closed" | "room_with_active_meeting_scheduled_to_be_closed" | "room_with_active_meeting_and_recordings_scheduled_to_be_deleted" | "room_closing";
+            message: string;
+            room?: components["schemas"]["Room"];
+        };
+        BulkRoomDeletion: {
+            message: string;
+            successful: {
+                roomId: components["schemas"]["RoomId"];
+                successCode: string;
+                message: string;
+                room?: components["schemas"]["Room"];
+            }[];
+            failed: {
+                roomId: components["schemas"]["RoomId"];
+                error: string;
+                message: string;
+            }[];
         };
         /** @description A room; the URLs only for administrators. */
         Room: {
@@ -992,6 +1050,14 @@ export interface components {
             roomName: string;
             creationDate: components["schemas"]["EpochMillis"];
             config: components["schemas"]["RoomConfig"];
+            status?: components["schemas"]["RoomStatus"];
+            /**
+             * @description What a deletion waiting for the running recording does when it ends.
+             * @enum {string}
+             */
+            meetingEndAction?: "none" | "close" | "delete";
+            autoDeletionDate?: components["schemas"]["EpochMillis"];
+            autoDeletionPolicy?: components["schemas"]["AutoDeletionPolicy"];
             /**
              * Format: uri
              * @description `<console base URL>/room/<roomId>?secret=<moderator secret>`: opens the room in the console
@@ -1009,6 +1075,14 @@ export interface components {
             roomName: string;
             creationDate: components["schemas"]["EpochMillis"];
             config: components["schemas"]["RoomConfig"];
+            status?: components["schemas"]["RoomStatus"];
+            /**
+             * @description What a deletion waiting for the running recording does when it ends.
+             * @enum {string}
+             */
+            meetingEndAction?: "none" | "close" | "delete";
+            autoDeletionDate?: components["schemas"]["EpochMillis"];
+            autoDeletionPolicy?: components["schemas"]["AutoDeletionPolicy"];
             /** Format: uri */
             moderatorUrl?: string;
             /** Format: uri */
@@ -1040,6 +1114,8 @@ export interface components {
             enabled?: boolean;
             allowAccessTo?: components["schemas"]["RecordingAccess"];
             trashDays?: components["schemas"]["TrashDays"];
+            /** @description 1–3650 days; null keeps recordings forever again. */
+            retentionDays?: number | null;
         };
         /**
          * @example {
@@ -1056,7 +1132,12 @@ export interface components {
             roomName?: string | null;
             config?: {
                 recording?: components["schemas"]["RecordingConfigPatch"] | null;
+                chat?: components["schemas"]["Toggle"] | null;
+                virtualBackground?: components["schemas"]["Toggle"] | null;
             } | null;
+            /** @description When the room deletes itself (epoch ms), at least an hour ahead. */
+            autoDeletionDate?: number | null;
+            autoDeletionPolicy?: components["schemas"]["AutoDeletionPolicy"] | null;
         };
         /**
          * @example {
@@ -1355,6 +1436,10 @@ export interface components {
          *     only for recordings already in the bin).
          */
         Permanent: boolean;
+        /** @description `fail` (default), `force` or `close`: what a room's deletion does with its recordings. */
+        WithRecordings: "fail" | "force" | "close";
+        /** @description `fail` (default), `force` or `when_meeting_ends`: what a room's deletion does while a recording runs. */
+        WithMeeting: "fail" | "force" | "when_meeting_ends";
         /** @description Page size, 1 to 100 (default 10); above 100 is clamped to 100. */
         MaxItems: number;
         /** @description From the previous page; 422 if tampered with or used with another query. */
@@ -1367,9 +1452,9 @@ export interface components {
         /** @description `false`: answer the presigned URL as JSON instead of redirecting to it. */
         Redirect: boolean;
         /**
-         * @description The password of the share link given in `secret`, when it has one; ignored
-         *     otherwise. Wrong ones are counted per link and source address: after 5 within 15
-         *     minutes, 429 until the window ends.
+         * @description The password of the share link given in `secret`, when it has one (8–128
+         *     characters); ignored otherwise. Wrong ones are counted per link and source address:
+         *     after 5 within 15 minutes, 429 until the window ends.
          */
         SharePassword: string;
         /** @description Page size, 1 to 100 (default 20); above 100 is clamped to 100. */
@@ -1521,6 +1606,46 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    deleteRooms: {
+        parameters: {
+            query: {
+                roomIds: components["schemas"]["RoomId"][];
+                /** @description `fail` (default), `force` or `close`: what a room's deletion does with its recordings. */
+                withRecordings?: components["parameters"]["WithRecordings"];
+                /** @description `fail` (default), `force` or `when_meeting_ends`: what a room's deletion does while a recording runs. */
+                withMeeting?: components["parameters"]["WithMeeting"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every room was deleted, closed, or its deletion begun. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRoomDeletion"];
+                };
+            };
+            /** @description Some rooms could not be deleted; the others were. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRoomDeletion"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getRoom: {
         parameters: {
             query?: never;
@@ -1557,6 +1682,50 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["RoomNotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteRoom: {
+        parameters: {
+            query?: {
+                /** @description `fail` (default), `force` or `close`: what a room's deletion does with its recordings. */
+                withRecordings?: components["parameters"]["WithRecordings"];
+                /** @description `fail` (default), `force` or `when_meeting_ends`: what a room's deletion does while a recording runs. */
+                withMeeting?: components["parameters"]["WithMeeting"];
+            };
+            header?: never;
+            path: {
+                /** @example daily-standup-x7k2m */
+                roomId: components["parameters"]["RoomIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted, or closed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomDeletion"];
+                };
+            };
+            /** @description Under way, or waiting for the running recording to end. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomDeletion"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["RoomNotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1903,9 +2072,9 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description The password of the share link given in `secret`, when it has one; ignored
-                 *     otherwise. Wrong ones are counted per link and source address: after 5 within 15
-                 *     minutes, 429 until the window ends.
+                 * @description The password of the share link given in `secret`, when it has one (8–128
+                 *     characters); ignored otherwise. Wrong ones are counted per link and source address:
+                 *     after 5 within 15 minutes, 429 until the window ends.
                  */
                 "X-Share-Password"?: components["parameters"]["SharePassword"];
             };
@@ -2145,9 +2314,9 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description The password of the share link given in `secret`, when it has one; ignored
-                 *     otherwise. Wrong ones are counted per link and source address: after 5 within 15
-                 *     minutes, 429 until the window ends.
+                 * @description The password of the share link given in `secret`, when it has one (8–128
+                 *     characters); ignored otherwise. Wrong ones are counted per link and source address:
+                 *     after 5 within 15 minutes, 429 until the window ends.
                  */
                 "X-Share-Password"?: components["parameters"]["SharePassword"];
             };
@@ -2180,9 +2349,9 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description The password of the share link given in `secret`, when it has one; ignored
-                 *     otherwise. Wrong ones are counted per link and source address: after 5 within 15
-                 *     minutes, 429 until the window ends.
+                 * @description The password of the share link given in `secret`, when it has one (8–128
+                 *     characters); ignored otherwise. Wrong ones are counted per link and source address:
+                 *     after 5 within 15 minutes, 429 until the window ends.
                  */
                 "X-Share-Password"?: components["parameters"]["SharePassword"];
             };
