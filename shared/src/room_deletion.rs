@@ -33,7 +33,7 @@ const RECORDINGS_PER_ROUND: usize = 300;
 /// the same, round by round.
 const RECORDINGS_READ: usize = 10_000;
 /// Rooms with work due, taken per sweep.
-const ROOMS_PER_SWEEP: i32 = 25;
+const ROOMS_PER_SWEEP: usize = 25;
 
 /// What to do with a room's recordings and its running recording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

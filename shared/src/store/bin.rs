@@ -1,16 +1,12 @@
 //! The recycle bin's calls: moving recordings into it and back, finding what the purge is
 //! due to delete, and legal holds.
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
 use super::deletion::DELETABLE_STATUSES;
-use super::items::RecordingItem;
 use super::orders::{ListIndex, Orderable};
 use super::update::UpdateBuilder;
-use super::{
-    Store, TRASHED_RECORDINGS, WriteOutcome, condition_held, date_sort_key, decode, primary_key,
-    recording_pk, s,
-};
+use super::{Store, TRASHED_RECORDINGS, WriteOutcome, date_sort_key, primary_key, recording_pk, s};
 use crate::aws::AwsError;
 use crate::model::{LegalHold, Recording, RecordingId};
 
@@ -126,26 +122,8 @@ impl Store {
         id: &RecordingId,
         hold: Option<&LegalHold>,
     ) -> Result<Option<Recording>, AwsError> {
-        let request = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(primary_key(recording_pk(id.as_str()))))
-            .condition_expression(
-                "attribute_exists(PK) AND attribute_not_exists(deleting) \
-                 AND attribute_not_exists(trashedAt)",
-            )
-            .return_values(ReturnValue::AllNew);
-        let request = match hold {
-            Some(hold) => request
-                .update_expression("SET legalHold = :hold")
-                .expression_attribute_values(":hold", to_attribute(hold)?),
-            None => request.update_expression("REMOVE legalHold"),
-        };
-        condition_held(request.send().await)?
-            .and_then(|out| out.attributes)
-            .map(decode::<RecordingItem, _>)
-            .transpose()
+        let value = hold.map(to_attribute).transpose()?;
+        self.set_listed_attribute(id, "legalHold", value).await
     }
 }
 

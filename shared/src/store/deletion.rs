@@ -101,9 +101,14 @@ impl Store {
             .set_key(Some(primary_key(recording_pk(id.as_str()))))
             .update_expression(format!(
                 "SET deleting = :true, deletion = :deletion, GSI3PK = :deleting, \
-                 GSI3SK = :since REMOVE {}",
-                ListIndex::attribute_names().join(", ")
+                 GSI3SK = :since, #room_pk = :room_deleting REMOVE {}",
+                ListIndex::removed_by_delete().join(", ")
             ))
+            .expression_attribute_names("#room_pk", ListIndex::RoomByDate.pk_attr())
+            .expression_attribute_values(
+                ":room_deleting",
+                s(ListIndex::deleting_partition(id.room_id().as_str())),
+            )
             .condition_expression(format!(
                 "attribute_exists(PK) AND (deleting = :true OR \
                  (attribute_not_exists(legalHold) AND {within}))"

@@ -2,7 +2,7 @@
 //!
 //! | item        | PK                      | SK     | index keys                                   |
 //! |-------------|-------------------------|--------|----------------------------------------------|
-//! | recording   | `REC#<id>`              | `META` | GSI1 `ROOM#<roomId>` / `<date>#<id>`; GSI2 `ALL` / `<date>#<id>`; GSI4–GSI8 by size, duration and room name (`orders.rs`); GSI3 `LIVE` / `<date>#<id>` while unfinished, `TRASH` / `<purgeAt>#<id>` while in the recycle bin (its list keys then in `BIN#`-prefixed partitions), `DELETING` / `<marked>#<id>` while being deleted |
+//! | recording   | `REC#<id>`              | `META` | GSI1 `ROOM#<roomId>` / `<date>#<id>` (`BIN#ROOM#…` in the recycle bin, `DEL#ROOM#…` while being deleted); GSI2 `ALL` / `<date>#<id>`; GSI4–GSI8 by size, duration and room name (`orders.rs`); GSI3 `LIVE` / `<date>#<id>` while unfinished, `TRASH` / `<purgeAt>#<id>` while in the recycle bin (its list keys then in `BIN#`-prefixed partitions), `DELETING` / `<marked>#<id>` while being deleted |
 //! | room        | `ROOM#<roomId>`         | `META` | GSI1 `ROOMS` / `<created>#<roomId>`; GSI2 `RETAINED` / `<roomId>` while it has a retention; GSI3 `ROOMDUE` / `<due>#<roomId>` while a deletion is due, waiting or under way; `activeRecording` while one runs; its secrets' digests |
 //! | room secrets | `ROOMSECRET#<roomId>`  | `META` | none; the plaintext secrets, which only the rooms function may read |
 //! | share link  | `SHARE#<id>`            | `LINK#<shareId>` | none; found by a query on the partition |

@@ -51,6 +51,8 @@ const NO_VALUE: &str = "#NONE";
 /// every order and filter the lists have, and a recording moves between the two by its
 /// partition keys alone.
 const BIN: &str = "BIN#";
+/// The prefix of a room's partition of recordings being deleted, in its date index.
+const DELETING: &str = "DEL#";
 
 impl ListIndex {
     pub(super) const ALL: [Self; 7] = [
@@ -150,13 +152,21 @@ impl ListIndex {
             .collect()
     }
 
-    /// Every list index attribute's name: what a delete removes to take a recording out of
-    /// every list.
-    pub(super) fn attribute_names() -> Vec<String> {
+    /// The list index attributes a delete removes to take a recording out of every list:
+    /// all but those of its room's date index, which the delete points at the room's
+    /// partition of recordings being deleted ([`ListIndex::deleting_partition`]).
+    pub(super) fn removed_by_delete() -> Vec<String> {
         Self::ALL
             .into_iter()
+            .filter(|index| *index != Self::RoomByDate)
             .flat_map(|index| [index.pk_attr(), index.sk_attr()])
             .collect()
+    }
+
+    /// Where a recording being deleted stays in its room's date index, so that the room's
+    /// deletion finds it (and waits for it) while no list reads it.
+    pub(super) fn deleting_partition(room: &str) -> String {
+        format!("{DELETING}{}", room_pk(room))
     }
 }
 

@@ -53,6 +53,18 @@ impl Store {
         id: &RecordingId,
         title: Option<&str>,
     ) -> Result<Option<Recording>, AwsError> {
+        self.set_listed_attribute(id, "title", title.map(s)).await
+    }
+
+    /// Sets `attribute` of a listed recording (neither being deleted nor in the recycle
+    /// bin) to `value`, or with `None` removes it, and nothing else; `None` when the
+    /// recording is not listed.
+    pub(super) async fn set_listed_attribute(
+        &self,
+        id: &RecordingId,
+        attribute: &str,
+        value: Option<AttributeValue>,
+    ) -> Result<Option<Recording>, AwsError> {
         let request = self
             .client
             .update_item()
@@ -62,13 +74,13 @@ impl Store {
                 "attribute_exists(PK) AND attribute_not_exists(deleting) \
                  AND attribute_not_exists(trashedAt)",
             )
-            .expression_attribute_names("#title", "title")
+            .expression_attribute_names("#attribute", attribute)
             .return_values(ReturnValue::AllNew);
-        let request = match title {
-            Some(title) => request
-                .update_expression("SET #title = :title")
-                .expression_attribute_values(":title", s(title)),
-            None => request.update_expression("REMOVE #title"),
+        let request = match value {
+            Some(value) => request
+                .update_expression("SET #attribute = :value")
+                .expression_attribute_values(":value", value),
+            None => request.update_expression("REMOVE #attribute"),
         };
         condition_held(request.send().await)?
             .and_then(|out| out.attributes)

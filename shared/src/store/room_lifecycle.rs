@@ -1,7 +1,9 @@
 //! Rooms' ends and their recordings' age: closing, deleting, waiting for a recording to
 //! end, the index of rooms with work due, and what retention finds due.
 
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, ReturnValue, WriteRequest};
+use serde::de::DeserializeOwned;
 
 use super::items::{RecordingItem, RoomItem, StoredRecording};
 use super::orders::ListIndex;
@@ -94,39 +96,32 @@ impl Store {
         }
     }
 
-    /// Every recording of the room that is listed or in its recycle bin (not those being
-    /// deleted), read from the room's partitions of the date index, `limit` at most.
+    /// Every recording of the room: listed, in its recycle bin, or being deleted, read from
+    /// the room's partitions of the date index, `limit` at most.
     pub async fn room_recordings(
         &self,
         id: &RoomId,
         limit: usize,
     ) -> Result<Vec<StoredRecording>, AwsError> {
+        let index = ListIndex::RoomByDate;
+        let room = id.as_str();
+        let partitions = [
+            index.partitions(room, false).remove(0),
+            index.partitions(room, true).remove(0),
+            ListIndex::deleting_partition(room),
+        ];
         let mut found = Vec::new();
-        for in_bin in [false, true] {
-            let index = ListIndex::RoomByDate;
-            let partition = index.partitions(id.as_str(), in_bin).remove(0);
-            let mut start: Option<Item> = None;
-            loop {
-                let out = self
-                    .client
-                    .query()
-                    .table_name(&self.table)
-                    .index_name(index.name())
-                    .key_condition_expression("#pk = :pk")
-                    .expression_attribute_names("#pk", index.pk_attr())
-                    .expression_attribute_values(":pk", s(&partition))
-                    .set_exclusive_start_key(start.take())
-                    .limit(i32::try_from(limit - found.len()).unwrap_or(i32::MAX))
-                    .send()
-                    .await?;
-                for item in out.items.unwrap_or_default() {
-                    found.push(decode::<RecordingItem, _>(item)?);
-                }
-                start = out.last_evaluated_key;
-                if start.is_none() || found.len() >= limit {
-                    break;
-                }
-            }
+        for partition in partitions {
+            let query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(index.name())
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", index.pk_attr())
+                .expression_attribute_values(":pk", s(partition));
+            let left = limit - found.len();
+            found.extend(query_all::<RecordingItem, _>(query, left).await?);
             if found.len() >= limit {
                 break;
             }
@@ -135,48 +130,28 @@ impl Store {
     }
 
     /// Rooms whose work is due by `now_ms`, soonest first, at most `limit`.
-    pub async fn rooms_due(&self, now_ms: i64, limit: i32) -> Result<Vec<Room>, AwsError> {
-        let out = self
+    pub async fn rooms_due(&self, now_ms: i64, limit: usize) -> Result<Vec<Room>, AwsError> {
+        let query = self
             .client
             .query()
             .table_name(&self.table)
             .index_name("GSI3")
             .key_condition_expression("GSI3PK = :due_pk AND GSI3SK < :after")
             .expression_attribute_values(":due_pk", s(ROOMS_DUE))
-            .expression_attribute_values(":after", s(date_sort_key(now_ms + 1, "")))
-            .limit(limit)
-            .send()
-            .await?;
-        out.items
-            .unwrap_or_default()
-            .into_iter()
-            .map(decode::<RoomItem, _>)
-            .collect()
+            .expression_attribute_values(":after", s(date_sort_key(now_ms + 1, "")));
+        query_all::<RoomItem, _>(query, limit).await
     }
 
     /// Every room with a retention.
     pub async fn retained_rooms(&self) -> Result<Vec<Room>, AwsError> {
-        let mut rooms = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name("GSI2")
-                .key_condition_expression("GSI2PK = :retained")
-                .expression_attribute_values(":retained", s(RETAINED_ROOMS))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await?;
-            for item in out.items.unwrap_or_default() {
-                rooms.push(decode::<RoomItem, Room>(item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(rooms);
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI2")
+            .key_condition_expression("GSI2PK = :retained")
+            .expression_attribute_values(":retained", s(RETAINED_ROOMS));
+        query_all::<RoomItem, _>(query, usize::MAX).await
     }
 
     /// The room's listed recordings that started by `started_by` (epoch ms), oldest first,
@@ -188,31 +163,17 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<StoredRecording>, AwsError> {
         let index = ListIndex::RoomByDate;
-        let mut found = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(index.name())
-                .key_condition_expression("#pk = :pk AND #sk < :after")
-                .expression_attribute_names("#pk", index.pk_attr())
-                .expression_attribute_names("#sk", index.sk_attr())
-                .expression_attribute_values(":pk", s(room_pk(room.as_str())))
-                .expression_attribute_values(":after", s(date_sort_key(started_by + 1, "")))
-                .set_exclusive_start_key(start.take())
-                .limit(i32::try_from(limit - found.len()).unwrap_or(i32::MAX))
-                .send()
-                .await?;
-            for item in out.items.unwrap_or_default() {
-                found.push(decode::<RecordingItem, _>(item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() || found.len() >= limit {
-                return Ok(found);
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index.name())
+            .key_condition_expression("#pk = :pk AND #sk < :after")
+            .expression_attribute_names("#pk", index.pk_attr())
+            .expression_attribute_names("#sk", index.sk_attr())
+            .expression_attribute_values(":pk", s(room_pk(room.as_str())))
+            .expression_attribute_values(":after", s(date_sort_key(started_by + 1, "")));
+        query_all::<RecordingItem, _>(query, limit).await
     }
 
     /// Notes that the recording was warned of its removal at `expires_at`; `false` when
@@ -246,4 +207,33 @@ fn policy_name(with_recordings: WithRecordings) -> &'static str {
         WithRecordings::Force => "force",
         WithRecordings::Close => "close",
     }
+}
+
+/// Items asked of one query page (DynamoDB stops earlier at 1 MB).
+const QUERY_PAGE: usize = 1000;
+
+/// What `query` finds, page after page, `limit` items at most.
+async fn query_all<I: DeserializeOwned, T: From<I>>(
+    query: QueryFluentBuilder,
+    limit: usize,
+) -> Result<Vec<T>, AwsError> {
+    let mut found = Vec::new();
+    let mut start: Option<Item> = None;
+    while found.len() < limit {
+        let page = i32::try_from((limit - found.len()).min(QUERY_PAGE)).unwrap_or(1);
+        let out = query
+            .clone()
+            .set_exclusive_start_key(start.take())
+            .limit(page)
+            .send()
+            .await?;
+        for item in out.items.unwrap_or_default() {
+            found.push(decode::<I, T>(item)?);
+        }
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            break;
+        }
+    }
+    Ok(found)
 }
