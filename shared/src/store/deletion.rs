@@ -57,8 +57,9 @@ pub enum MarkScope {
 impl Store {
     /// Marks recordings `deleting`, each only if it still exists in a status that may be
     /// deleted, within `scope`, and not on legal hold (or is already being deleted): it
-    /// leaves the list indexes (and the bin's) for the index of deletes under way, and its
-    /// video's claim becomes a tombstone in the same transaction, so that no later event of
+    /// leaves the list indexes (and the bin's) for the index of deletes under way and its
+    /// room's partition of them (where its room's deletion finds it), and its video's
+    /// claim becomes a tombstone in the same transaction, so that no later event of
     /// the media server can bring it back. `deletion` is kept with the mark, for whoever
     /// finishes the delete to report.
     pub async fn mark_deleting(
