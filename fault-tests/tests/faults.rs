@@ -909,16 +909,16 @@ async fn a_forced_room_deletion_frozen_at_each_step_loses_nothing_and_is_finishe
     };
     let stack = TestStack::new().await;
     // The request's calls: DynamoDB's 0 reads the room, 1 to 3 its recordings (listed, in
-    // the bin, being deleted), 4 marks it closing, 5 to 7 read its recordings again, 8 marks
-    // them, 9 reads them, 10 deletes their items after S3's 0 has deleted the videos, 11 to
-    // 13 find none left, 14 deletes the room.
+    // the bin, being deleted), 4 marks it closing, 5 marks the recordings read, 6 reads
+    // them, 7 deletes their items after S3's 0 has deleted the videos, 8 to 10 find none
+    // left, 11 deletes the room.
     let steps = [
         (&localstack, 0u32, "delete videos", 202u16),
         (&dynamodb, 4, "close the room", 503),
-        (&dynamodb, 8, "mark", 202),
-        (&dynamodb, 9, "read", 202),
-        (&dynamodb, 10, "delete items", 202),
-        (&dynamodb, 14, "delete the room", 503),
+        (&dynamodb, 5, "mark", 202),
+        (&dynamodb, 6, "read", 202),
+        (&dynamodb, 7, "delete items", 202),
+        (&dynamodb, 11, "delete the room", 503),
     ];
     let mut outcomes = Vec::new();
     for (emulator, at, step, status) in steps {
@@ -942,9 +942,9 @@ async fn a_forced_room_deletion_frozen_at_each_step_loses_nothing_and_is_finishe
         let allowed: &[State] = match (emulator.service, at) {
             (Service::LocalStack, _) => &[State::MarkedWithVideo, State::MarkedWithoutVideo],
             (_, 4) => &[State::Whole],
-            (_, 8) => &[State::Whole, State::MarkedWithVideo],
-            (_, 9) => &[State::MarkedWithVideo],
-            (_, 10) => &[State::MarkedWithoutVideo, State::Gone],
+            (_, 5) => &[State::Whole, State::MarkedWithVideo],
+            (_, 6) => &[State::MarkedWithVideo],
+            (_, 7) => &[State::MarkedWithoutVideo, State::Gone],
             _ => &[State::Gone],
         };
         assert_after(step, &after, allowed);
@@ -994,7 +994,7 @@ async fn a_forced_room_deletion_frozen_at_each_step_loses_nothing_and_is_finishe
 }
 
 /// A forced room deletion whose round DynamoDB interrupted once its recordings were marked
-/// (frozen as it reads them, call 9 above) leaves the room closing and the recordings
+/// (frozen as it reads them, call 6 above) leaves the room closing and the recordings
 /// marked, their videos kept. Its repeat, before the sweep of abandoned deletes may take
 /// them, must finish those recordings before it deletes the room (a marked recording stays
 /// in its room's partition of recordings being deleted, where the round finds it), and
@@ -1007,7 +1007,7 @@ async fn a_repeated_room_deletion_finishes_the_recordings_an_interrupted_round_m
     };
     let stack = TestStack::new().await;
     let (room, ids) = room_with(&stack, 7, None, 3).await;
-    let (freeze, slot) = freeze_at(&dynamodb, 9, Duration::ZERO);
+    let (freeze, slot) = freeze_at(&dynamodb, 6, Duration::ZERO);
     let app = stack.app_with_interceptors(Some(freeze), None);
     let response = delete_room(&stack, &app, &room).await;
     slot.take().expect("DynamoDB was frozen").thaw();

@@ -143,10 +143,11 @@ pub async fn restore_recordings(
     Ok(outcome)
 }
 
-/// Ids read by the purge at a time: each batch is one query of the purge's index.
-const PURGE_BATCH: i32 = 250;
+/// Ids read by the purge at a time: each batch is one query of the purge's index, and one
+/// `DeleteObjects` of its videos.
+const PURGE_BATCH: i32 = 1000;
 /// Batches per run: the purge stops there and the next run resumes with what is still due.
-const PURGE_BATCHES_PER_RUN: usize = 8;
+const PURGE_BATCHES_PER_RUN: usize = 2;
 
 /// Deletes for good what has stayed in a recycle bin until its `purgeAt`, in bounded
 /// batches. Returns the recordings deleted.

@@ -24,11 +24,13 @@ use crate::model::{
     Deletion, Principal, RecordingId, RecordingLock, Room, RoomId, RoomStatus, WithMeeting,
     WithRecordings,
 };
-use crate::store::{MarkScope, RoomChange};
+use crate::store::{MarkScope, RoomChange, StoredRecording};
 
-/// Recordings deleted for good per request (and per room and sweep): about what the
-/// no-loss order deletes within a request's time; the sweeper goes on with the rest.
-const RECORDINGS_PER_ROUND: usize = 300;
+/// Recordings deleted for good per request: about what the no-loss order deletes well
+/// within a request's time; the sweeper goes on with the rest.
+const PER_REQUEST_ROUND: usize = 300;
+/// Recordings deleted per room and sweep: one `DeleteObjects` of a thousand videos.
+const PER_SWEEP_ROUND: usize = 1000;
 /// A room's recordings read to decide (for legal holds); a room with more is deleted all
 /// the same, round by round.
 const RECORDINGS_READ: usize = 10_000;
@@ -147,13 +149,23 @@ pub async fn delete_room(
     policy: Policy,
     now_ms: i64,
 ) -> Result<Outcome, ApiError> {
+    delete_room_by_rounds(app, id, policy, PER_REQUEST_ROUND, now_ms).await
+}
+
+async fn delete_room_by_rounds(
+    app: &App,
+    id: &RoomId,
+    policy: Policy,
+    per_round: usize,
+    now_ms: i64,
+) -> Result<Outcome, ApiError> {
     let room = app
         .store
         .get_room(id)
         .await?
         .ok_or_else(|| ApiError::room_not_found(id.as_str()))?;
     if room.status == RoomStatus::Closing {
-        return continue_deletion(app, room, now_ms).await;
+        return continue_deletion(app, room, None, per_round, now_ms).await;
     }
     let running = room.recording_lock(now_ms);
     let recordings = app.store.room_recordings(id, RECORDINGS_READ).await?;
@@ -244,7 +256,8 @@ pub async fn delete_room(
         });
     }
     let room = changed(app, id, RoomChange::Closing, now_ms).await?;
-    continue_deletion(app, room, now_ms).await
+    // The recordings just read are the first round's.
+    continue_deletion(app, room, Some(recordings), per_round, now_ms).await
 }
 
 /// The room, changed; 404 when it was deleted meanwhile (or is already closing).
@@ -272,12 +285,22 @@ async fn stop_recording(app: &App, recording: &str, now_ms: i64) -> Result<(), A
     }
 }
 
-/// One round of a closing room's deletion: its finished recordings deleted for good (a
-/// round's worth), then, once none is left, the room itself.
-async fn continue_deletion(app: &App, room: Room, now_ms: i64) -> Result<Outcome, ApiError> {
+/// One round of a closing room's deletion: its finished recordings (`read` already, or
+/// read now) deleted for good, `per_round` at most, then, once none is left, the room.
+async fn continue_deletion(
+    app: &App,
+    room: Room,
+    read: Option<Vec<StoredRecording>>,
+    per_round: usize,
+    now_ms: i64,
+) -> Result<Outcome, ApiError> {
     let id = &room.room_id;
     let base = format!("Room '{id}'");
-    let recordings = app.store.room_recordings(id, RECORDINGS_PER_ROUND).await?;
+    let mut recordings = match read {
+        Some(read) => read,
+        None => app.store.room_recordings(id, per_round).await?,
+    };
+    recordings.truncate(per_round);
     let finished: Vec<RecordingId> = recordings
         .iter()
         .filter(|r| r.recording.status.is_final())
@@ -344,8 +367,8 @@ pub async fn sweep_rooms(app: &App, now_ms: i64) -> Result<Vec<RoomId>, ApiError
             continue;
         }
         let result = match policy {
-            None => continue_deletion(app, room, now_ms).await,
-            Some(policy) => delete_room(app, &id, policy, now_ms).await,
+            None => continue_deletion(app, room, None, PER_SWEEP_ROUND, now_ms).await,
+            Some(policy) => delete_room_by_rounds(app, &id, policy, PER_SWEEP_ROUND, now_ms).await,
         };
         match result {
             Ok(outcome) => {

@@ -37,6 +37,13 @@ pub(super) struct RecordingItem {
     /// Set with the mark: how the delete came about, for whoever finishes it to report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     deletion: Option<Deletion>,
+    /// The removal date retention last warned of (`note_retention_warning`).
+    #[serde(
+        rename = "retentionWarnedFor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    retention_warned_for: Option<i64>,
     #[serde(flatten)]
     recording: Recording,
 }
@@ -62,6 +69,7 @@ impl From<&Recording> for RecordingItem {
             s3_key: r.recording_id.s3_key(),
             deleting: false,
             deletion: None,
+            retention_warned_for: None,
             // Worked out when shown; never stored under the table's TTL attribute.
             recording: Recording {
                 expires_at: None,
@@ -78,6 +86,8 @@ pub struct StoredRecording {
     pub s3_key: String,
     pub deleting: bool,
     pub deletion: Option<Deletion>,
+    /// The removal date retention last warned of.
+    pub retention_warned_for: Option<i64>,
 }
 
 impl StoredRecording {
@@ -93,6 +103,7 @@ impl From<RecordingItem> for StoredRecording {
             s3_key: item.s3_key,
             deleting: item.deleting,
             deletion: item.deletion,
+            retention_warned_for: item.retention_warned_for,
             recording: item.recording,
         }
     }
