@@ -60,6 +60,7 @@ export function App({ config }: { config: ConsoleConfig }) {
   if (match.page === 'login') page = <LoginPage search={location.search} />;
   else if (needsLogin) page = null;
   else if (match.page === 'recordings') page = <RecordingsPage search={location.search} />;
+  else if (match.page === 'recycle-bin') page = <RecordingsPage search={location.search} bin />;
   else if (match.page === 'recording' && match.recordingId)
     page = <RecordingView recordingId={match.recordingId} key={match.recordingId} />;
   else if (match.page === 'rooms') page = <RoomsPage />;
@@ -67,7 +68,7 @@ export function App({ config }: { config: ConsoleConfig }) {
     const mode: RoomMode =
       match.roomPage === 'recording' && match.recordingId
         ? { kind: 'recording', recordingId: match.recordingId }
-        : { kind: match.roomPage === 'embed' ? 'embed' : 'home' };
+        : { kind: match.roomPage === 'embed' ? 'embed' : match.roomPage === 'recycle-bin' ? 'recycle-bin' : 'home' };
     page = <RoomPage roomId={match.roomId} mode={mode} search={location.search} key={match.roomId} />;
   } else page = <NotFound />;
 
@@ -96,7 +97,7 @@ function Header({ page, environment }: { page: string; environment: string | nul
         <Link
           href="/recordings"
           class="nav-link"
-          aria-current={page === 'recordings' || page === 'recording' ? 'page' : undefined}
+          aria-current={page === 'recordings' || page === 'recording' || page === 'recycle-bin' ? 'page' : undefined}
         >
           Recordings
         </Link>

@@ -56,12 +56,13 @@ export function Link({ href, onClick, ...rest }: LinkProps) {
 }
 
 export interface Match {
-  page: 'login' | 'recordings' | 'recording' | 'rooms' | 'room' | 'not-found';
+  page: 'login' | 'recordings' | 'recycle-bin' | 'recording' | 'rooms' | 'room' | 'not-found';
   recordingId?: string;
   /** The room of a participant's page (`/room/<roomId>...`). */
   roomId?: string;
-  /** Which participant's page: the room, its recordings alone (framed), or one recording. */
-  roomPage?: 'home' | 'embed' | 'recording';
+  /** Which participant's page: the room, its recordings alone (framed), one recording, or the
+   * room's recycle bin. */
+  roomPage?: 'home' | 'embed' | 'recording' | 'recycle-bin';
 }
 
 /** The page a path shows. */
@@ -70,8 +71,11 @@ export function matchRoute(path: string): Match {
   if (clean === '/' || clean === '/recordings') return { page: 'recordings' };
   if (clean === '/login') return { page: 'login' };
   if (clean === '/rooms') return { page: 'rooms' };
+  if (clean === '/recycle-bin') return { page: 'recycle-bin' };
   const recording = /^\/recordings\/([^/]+)$/.exec(clean);
   if (recording?.[1]) return { page: 'recording', recordingId: decodeURIComponent(recording[1]) };
+  const bin = /^\/room\/([^/]+)\/recycle-bin$/.exec(clean);
+  if (bin?.[1]) return { page: 'room', roomId: decodeURIComponent(bin[1]), roomPage: 'recycle-bin' };
   const room = /^\/room\/([^/]+)(\/recordings(?:\/([^/]+))?)?$/.exec(clean);
   if (room?.[1]) {
     const roomId = decodeURIComponent(room[1]);

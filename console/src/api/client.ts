@@ -1,8 +1,9 @@
 // The one way the console talks to the API: openapi-fetch over the types generated from
 // docs/openapi.yaml (schema.d.ts, `npm run gen:api`), with the tab's credentials added,
 // a timeout on every request, and every failure turned into an ApiError. Any 401 to a
-// request that carried a token ends the session: the app sends the user to sign in and
-// back to where they were.
+// request that carried the session's token ends the session: the app sends the user to
+// sign in and back to where they were. A late 401 to a token the tab no longer holds (the
+// user signed in again meanwhile) ends nothing.
 import createClient, { type Middleware } from 'openapi-fetch';
 import { ApiError, errorFromFailure, errorFromResponse } from '../lib/errors';
 import type { paths } from './schema';
@@ -13,7 +14,7 @@ export interface ApiOptions {
   baseUrl: string;
   /** The bearer token to send, if any. */
   token: () => string | null;
-  /** A request with a token was answered 401. */
+  /** A request with the current token was answered 401. */
   onUnauthorized: () => void;
   timeoutMs?: number;
 }
@@ -36,7 +37,8 @@ export function createApi({ baseUrl, token, onUnauthorized, timeoutMs = 20_000 }
       return request;
     },
     onResponse({ request, response }) {
-      if (response.status === 401 && request.headers.has('Authorization')) onUnauthorized();
+      const sent = request.headers.get('Authorization');
+      if (response.status === 401 && sent !== null && sent === `Bearer ${token()}`) onUnauthorized();
       return response;
     },
   };

@@ -69,12 +69,13 @@ export function Dialog({ title, onClose, children, footer, wide }: DialogProps) 
   );
 }
 
-/** A yes/no question about something that cannot be undone. */
+/** A yes/no question about something that cannot be undone, or not easily. */
 export function ConfirmDialog({
   title,
   message,
   confirmLabel,
   busy,
+  disabled,
   onConfirm,
   onClose,
 }: {
@@ -82,6 +83,8 @@ export function ConfirmDialog({
   message: ComponentChildren;
   confirmLabel: string;
   busy?: boolean;
+  /** Not yet: the question is still being worked out. */
+  disabled?: boolean;
   onConfirm: () => void;
   onClose: () => void;
 }) {
@@ -94,7 +97,7 @@ export function ConfirmDialog({
           <button type="button" class="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="button" class="button button-danger" disabled={busy} onClick={onConfirm}>
+          <button type="button" class="button button-danger" disabled={busy || disabled} onClick={onConfirm}>
             {busy ? 'Working…' : confirmLabel}
           </button>
         </>

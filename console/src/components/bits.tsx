@@ -1,5 +1,5 @@
-// Small shared pieces: status badge, delayed loading indicator, error panel with Retry,
-// copy button, and a media-query hook for the narrow layout.
+// Small shared pieces: status and legal-hold badges, delayed loading indicator, error panel
+// with Retry, copy button, and a media-query hook for the narrow layout.
 import type { ComponentChildren, VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { useApp } from '../context';
@@ -12,6 +12,15 @@ export function StatusBadge({ status }: { status: RecordingStatus }) {
     <span class={`badge badge-${status}`}>
       {live && <span class="live-dot" aria-hidden="true" />}
       {STATUS_LABEL[status]}
+    </span>
+  );
+}
+
+/** "Legal hold": the recording cannot be deleted until an administrator releases it. */
+export function HoldBadge() {
+  return (
+    <span class="badge badge-hold" title="On legal hold: it cannot be deleted until the hold is released">
+      <span aria-hidden="true">⚖</span> Legal hold
     </span>
   );
 }

@@ -34,8 +34,13 @@ export function isInProgress(status: RecordingStatus): boolean {
 export interface Capabilities {
   canPlay: boolean;
   canShare: boolean;
+  /** Delete (into the room's recycle bin, where it keeps one), and restore from the bin. */
   canDelete: boolean;
   canRevoke: boolean;
+  /** Delete for good at once, skipping the recycle bin (administrators). */
+  canDeleteAtOnce: boolean;
+  /** Set and release legal holds (administrators). */
+  canHold: boolean;
 }
 
 export const ADMIN_CAPABILITIES: Capabilities = {
@@ -43,6 +48,8 @@ export const ADMIN_CAPABILITIES: Capabilities = {
   canShare: true,
   canDelete: true,
   canRevoke: true,
+  canDeleteAtOnce: true,
+  canHold: true,
 };
 
 export interface ActionState {
@@ -64,12 +71,25 @@ const ok: ActionState = { shown: true, enabled: true, reason: null };
 const hidden: ActionState = { shown: false, enabled: false, reason: null };
 const disabled = (reason: string): ActionState => ({ shown: true, enabled: false, reason });
 
-export function actionsFor(status: RecordingStatus, can: Capabilities): RecordingActions {
+/** Whether the recording is on legal hold (those who may delete it are told). */
+export function isHeld(recording: Pick<Recording, 'legalHold'>): boolean {
+  return Boolean(recording.legalHold);
+}
+
+export function actionsFor(status: RecordingStatus, can: Capabilities, { held = false } = {}): RecordingActions {
   const complete = status === 'complete';
   const playable = complete ? ok : disabled('Only complete recordings can be played');
   const downloadable = complete ? ok : disabled('Only complete recordings can be downloaded');
   const shareable = complete ? ok : disabled('Only complete recordings can be shared');
-  const deletable = isInProgress(status) ? disabled('A recording in progress cannot be deleted: stop it first') : ok;
+  const deletable = isInProgress(status)
+    ? disabled('A recording in progress cannot be deleted: stop it first')
+    : held
+      ? disabled(
+          can.canHold
+            ? 'This recording is on legal hold: release the hold to delete it'
+            : 'This recording is on legal hold and cannot be deleted',
+        )
+      : ok;
   return {
     play: can.canPlay ? playable : hidden,
     download: can.canPlay ? downloadable : hidden,

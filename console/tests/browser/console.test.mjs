@@ -440,7 +440,7 @@ test('download three recordings as one ZIP: a progress bar, then the saved ZIP h
   await done(h);
 });
 
-test('select three recordings and delete them in one request: gone from the table and the bucket', async () => {
+test('delete three recordings in one request: moved to the recycle bin for 7 days; Undo brings them back', async () => {
   const h = await open();
   const { page } = h;
   const doomed = (await allRecordings('roomId=daily-standup-x7k2m&status=complete')).slice(1, 4);
@@ -449,34 +449,44 @@ test('select three recordings and delete them in one request: gone from the tabl
   for (const r of doomed) {
     const { body } = await api(`/api/v1/recordings/${r.recordingId}/media?redirect=false`);
     media.push(body.url);
-    assert.equal((await fetch(body.url)).status, 200);
   }
   await signIn(page, '/recordings?room=daily-standup-x7k2m');
   await waitForRows(page);
-  const deletes = [];
+  const requests = [];
   page.on('request', (request) => {
-    if (request.method() === 'DELETE') deletes.push(request.url());
+    if (request.method() !== 'GET') requests.push(`${request.method()} ${new URL(request.url()).pathname}`);
   });
   for (const r of doomed) await page.locator(`tr[data-recording-id="${r.recordingId}"] input[type=checkbox]`).check();
   await page.getByText('3 selected').waitFor();
   await page.getByRole('button', { name: 'Delete selected' }).click();
   const confirm = page.getByRole('dialog', { name: 'Delete 3 recordings?' });
-  await confirm.getByText('3 recordings, their videos and their share links will be deleted').waitFor();
+  // The room keeps deleted recordings 7 days (the default): the question says so.
+  await confirm.getByText('Moved to the recycle bin for 7 days, where they can be restored.').waitFor();
+  assert.equal(await confirm.getByText('This cannot be undone').count(), 0);
   await capture(page, 'bulk-delete-confirm');
   await confirm.getByRole('button', { name: 'Delete 3 recordings' }).click();
-  const results = page.getByRole('dialog', { name: 'Delete results' });
   // The first delete may wait for `cargo lambda watch` to build the function.
-  await results.getByText('3 of 3 deleted.').waitFor({ timeout: 180_000 });
-  await results.getByRole('button', { name: 'Close', exact: true }).click();
-  assert.equal(deletes.length, 1, 'one bulk request');
+  const toast = page.locator('.toast', { hasText: '3 recordings moved to the recycle bin' });
+  await toast.waitFor({ timeout: 180_000 });
+  assert.deepEqual(requests, ['DELETE /api/v1/recordings'], 'one bulk request');
   const shown = await rowIds(page);
   for (const r of doomed) assert.ok(!shown.includes(r.recordingId), `${r.recordingId} left the table`);
-  // The videos are gone from the bucket (the presigned URLs now find nothing).
-  for (const url of media) assert.equal((await fetch(url)).status, 404);
-  await page.getByRole('button', { name: 'Refresh' }).click();
-  await page.waitForLoadState('networkidle');
-  const refreshed = await rowIds(page);
-  for (const r of doomed) assert.ok(!refreshed.includes(r.recordingId), 'not back after a refresh');
+  for (const r of doomed) assert.equal((await api(`/api/v1/recordings/${r.recordingId}`)).status, 404);
+  const binned = (await allRecordings('trashed=true&roomId=daily-standup-x7k2m')).map((r) => r.recordingId);
+  for (const r of doomed) assert.ok(binned.includes(r.recordingId), `${r.recordingId} is in the bin`);
+  // In the bin, the videos are kept.
+  for (const url of media) assert.equal((await fetch(url)).status, 200);
+  await capture(page, 'delete-undo');
+
+  // Undo: one bulk restore, and the rows are back.
+  await toast.getByRole('button', { name: /^Undo/ }).click();
+  await page.getByText('3 recordings restored').waitFor();
+  assert.deepEqual(requests.slice(1), ['POST /api/v1/recordings/restore']);
+  await page.waitForFunction(
+    (ids) => ids.every((id) => document.querySelector(`[data-recording-id="${id}"]`)),
+    doomed.map((r) => r.recordingId),
+  );
+  for (const r of doomed) assert.equal((await api(`/api/v1/recordings/${r.recordingId}`)).status, 200);
   await done(h);
 });
 
@@ -498,7 +508,7 @@ test('a bulk delete mixing deletable and in-progress recordings reports each out
   await results.getByText('1 of 2 deleted.').waitFor({ timeout: 180_000 });
   assert.equal(
     await results.locator(`[data-recording-id="${failed.recordingId}"]`).textContent(),
-    `${failed.recordingId}Deleted`,
+    `${failed.recordingId}Moved to the recycle bin`,
   );
   assert.match(await results.locator(`[data-recording-id="${active.recordingId}"]`).textContent(), /Not deleted: .+/);
   await capture(page, 'bulk-delete-results');
@@ -572,9 +582,15 @@ test('the recording view: copy its id, share it, delete it and land back on the 
   await page.keyboard.press('Escape');
 
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
-  await page.getByRole('dialog', { name: 'Delete this recording?' }).getByRole('button', { name: 'Delete' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Delete this recording?' });
+  // The room's setting is read for the question (the view has no rooms list).
+  await confirm.getByText('Moved to the recycle bin for 7 days, where it can be restored.').waitFor();
+  await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
   await page.waitForURL(`${CONSOLE_URL}/recordings`);
-  await page.getByText('Recording deleted').waitFor();
+  await page
+    .locator('.toast', { hasText: 'Recording moved to the recycle bin' })
+    .getByRole('button', { name: /^Undo/ })
+    .waitFor();
   assert.equal((await api(`/api/v1/recordings/${recording.recordingId}`)).status, 404);
   await done(h);
 });

@@ -1,7 +1,7 @@
 // The participants' room view in a real browser, against the local stack and the local
 // media server (devstack/media-server, started and stopped here on LIVEKIT_URL, reporting
 // to the API's webhook route): room links, what each role sees, recording control and its
-// indicator. Run after console.test.mjs by `scripts/console.sh test`.
+// indicator. Run after console.test.mjs and recycle-bin.test.mjs by `scripts/console.sh test`.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -98,7 +98,7 @@ async function waitForStatus(roomId, wanted, timeout = 30_000) {
   }
 }
 
-test('a moderator opens the room link: the secret leaves the address bar; the room is listed; they delete one', async () => {
+test('a moderator opens the room link: the secret leaves the address bar; the room is listed; they delete one, undo, and delete it for good from the recycle bin', async () => {
   const room = await roomOf('daily-standup-x7k2m');
   assert.ok(room.moderatorUrl.startsWith(`${CONSOLE_URL}/room/daily-standup-x7k2m?secret=`), room.moderatorUrl);
   const h = await openLink(room.moderatorUrl, room.roomName);
@@ -124,11 +124,45 @@ test('a moderator opens the room link: the secret leaves the address bar; the ro
 
   const doomed = stored.find((r) => r.status === 'complete');
   assert.ok(doomed, 'a complete recording to delete');
-  await page.locator(`[data-recording-id="${doomed.recordingId}"] [data-action="delete"]`).click();
-  await page.getByRole('dialog', { name: 'Delete this recording?' }).getByRole('button', { name: 'Delete' }).click();
-  await page.getByText('Recording deleted').waitFor();
-  await page.locator(`[data-recording-id="${doomed.recordingId}"]`).waitFor({ state: 'detached' });
+  const row = page.locator(`[data-recording-id="${doomed.recordingId}"]`);
+  const remove = async () => {
+    await row.locator('[data-action="delete"]').click();
+    const confirm = page.getByRole('dialog', { name: 'Delete this recording?' });
+    await confirm.getByText('Moved to the recycle bin for 7 days, where it can be restored.').waitFor();
+    // Only administrators may skip the bin.
+    assert.equal(await confirm.getByRole('checkbox').count(), 0);
+    await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
+    await row.waitFor({ state: 'detached' });
+  };
+  await remove();
   assert.equal((await api(`/api/v1/recordings/${doomed.recordingId}`)).status, 404);
+  // Undo, as the moderator: back in the list.
+  await page
+    .locator('.toast', { hasText: 'Recording moved to the recycle bin' })
+    .getByRole('button', { name: /^Undo/ })
+    .click();
+  await page.getByText('Recording restored').waitFor();
+  await row.waitFor();
+  assert.equal((await api(`/api/v1/recordings/${doomed.recordingId}`)).status, 200);
+
+  // Deleted again, it is in the room's recycle bin, which the moderator empties of it for good.
+  await remove();
+  await page.getByRole('link', { name: 'Recycle bin' }).click();
+  await page.waitForURL(`${CONSOLE_URL}/room/daily-standup-x7k2m/recycle-bin`);
+  await page.getByRole('heading', { name: 'Recycle bin', level: 1 }).waitFor();
+  const binned = page.locator(`[data-recording-id="${doomed.recordingId}"]`);
+  await binned.getByText('by Moderator').waitFor();
+  await capture(page, 'room-recycle-bin');
+  await binned.locator('[data-action="purge"]').click();
+  const purge = page.getByRole('dialog', { name: 'Delete this recording permanently?' });
+  await purge.getByText('This cannot be undone.').waitFor();
+  await purge.getByRole('button', { name: 'Delete permanently' }).click();
+  await page.getByText('Recording deleted permanently').waitFor();
+  await binned.waitFor({ state: 'detached' });
+  const bin = await allRecordings('trashed=true&roomId=daily-standup-x7k2m');
+  assert.ok(!bin.some((r) => r.recordingId === doomed.recordingId), 'gone from the bin');
+  await page.getByRole('link', { name: `← ${room.roomName}` }).click();
+  await page.getByRole('heading', { name: room.roomName, level: 1 }).waitFor();
 
   // A reload keeps the room: the token is kept for this room, in this tab.
   await page.reload();
@@ -157,6 +191,7 @@ test('a speaker plays, downloads and shares, one or several as a ZIP; no delete,
   assert.equal(await page.getByRole('button', { name: 'Delete selected' }).count(), 0, 'no bulk delete');
   await row.locator('input[type="checkbox"]').uncheck();
   assert.equal(await page.getByRole('button', { name: /recording$/ }).count(), 0, 'no recording control');
+  assert.equal(await page.getByRole('link', { name: 'Recycle bin' }).count(), 0, 'no recycle bin');
   await capture(page, 'room-speaker');
 
   // Sharing works for a speaker; the links list is for those who may revoke.
@@ -173,6 +208,9 @@ test('a speaker plays, downloads and shares, one or several as a ZIP; no delete,
   assert.equal(await page.getByRole('button', { name: 'Delete' }).count(), 0);
   await page.getByRole('link', { name: `← ${room.roomName}` }).click();
   await page.waitForURL(`${CONSOLE_URL}/room/daily-standup-x7k2m`);
+  // The room's recycle bin is for those who may delete.
+  await page.goto(`${CONSOLE_URL}/room/daily-standup-x7k2m/recycle-bin`);
+  await page.getByRole('heading', { name: "You are not allowed to access this room's recycle bin" }).waitFor();
   await done(h);
 });
 

@@ -361,7 +361,7 @@ test('the console: an administrator shares with options, plays the recording, an
   ]);
   assert.equal(
     new URL(filtered.url()).searchParams.get('kind'),
-    'downloaded,shareCreated,shareOpened,shareRevoked,deleted,titleChanged',
+    'downloaded,shareCreated,shareOpened,shareRevoked,deleted,restored,legalHoldSet,legalHoldReleased,titleChanged',
   );
   await panel.locator('[data-kind="shareCreated"]').first().waitFor();
   assert.equal(await panel.locator('[data-kind="played"]').count(), 0);

@@ -22,8 +22,27 @@ describe('actions per status', () => {
     }
   });
   it('hides what the role may not do', () => {
-    const speaker = { canPlay: true, canShare: true, canDelete: false, canRevoke: false };
+    const speaker = {
+      canPlay: true,
+      canShare: true,
+      canDelete: false,
+      canRevoke: false,
+      canDeleteAtOnce: false,
+      canHold: false,
+    };
     expect(actionsFor('complete', speaker).delete.shown).toBe(false);
+  });
+  it('does not delete a recording on legal hold, and says who can change that', () => {
+    expect(actionsFor('complete', ADMIN_CAPABILITIES, { held: true }).delete).toEqual({
+      shown: true,
+      enabled: false,
+      reason: 'This recording is on legal hold: release the hold to delete it',
+    });
+    const moderator = { ...ADMIN_CAPABILITIES, canDeleteAtOnce: false, canHold: false };
+    expect(actionsFor('failed', moderator, { held: true }).delete.reason).toBe(
+      'This recording is on legal hold and cannot be deleted',
+    );
+    expect(actionsFor('complete', ADMIN_CAPABILITIES, { held: true }).play.enabled).toBe(true);
   });
 });
 
@@ -44,6 +63,7 @@ describe('routes', () => {
     expect(matchRoute('/recordings/')).toEqual({ page: 'recordings' });
     expect(matchRoute('/recordings/a--EG_b--c')).toEqual({ page: 'recording', recordingId: 'a--EG_b--c' });
     expect(matchRoute('/rooms')).toEqual({ page: 'rooms' });
+    expect(matchRoute('/recycle-bin')).toEqual({ page: 'recycle-bin' });
     expect(matchRoute('/nope')).toEqual({ page: 'not-found' });
   });
   it('goes back only to paths of the console', () => {

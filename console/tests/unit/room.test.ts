@@ -24,6 +24,7 @@ describe('room pages', () => {
       roomPage: 'recording',
       recordingId: 'a-b--EG_x--u1',
     });
+    expect(matchRoute('/room/a-b/recycle-bin')).toEqual({ page: 'room', roomId: 'a-b', roomPage: 'recycle-bin' });
     expect(matchRoute('/room/a-b/other').page).toBe('not-found');
   });
   it('reads the role and expiry of its own token, and nothing from a broken one', () => {
@@ -40,8 +41,12 @@ describe('room pages', () => {
       canShare: true,
       canDelete: false,
       canRevoke: false,
+      canDeleteAtOnce: false,
+      canHold: false,
     });
     expect(capabilitiesOf(room(true, true)).canRevoke).toBe(true);
+    // A moderator deletes into the bin and never sets holds, whatever the room allows.
+    expect(capabilitiesOf(room(true, true))).toMatchObject({ canDelete: true, canDeleteAtOnce: false, canHold: false });
   });
   it('says what a failed start or stop means', () => {
     const error = (status: number) => new ApiError({ kind: 'http', status, message: 'from the API' });

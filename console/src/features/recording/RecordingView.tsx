@@ -1,20 +1,31 @@
 // One recording: the player, its facts, and Download, Share, Delete as the viewer may. Shown
 // to administrators (from the Recordings page) and to a room's participants (from its room
 // view), who come back to where they were. Those who may delete it also get its activity
-// trail, in a tab beside its details.
+// trail, in a tab beside its details, and see its legal hold, which administrators set and
+// release here.
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../../api/client';
-import { CopyButton, ErrorPanel, Loading, StatusBadge, useTitle } from '../../components/bits';
-import { ConfirmDialog } from '../../components/Dialog';
+import { CopyButton, ErrorPanel, HoldBadge, Loading, StatusBadge, useTitle } from '../../components/bits';
 import { Tabs } from '../../components/Tabs';
 import { useApp } from '../../context';
 import { ApiError, userMessage } from '../../lib/errors';
 import { formatDateTime, formatDuration, formatSize } from '../../lib/format';
-import { ADMIN_CAPABILITIES, actionsFor, type Capabilities, isInProgress, type Recording } from '../../lib/recordings';
+import {
+  ADMIN_CAPABILITIES,
+  actionsFor,
+  type Capabilities,
+  isHeld,
+  isInProgress,
+  type Recording,
+} from '../../lib/recordings';
 import { Link, navigate } from '../../router';
 import { ActivityPanel } from '../activity/ActivityPanel';
-import { deleteOne, download } from '../recordings/api';
+import { download } from '../recordings/api';
+import { DeleteDialog } from '../recordings/DeleteDialog';
+import { tellDeleted } from '../recordings/undo';
+import type { TrashDaysMap } from '../recordings/useTrashDays';
 import { ShareDialog } from '../share/ShareDialog';
+import { HoldButton, HoldDialog, HoldPanel, ReleaseDialog } from './LegalHold';
 import { Player } from './Player';
 import { TitleEditor } from './TitleEditor';
 
@@ -27,6 +38,8 @@ export interface RecordingContext {
   capabilities: Capabilities;
   /** The room's name links to the Recordings page filtered to it (administrators). */
   linkRoom: boolean;
+  /** The room's recycle-bin days, when the view already knows them (else read on delete). */
+  trashDays?: TrashDaysMap;
 }
 
 const ADMIN_CONTEXT: RecordingContext = {
@@ -48,7 +61,7 @@ export function RecordingView({
   const [reload, setReload] = useState(0);
   const [sharing, setSharing] = useState(false);
   const [deleting, setDeleting] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const [holding, setHolding] = useState<'set' | 'release' | null>(null);
   const [tab, setTab] = useState<'details' | 'activity'>('details');
   useTitle(
     load.state === 'ready'
@@ -103,18 +116,11 @@ export function RecordingView({
   }
 
   const r = load.recording;
-  const actions = actionsFor(r.status, context.capabilities);
-  const remove = async () => {
-    setBusy(true);
-    try {
-      await deleteOne(api, r.recordingId);
-      toast('success', 'Recording deleted');
-      navigate(context.backHref);
-    } catch (e) {
-      toast('error', userMessage(e));
-      setBusy(false);
-      setDeleting(false);
-    }
+  const held = isHeld(r);
+  const actions = actionsFor(r.status, context.capabilities, { held });
+  const saved = (recording: Recording) => {
+    setHolding(null);
+    setLoad({ state: 'ready', recording });
   };
 
   const head = (
@@ -150,6 +156,7 @@ export function RecordingView({
             Share
           </button>
         )}
+        {context.capabilities.canHold && !held && <HoldButton onClick={() => setHolding('set')} />}
         {actions.delete.shown && (
           <button
             type="button"
@@ -192,8 +199,9 @@ export function RecordingView({
     <dl class="facts">
       <div>
         <dt>Status</dt>
-        <dd>
+        <dd class="badges">
           <StatusBadge status={r.status} />
+          {held && <HoldBadge />}
         </dd>
       </div>
       <div>
@@ -255,6 +263,14 @@ export function RecordingView({
     <article class="page recording-view" aria-labelledby="page-title">
       {back}
       {head}
+      {held && (
+        <HoldPanel
+          recording={r}
+          canHold={context.capabilities.canHold}
+          onEdit={() => setHolding('set')}
+          onRelease={() => setHolding('release')}
+        />
+      )}
       {player}
       {context.capabilities.canDelete ? (
         <Tabs
@@ -275,15 +291,20 @@ export function RecordingView({
         <ShareDialog recording={r} canRevoke={context.capabilities.canRevoke} onClose={() => setSharing(false)} />
       )}
       {deleting && (
-        <ConfirmDialog
-          title="Delete this recording?"
-          confirmLabel="Delete"
-          busy={busy}
-          onConfirm={remove}
+        <DeleteDialog
+          recordings={[r]}
+          canDeleteAtOnce={context.capabilities.canDeleteAtOnce}
+          trashDays={context.trashDays}
+          onDeleted={(outcomes, permanent) => {
+            // Undo, from the list: the toast outlives this view.
+            tellDeleted(api, toast, outcomes, { permanent });
+            navigate(context.backHref);
+          }}
           onClose={() => setDeleting(false)}
-          message={<p>The recording, its video and its share links will be deleted. This cannot be undone.</p>}
         />
       )}
+      {holding === 'set' && <HoldDialog recording={r} onSaved={saved} onClose={() => setHolding(null)} />}
+      {holding === 'release' && <ReleaseDialog recording={r} onSaved={saved} onClose={() => setHolding(null)} />}
     </article>
   );
 }

@@ -1,11 +1,11 @@
 // The recordings as a table (wide screens) or cards (narrow), with selection and the actions
 // each row's status and the viewer's capabilities allow. Shared by the Recordings page and
 // the participants' room view (which hides the room column).
-import { StatusBadge, useMediaQuery } from '../../components/bits';
+import { HoldBadge, StatusBadge, useMediaQuery } from '../../components/bits';
 import { useApp } from '../../context';
 import { formatDateTime, formatDuration, formatSize } from '../../lib/format';
 import type { SortField, SortOrder } from '../../lib/listState';
-import { type ActionState, actionsFor, type Capabilities, type Recording } from '../../lib/recordings';
+import { type ActionState, actionsFor, type Capabilities, isHeld, type Recording } from '../../lib/recordings';
 import { Link } from '../../router';
 
 export interface RowHandlers {
@@ -26,8 +26,10 @@ interface ListProps extends RowHandlers {
   sort?: { field: SortField; order: SortOrder; onSort: (field: SortField) => void };
 }
 
+export type SortSpec = ListProps['sort'];
+
 /** A column header that sorts by its field, saying how the list is sorted now. */
-function SortHeader({
+export function SortHeader({
   field,
   label,
   sort,
@@ -35,7 +37,7 @@ function SortHeader({
 }: {
   field: SortField;
   label: string;
-  sort: ListProps['sort'];
+  sort: SortSpec;
   numeric?: boolean;
 }) {
   const active = sort?.field === field;
@@ -57,11 +59,12 @@ function SortHeader({
 }
 
 /** A recording's title, where it has one, above its room's name. */
-function TitleLine({ recording }: { recording: Recording }) {
+export function TitleLine({ recording }: { recording: Recording }) {
   return recording.title ? <span class="recording-title">{recording.title}</span> : null;
 }
 
-function describe(recording: Recording): string {
+/** The recording in words, for buttons' accessible names: "Board meeting (Daily standup), 7 Dec 2026, 10:00". */
+export function describe(recording: Recording): string {
   const what = recording.title ? `${recording.title} (${recording.roomName})` : recording.roomName;
   return `${what}, ${formatDateTime(recording.startDate)}`;
 }
@@ -113,7 +116,7 @@ function Actions({
   capabilities: Capabilities;
   hrefFor: (recording: Recording) => string;
 } & RowHandlers) {
-  const actions = actionsFor(recording.status, capabilities);
+  const actions = actionsFor(recording.status, capabilities, { held: isHeld(recording) });
   const what = describe(recording);
   return (
     <div class="actions">
@@ -132,7 +135,7 @@ function Actions({
   );
 }
 
-function SelectBox({
+export function SelectBox({
   recording,
   selected,
   onSelect,
@@ -176,7 +179,10 @@ export function RecordingList(props: ListProps) {
                 )}
                 <span class="muted">{formatDateTime(r.startDate)}</span>
               </div>
-              <StatusBadge status={r.status} />
+              <span class="badges">
+                <StatusBadge status={r.status} />
+                {isHeld(r) && <HoldBadge />}
+              </span>
             </div>
             <dl class="card-facts">
               <div>
@@ -259,7 +265,10 @@ export function RecordingList(props: ListProps) {
               )}
 
               <td>
-                <StatusBadge status={r.status} />
+                <span class="badges">
+                  <StatusBadge status={r.status} />
+                  {isHeld(r) && <HoldBadge />}
+                </span>
               </td>
               <td>
                 {!showRoom && <TitleLine recording={r} />}

@@ -1,27 +1,27 @@
 // A list of recordings a page at a time ("Load more"), with the actions the viewer may take:
 // play, download, share, delete one or many. Shared by the Recordings page (every room,
 // with filters) and the participants' room view (one room). Where it is shown decides the
-// query, the capabilities and what an empty list says.
+// query, the capabilities and what an empty list says. A delete into a recycle bin is
+// followed by a toast with Undo.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ErrorPanel, ListFooter, Loading } from '../../components/bits';
-import { ConfirmDialog, Dialog } from '../../components/Dialog';
 import { useApp } from '../../context';
 import { userMessage } from '../../lib/errors';
-import { formatDateTime } from '../../lib/format';
-import { type ListState, type SortField, viewKey } from '../../lib/listState';
+import type { ListState, SortField } from '../../lib/listState';
 import { type Capabilities, isInProgress, type Recording } from '../../lib/recordings';
+import type { Outcome } from '../../lib/recycleBin';
 import { ShareDialog } from '../share/ShareDialog';
-import { BULK_LIMIT, type BulkOutcome, deleteMany, deleteOne, download, fetchPage, mergeRecordings } from './api';
+import { BULK_LIMIT, download, fetchPage } from './api';
+import { DeleteDialog } from './DeleteDialog';
 import { ExportDialog } from './ExportDialog';
+import { OutcomesDialog } from './OutcomesDialog';
 import { RecordingList } from './RecordingList';
+import { binned, restoreAndTell, tellDeleted } from './undo';
+import { usePagedRecordings } from './usePagedRecordings';
+import type { TrashDaysMap } from './useTrashDays';
 
 const LIVE_REFRESH_MS = 10_000;
-
-type Load =
-  | { state: 'loading' }
-  | { state: 'error'; error: unknown }
-  | { state: 'ready'; recordings: Recording[]; nextPageToken: string | null };
 
 export interface RecordingsBrowserProps {
   /** What is listed; `pages` is how many pages to open at first. */
@@ -39,6 +39,8 @@ export interface RecordingsBrowserProps {
   errorView?: (error: unknown) => ComponentChildren | null;
   /** Sortable column headers: clicking one asks for that order. */
   onSort?: (field: SortField) => void;
+  /** The rooms' recycle-bin days the page already knows (the others are read when needed). */
+  trashDays?: TrashDaysMap;
 }
 
 export function RecordingsBrowser({
@@ -51,51 +53,15 @@ export function RecordingsBrowser({
   empty,
   errorView,
   onSort,
+  trashDays,
 }: RecordingsBrowserProps) {
   const { api, toast } = useApp();
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
-  const [retry, setRetry] = useState(0);
-  const [moreError, setMoreError] = useState<unknown>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const list = usePagedRecordings({ view, reloadKey, onPagesChange });
+  const { load, setLoad, recordings, selected, selectedRows, generation, key } = list;
   const [sharing, setSharing] = useState<Recording | null>(null);
   const [deleting, setDeleting] = useState<Recording[] | null>(null);
   const [exporting, setExporting] = useState<Recording[] | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [outcomes, setOutcomes] = useState<BulkOutcome[] | null>(null);
-  const pagesRef = useRef(view.pages);
-  pagesRef.current = view.pages;
-  const generation = useRef(0);
-  const key = viewKey(view);
-
-  // The first pages of this view: as many as asked for are open.
-  useEffect(() => {
-    const run = ++generation.current;
-    setLoad((l) => (l.state === 'ready' ? l : { state: 'loading' }));
-    setMoreError(null);
-    (async () => {
-      try {
-        let recordings: Recording[] = [];
-        let token: string | null = null;
-        let opened = 0;
-        do {
-          const page = await fetchPage(api, view, token);
-          if (run !== generation.current) return;
-          recordings = mergeRecordings(recordings, page.recordings);
-          token = page.nextPageToken;
-          opened += 1;
-        } while (token && opened < pagesRef.current);
-        setLoad({ state: 'ready', recordings, nextPageToken: token });
-        setSelected((s) => new Set([...s].filter((id) => recordings.some((r) => r.recordingId === id))));
-        if (opened < pagesRef.current) onPagesChange(opened);
-      } catch (error) {
-        if (run === generation.current) setLoad({ state: 'error', error });
-      }
-    })();
-  }, [api, key, reloadKey, retry]);
-
-  // A filter change shows the loading state, not the previous rows.
-  useEffect(() => setLoad({ state: 'loading' }), [key]);
+  const [outcomes, setOutcomes] = useState<Outcome[] | null>(null);
 
   // Live status: while rows in progress are shown and the page is visible, the first page
   // is read again every few seconds (one request) and those rows take its news.
@@ -119,58 +85,12 @@ export function RecordingsBrowser({
     return () => clearInterval(timer);
   }, [hasLive, api, key]);
 
-  const loadMore = async () => {
-    if (load.state !== 'ready' || !load.nextPageToken) return;
-    setLoadingMore(true);
-    setMoreError(null);
-    const run = generation.current;
-    try {
-      const page = await fetchPage(api, view, load.nextPageToken);
-      if (run !== generation.current) return;
-      setLoad({
-        state: 'ready',
-        recordings: mergeRecordings(load.recordings, page.recordings),
-        nextPageToken: page.nextPageToken,
-      });
-      onPagesChange(view.pages + 1);
-    } catch (error) {
-      setMoreError(error);
-    } finally {
-      setLoadingMore(false);
-    }
-  };
-
-  const removeRows = (ids: string[]) => {
-    const gone = new Set(ids);
-    setLoad((l) =>
-      l.state === 'ready' ? { ...l, recordings: l.recordings.filter((r) => !gone.has(r.recordingId)) } : l,
-    );
-    setSelected((s) => new Set([...s].filter((id) => !gone.has(id))));
-  };
-
-  const confirmDelete = async () => {
-    if (!deleting) return;
-    setBusy(true);
-    const ids = deleting.map((r) => r.recordingId);
-    try {
-      if (deleting.length === 1 && deleting[0]) {
-        await deleteOne(api, ids[0] as string);
-        removeRows(ids);
-        toast('success', 'Recording deleted');
-      } else {
-        const results = await deleteMany(api, ids);
-        removeRows(results.filter((o) => o.deleted).map((o) => o.recordingId));
-        setOutcomes(results);
-        const failed = results.filter((o) => !o.deleted).length;
-        if (failed === 0) toast('success', `${results.length} recordings deleted`);
-        else toast('error', `${failed} of ${results.length} recordings could not be deleted`);
-      }
-      setDeleting(null);
-    } catch (error) {
-      toast('error', userMessage(error));
-    } finally {
-      setBusy(false);
-    }
+  const onDeleted = (results: Outcome[], permanent: boolean) => {
+    setDeleting(null);
+    list.removeRows(results.filter((o) => o.ok).map((o) => o.recordingId));
+    tellDeleted(api, toast, results, { permanent });
+    // Those that failed, and why, recording by recording.
+    if (results.some((o) => !o.ok)) setOutcomes(results);
   };
 
   const onDownload = async (recording: Recording) => {
@@ -182,30 +102,24 @@ export function RecordingsBrowser({
     }
   };
 
-  const recordings = load.state === 'ready' ? load.recordings : [];
-  const byId = new Map(recordings.map((r) => [r.recordingId, r]));
-  const selectedRows = [...selected].map((id) => byId.get(id)).filter((r): r is Recording => !!r);
   // Only complete recordings have a video to put in a ZIP.
   const downloadable = selectedRows.filter((r) => r.status === 'complete');
 
   if (load.state === 'error') {
     return (
       errorView?.(load.error) ?? (
-        <ErrorPanel
-          title="The recordings could not be loaded"
-          error={load.error}
-          onRetry={() => setRetry((n) => n + 1)}
-        />
+        <ErrorPanel title="The recordings could not be loaded" error={load.error} onRetry={list.retry} />
       )
     );
   }
 
+  const undoable = outcomes ? binned(outcomes) : [];
   return (
     <>
       {selected.size > 0 && (
         <section class="selection-bar" aria-label="Selection">
           <span>{selected.size} selected</span>
-          <button type="button" class="button button-small" onClick={() => setSelected(new Set())}>
+          <button type="button" class="button button-small" onClick={list.clearSelection}>
             Clear selection
           </button>
           {capabilities.canPlay && (
@@ -236,13 +150,7 @@ export function RecordingsBrowser({
             capabilities={capabilities}
             showRoom={showRoom}
             selected={selected}
-            onSelect={(ids, on) =>
-              setSelected((s) => {
-                const next = new Set(s);
-                for (const id of ids) on ? next.add(id) : next.delete(id);
-                return next;
-              })
-            }
+            onSelect={list.select}
             hrefFor={hrefFor}
             sort={onSort && { field: view.sortField, order: view.sortOrder, onSort }}
             onDownload={onDownload}
@@ -252,9 +160,9 @@ export function RecordingsBrowser({
           <ListFooter
             shown={`${recordings.length} recording${recordings.length === 1 ? '' : 's'} shown`}
             hasMore={Boolean(load.nextPageToken)}
-            moreError={moreError}
-            loadingMore={loadingMore}
-            onLoadMore={loadMore}
+            moreError={list.moreError}
+            loadingMore={list.loadingMore}
+            onLoadMore={list.loadMore}
           />
         </>
       )}
@@ -263,52 +171,44 @@ export function RecordingsBrowser({
         <ShareDialog recording={sharing} canRevoke={capabilities.canRevoke} onClose={() => setSharing(null)} />
       )}
       {deleting && (
-        <ConfirmDialog
-          title={deleting.length === 1 ? 'Delete this recording?' : `Delete ${deleting.length} recordings?`}
-          confirmLabel={deleting.length === 1 ? 'Delete' : `Delete ${deleting.length} recordings`}
-          busy={busy}
-          onConfirm={confirmDelete}
+        <DeleteDialog
+          recordings={deleting}
+          canDeleteAtOnce={capabilities.canDeleteAtOnce}
+          trashDays={trashDays}
+          onDeleted={onDeleted}
           onClose={() => setDeleting(null)}
-          message={
-            <p>
-              {deleting.length === 1 && deleting[0]
-                ? `The recording of ${deleting[0].roomName} from ${formatDateTime(deleting[0].startDate)}, its video and its share links will be deleted.`
-                : `${deleting.length} recordings, their videos and their share links will be deleted.`}{' '}
-              This cannot be undone.
-            </p>
-          }
         />
       )}
       {exporting && <ExportDialog recordings={exporting} onClose={() => setExporting(null)} />}
-      {outcomes && <BulkOutcomeDialog outcomes={outcomes} onClose={() => setOutcomes(null)} />}
+      {outcomes && (
+        <OutcomesDialog
+          title="Delete results"
+          outcomes={outcomes}
+          done="deleted"
+          describe={(o) =>
+            o.ok
+              ? typeof o.restorableUntil === 'number'
+                ? 'Moved to the recycle bin'
+                : 'Deleted'
+              : `Not deleted: ${o.reason}`
+          }
+          onClose={() => setOutcomes(null)}
+          extra={
+            undoable.length > 0 && (
+              <button
+                type="button"
+                class="button"
+                onClick={() => {
+                  setOutcomes(null);
+                  void restoreAndTell(api, toast, undoable);
+                }}
+              >
+                Undo: restore {undoable.length === 1 ? 'it' : `these ${undoable.length}`}
+              </button>
+            )
+          }
+        />
+      )}
     </>
-  );
-}
-
-function BulkOutcomeDialog({ outcomes, onClose }: { outcomes: BulkOutcome[]; onClose: () => void }) {
-  const deleted = outcomes.filter((o) => o.deleted).length;
-  return (
-    <Dialog
-      title="Delete results"
-      onClose={onClose}
-      wide
-      footer={
-        <button type="button" class="button button-primary" onClick={onClose}>
-          Close
-        </button>
-      }
-    >
-      <p>
-        {deleted} of {outcomes.length} deleted.
-      </p>
-      <ul class="outcomes" aria-label="Outcome per recording">
-        {outcomes.map((o) => (
-          <li key={o.recordingId} class={o.deleted ? 'outcome-ok' : 'outcome-failed'} data-recording-id={o.recordingId}>
-            <span class="mono small">{o.recordingId}</span>
-            <span>{o.deleted ? 'Deleted' : `Not deleted: ${o.reason}`}</span>
-          </li>
-        ))}
-      </ul>
-    </Dialog>
   );
 }

@@ -1,7 +1,8 @@
 // The console's home: every recording, newest first, filtered by room, status, a search and
 // a date range, sorted by any column, a page at a time ("Load more"); all of it lives in the
-// URL.
-import { useEffect, useState } from 'preact/hooks';
+// URL. Its other view, the recycle bin (`/recycle-bin`), has the same filters, which a switch
+// between the two keeps.
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import type { components } from '../../api/schema';
 import { useMediaQuery, useTitle } from '../../components/bits';
@@ -20,16 +21,23 @@ import {
   withFilters,
 } from '../../lib/listState';
 import { ADMIN_CAPABILITIES, type RecordingStatus, STATUS_LABEL, STATUSES } from '../../lib/recordings';
-import { navigate } from '../../router';
+import { Link, navigate } from '../../router';
+import { RecycleBinBrowser } from '../bin/RecycleBinBrowser';
 import { RecordingsBrowser } from './RecordingsBrowser';
 
 type Room = components['schemas']['RoomWithUrls'];
 
-export function RecordingsPage({ search }: { search: string }) {
-  useTitle('Recordings');
+const LIST_PATH = '/recordings';
+const BIN_PATH = '/recycle-bin';
+
+export function RecordingsPage({ search, bin = false }: { search: string; bin?: boolean }) {
+  useTitle(bin ? 'Recycle bin' : 'Recordings');
   const { api } = useApp();
   const view = parseListState(search);
-  const go = (next: ListState, replace = false) => navigate(`/recordings${formatListState(next)}`, { replace });
+  const path = bin ? BIN_PATH : LIST_PATH;
+  const go = (next: ListState, replace = false) => navigate(`${path}${formatListState(next)}`, { replace });
+  // The other view, with the same filters and order (from its first page).
+  const sameFilters = formatListState({ ...view, pages: 1 });
   const [reload, setReload] = useState(0);
   const [rooms, setRooms] = useState<Room[] | null>(null);
   const narrow = useMediaQuery('(max-width: 760px)');
@@ -42,6 +50,11 @@ export function RecordingsPage({ search }: { search: string }) {
   }, [api]);
 
   const roomName = (id: string) => rooms?.find((r) => r.roomId === id)?.roomName ?? id;
+  // What each room's recycle bin keeps, for the delete confirmations.
+  const trashDays = useMemo(
+    () => new Map((rooms ?? []).map((r) => [r.roomId, r.config.recording.trashDays] as const)),
+    [rooms],
+  );
   const clearFilters = () => go(withFilters(view, { roomId: null, status: null, search: '', from: null, to: null }));
   const modeLabel = SEARCH_MODES.find((m) => m.mode === view.mode)?.label ?? '';
   const dateChip = [view.from && `from ${view.from}`, view.to && `to ${view.to}`].filter(Boolean).join(' ');
@@ -126,12 +139,26 @@ export function RecordingsPage({ search }: { search: string }) {
   return (
     <section class="page" aria-labelledby="page-title">
       <div class="page-head">
-        <h1 id="page-title">Recordings</h1>
+        <h1 id="page-title">{bin ? 'Recycle bin' : 'Recordings'}</h1>
         <button type="button" class="button" onClick={() => setReload((n) => n + 1)}>
           Refresh
         </button>
       </div>
-      <search class="toolbar" aria-label="Filter recordings">
+      <nav class="subnav" aria-label="Recordings and recycle bin">
+        <Link href={`${LIST_PATH}${sameFilters}`} class="subnav-link" aria-current={bin ? undefined : 'page'}>
+          Recordings
+        </Link>
+        <Link href={`${BIN_PATH}${sameFilters}`} class="subnav-link" aria-current={bin ? 'page' : undefined}>
+          Recycle bin
+        </Link>
+      </nav>
+      {bin && (
+        <p class="muted page-intro">
+          Deleted recordings wait here for as many days as their room's recycle bin keeps them, then are deleted for
+          good. Restored, a recording is back as it was, with its share links.
+        </p>
+      )}
+      <search class="toolbar" aria-label={bin ? 'Filter the recycle bin' : 'Filter recordings'}>
         <SearchBox view={view} onSearch={(search, mode) => go(withFilters(view, { search, mode }))} />
         {narrow ? (
           <details class="filters-disclosure">
@@ -205,30 +232,56 @@ export function RecordingsPage({ search }: { search: string }) {
         </ul>
       )}
 
-      <RecordingsBrowser
-        view={view}
-        onPagesChange={(pages) => go({ ...view, pages }, true)}
-        capabilities={ADMIN_CAPABILITIES}
-        hrefFor={(r) => `/recordings/${encodeURIComponent(r.recordingId)}`}
-        reloadKey={reload}
-        onSort={(field) => go(sortedBy(view, field))}
-        empty={
-          hasFilters(view) ? (
-            <div class="panel empty">
-              <h2>No recordings match these filters</h2>
-              <p>Try another search, room, status or dates.</p>
-              <button type="button" class="button button-primary" onClick={clearFilters}>
-                Clear filters
-              </button>
-            </div>
-          ) : (
-            <div class="panel empty">
-              <h2>No recordings yet</h2>
-              <p>Recordings appear here as soon as a meeting is recorded.</p>
-            </div>
-          )
-        }
-      />
+      {bin ? (
+        <RecycleBinBrowser
+          view={view}
+          onPagesChange={(pages) => go({ ...view, pages }, true)}
+          reloadKey={reload}
+          onSort={(field) => go(sortedBy(view, field))}
+          empty={
+            hasFilters(view) ? (
+              <div class="panel empty">
+                <h2>No deleted recordings match these filters</h2>
+                <p>Try another search, room, status or dates.</p>
+                <button type="button" class="button button-primary" onClick={clearFilters}>
+                  Clear filters
+                </button>
+              </div>
+            ) : (
+              <div class="panel empty">
+                <h2>The recycle bin is empty</h2>
+                <p>Recordings deleted in rooms that keep a recycle bin wait here before they are deleted for good.</p>
+              </div>
+            )
+          }
+        />
+      ) : (
+        <RecordingsBrowser
+          view={view}
+          onPagesChange={(pages) => go({ ...view, pages }, true)}
+          capabilities={ADMIN_CAPABILITIES}
+          hrefFor={(r) => `/recordings/${encodeURIComponent(r.recordingId)}`}
+          reloadKey={reload}
+          onSort={(field) => go(sortedBy(view, field))}
+          trashDays={rooms ? trashDays : undefined}
+          empty={
+            hasFilters(view) ? (
+              <div class="panel empty">
+                <h2>No recordings match these filters</h2>
+                <p>Try another search, room, status or dates.</p>
+                <button type="button" class="button button-primary" onClick={clearFilters}>
+                  Clear filters
+                </button>
+              </div>
+            ) : (
+              <div class="panel empty">
+                <h2>No recordings yet</h2>
+                <p>Recordings appear here as soon as a meeting is recorded.</p>
+              </div>
+            )
+          }
+        />
+      )}
     </section>
   );
 }

@@ -2,7 +2,8 @@
 // (`/room/<roomId>?secret=...`): the secret is exchanged for a room token and removed from
 // the address bar and history; the room's recordings follow with what the participant's
 // role allows now, and the recording control. `/room/<roomId>/recordings` is the list alone,
-// for meeting applications that frame it.
+// for meeting applications that frame it. Those who may delete the room's recordings also
+// get its recycle bin (`/room/<roomId>/recycle-bin`).
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createApi } from '../../api/client';
@@ -12,14 +13,19 @@ import { AppContext, useApp } from '../../context';
 import { ApiError, formatWait } from '../../lib/errors';
 import { DEFAULT_LIST_STATE, parseListState } from '../../lib/listState';
 import type { Capabilities } from '../../lib/recordings';
-import { navigate } from '../../router';
+import { Link, navigate } from '../../router';
+import { RecycleBinBrowser } from '../bin/RecycleBinBrowser';
 import { RecordingView } from '../recording/RecordingView';
 import { RecordingsBrowser } from '../recordings/RecordingsBrowser';
 import { RecIndicator, RecordingControl } from './RecordingControl';
 import { exchangeSecret, readClaims, roomScope, roomSession } from './roomToken';
 import { type RoomView, useRoom } from './useRoom';
 
-export type RoomMode = { kind: 'home' } | { kind: 'embed' } | { kind: 'recording'; recordingId: string };
+export type RoomMode =
+  | { kind: 'home' }
+  | { kind: 'embed' }
+  | { kind: 'recycle-bin' }
+  | { kind: 'recording'; recordingId: string };
 
 type Access =
   | { state: 'checking' }
@@ -33,7 +39,16 @@ const ROLE_LABEL = { moderator: 'Moderator', speaker: 'Speaker' } as const;
 
 export function capabilitiesOf(room: RoomView): Capabilities {
   const { canRetrieveRecordings: read, canDeleteRecordings: remove } = room.permissions;
-  return { canPlay: read, canShare: read, canDelete: remove, canRevoke: remove };
+  // Participants delete into the room's recycle bin (or at once where it keeps none), and
+  // never set legal holds.
+  return {
+    canPlay: read,
+    canShare: read,
+    canDelete: remove,
+    canRevoke: remove,
+    canDeleteAtOnce: false,
+    canHold: false,
+  };
 }
 
 export function RoomPage({ roomId, mode, search }: { roomId: string; mode: RoomMode; search: string }) {
@@ -139,13 +154,25 @@ function Notice({ title, children }: { title: string; children: ComponentChildre
   );
 }
 
-function NotAllowed() {
+function NotAllowed({ bin = false }: { bin?: boolean }) {
   return (
     <div class="panel empty">
-      <h2>You are not allowed to access this room's recordings</h2>
-      <p>The room's settings keep its recordings from your role. Ask the room's organiser if you need them.</p>
+      <h2>You are not allowed to access this room's {bin ? 'recycle bin' : 'recordings'}</h2>
+      <p>
+        {bin
+          ? "Only those who may delete the room's recordings see its recycle bin."
+          : "The room's settings keep its recordings from your role."}{' '}
+        Ask the room's organiser if you need them.
+      </p>
     </div>
   );
+}
+
+/** What the room's bin does with deletes, after its name. */
+function binIntro(trashDays: number): string {
+  return trashDays > 0
+    ? `deleted recordings wait here ${trashDays} day${trashDays === 1 ? '' : 's'}, then are deleted for good.`
+    : 'deletes are permanent now; what was deleted before waits here until its time is up.';
 }
 
 function Room({ roomId, mode, search }: { roomId: string; mode: RoomMode; search: string }) {
@@ -180,18 +207,55 @@ function Room({ roomId, mode, search }: { roomId: string; mode: RoomMode; search
   const capabilities = capabilitiesOf(r);
   const base = `/room/${encodeURIComponent(roomId)}`;
   const listHref = mode.kind === 'embed' ? `${base}/recordings` : base;
+  const trashDays = new Map([[roomId, r.config.recording.trashDays]]);
+  const pages = parseListState(search).pages;
 
   if (mode.kind === 'recording') {
     return (
       <RecordingView
         recordingId={mode.recordingId}
         key={mode.recordingId}
-        context={{ backHref: listHref, backLabel: r.roomName, capabilities, linkRoom: false }}
+        context={{ backHref: listHref, backLabel: r.roomName, capabilities, linkRoom: false, trashDays }}
       />
     );
   }
 
-  const pages = parseListState(search).pages;
+  if (mode.kind === 'recycle-bin') {
+    const binHref = `${base}/recycle-bin`;
+    return (
+      <section class="page" aria-labelledby="page-title">
+        <p class="back">
+          <Link href={base}>← {r.roomName}</Link>
+        </p>
+        <div class="page-head">
+          <div>
+            <h1 id="page-title">Recycle bin</h1>
+            <p class="muted room-role">
+              {r.roomName}: {binIntro(r.config.recording.trashDays)}
+            </p>
+          </div>
+        </div>
+        {r.permissions.canDeleteRecordings ? (
+          <RecycleBinBrowser
+            view={{ ...DEFAULT_LIST_STATE, roomId, pages }}
+            onPagesChange={(n) => navigate(`${binHref}${n > 1 ? `?pages=${n}` : ''}`, { replace: true })}
+            showRoom={false}
+            reloadKey={reload}
+            empty={
+              <div class="panel empty">
+                <h2>The recycle bin is empty</h2>
+                <p>Recordings deleted in this room wait here before they are deleted for good.</p>
+              </div>
+            }
+            errorView={(error) => (error instanceof ApiError && error.status === 403 ? <NotAllowed bin /> : null)}
+          />
+        ) : (
+          <NotAllowed bin />
+        )}
+      </section>
+    );
+  }
+
   const list = r.permissions.canRetrieveRecordings ? (
     <RecordingsBrowser
       view={{ ...DEFAULT_LIST_STATE, roomId, pages }}
@@ -235,7 +299,14 @@ function Room({ roomId, mode, search }: { roomId: string; mode: RoomMode; search
         </div>
       </div>
       {r.currentRecording && <RecIndicator current={r.currentRecording} />}
-      <h2 class="section-title">Recordings</h2>
+      <div class="section-head">
+        <h2 class="section-title">Recordings</h2>
+        {r.permissions.canDeleteRecordings && (
+          <Link href={`${base}/recycle-bin`} class="button button-small">
+            Recycle bin
+          </Link>
+        )}
+      </div>
       {list}
     </section>
   );

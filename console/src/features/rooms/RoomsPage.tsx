@@ -1,4 +1,5 @@
-// Rooms (administrators): who may access each room's recordings, its links, its recordings.
+// Rooms (administrators): who may access each room's recordings, how long its recycle bin
+// keeps deleted ones, its links, its recordings.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import type { components } from '../../api/schema';
@@ -7,6 +8,7 @@ import { Dialog } from '../../components/Dialog';
 import { useApp } from '../../context';
 import { userMessage } from '../../lib/errors';
 import { formatDate } from '../../lib/format';
+import { parseTrashDays, TRASH_DAYS_DEFAULT, TRASH_DAYS_MAX, trashDaysLabel } from '../../lib/recycleBin';
 import { Link } from '../../router';
 
 type Room = components['schemas']['RoomWithUrls'];
@@ -144,6 +146,10 @@ function RoomItem({ room, onEdit }: { room: Room; onEdit: () => void }) {
             <dt>Who can access recordings</dt>
             <dd data-field="access">{ACCESS_LABEL[rec.allowAccessTo]}</dd>
           </div>
+          <div>
+            <dt>Recycle bin</dt>
+            <dd data-field="trash-days">{trashDaysLabel(rec.trashDays)}</dd>
+          </div>
         </dl>
       </div>
       <div class="actions room-actions">
@@ -170,8 +176,11 @@ function RoomDialog({ room, onClose, onSaved }: { room?: Room; onClose: () => vo
   const [name, setName] = useState(room?.roomName ?? '');
   const [enabled, setEnabled] = useState(room?.config.recording.enabled ?? true);
   const [access, setAccess] = useState<Access>(room?.config.recording.allowAccessTo ?? 'admin_moderator_speaker');
+  const [binDays, setBinDays] = useState(String(room?.config.recording.trashDays ?? TRASH_DAYS_DEFAULT));
+  const [binError, setBinError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const trashDays = parseTrashDays(binDays);
 
   const save = async (event: Event) => {
     event.preventDefault();
@@ -179,14 +188,21 @@ function RoomDialog({ room, onClose, onSaved }: { room?: Room; onClose: () => vo
       setError('Give the room a name');
       return;
     }
+    if (typeof trashDays !== 'number') {
+      setBinError(trashDays.error);
+      document.getElementById('room-trash-days')?.focus();
+      return;
+    }
     setBusy(true);
     setError(null);
+    setBinError(null);
+    const recording = { enabled, allowAccessTo: access, trashDays };
     try {
       if (room) {
         const config = await call(
           api.PUT('/api/v1/rooms/{roomId}/config', {
             params: { path: { roomId: room.roomId } },
-            body: { config: { recording: { enabled, allowAccessTo: access } } },
+            body: { config: { recording } },
           }),
         );
         onSaved({ ...room, config });
@@ -194,7 +210,7 @@ function RoomDialog({ room, onClose, onSaved }: { room?: Room; onClose: () => vo
       } else {
         const created = await call(
           api.POST('/api/v1/rooms', {
-            body: { roomName: name.trim(), config: { recording: { enabled, allowAccessTo: access } } },
+            body: { roomName: name.trim(), config: { recording } },
           }),
         );
         onSaved(created);
@@ -208,7 +224,7 @@ function RoomDialog({ room, onClose, onSaved }: { room?: Room; onClose: () => vo
 
   return (
     <Dialog title={room ? `Recording settings: ${room.roomName}` : 'Create room'} onClose={onClose}>
-      <form onSubmit={save} class="room-form">
+      <form onSubmit={save} class="room-form" noValidate>
         {!room && (
           <div class="field">
             <label for="room-name">Name</label>
@@ -240,6 +256,38 @@ function RoomDialog({ room, onClose, onSaved }: { room?: Room; onClose: () => vo
             </label>
           ))}
         </fieldset>
+        <div class="field">
+          <label for="room-trash-days">Recycle bin: keep deleted recordings</label>
+          <span class="field-row-inline">
+            <input
+              id="room-trash-days"
+              class="input-days"
+              type="number"
+              inputMode="numeric"
+              min={0}
+              max={TRASH_DAYS_MAX}
+              step={1}
+              value={binDays}
+              aria-describedby="room-trash-days-hint"
+              aria-invalid={binError ? 'true' : undefined}
+              onInput={(e) => {
+                setBinDays(e.currentTarget.value);
+                setBinError(null);
+              }}
+            />
+            <span aria-hidden="true">days</span>
+          </span>
+          <span id="room-trash-days-hint" class="hint">
+            {typeof trashDays === 'number' && trashDays === 0
+              ? 'Deletes are permanent: they cannot be undone.'
+              : `0 to ${TRASH_DAYS_MAX} days. Until they are up, deleted recordings can be restored; 0 deletes them at once.`}
+          </span>
+          {binError && (
+            <span class="form-error" role="alert">
+              {binError}
+            </span>
+          )}
+        </div>
         {error && (
           <p class="form-error" role="alert">
             {error}
