@@ -95,6 +95,25 @@ export function parseTrashDays(text: string): number | { error: string } {
   return n;
 }
 
+export const RETENTION_DAYS_MAX = 3650;
+
+/** A room's retention in words: "Removed 90 days after they end", "Kept forever". */
+export function retentionLabel(retentionDays: number | undefined): string {
+  return retentionDays ? `Removed ${days(retentionDays)} after they end` : 'Kept forever';
+}
+
+/** The retention field's text: `null` when empty (kept forever), else 1 to 3650 days. */
+export function parseRetentionDays(text: string): number | null | { error: string } {
+  const trimmed = text.trim();
+  if (!trimmed) return null;
+  if (!/^\d+$/.test(trimmed) || Number(trimmed) < 1) {
+    return { error: `Enter a whole number of days, 1 to ${RETENTION_DAYS_MAX}, or leave it empty` };
+  }
+  const n = Number(trimmed);
+  if (n > RETENTION_DAYS_MAX) return { error: `At most ${RETENTION_DAYS_MAX} days (ten years)` };
+  return n;
+}
+
 /** A legal hold's reason as typed, or why it cannot be saved. */
 export function parseHoldReason(text: string): string | { error: string } {
   const reason = text.trim();

@@ -2,14 +2,17 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Api } from '../../src/api/client';
 import { deleteMany, deleteOne, restoreMany } from '../../src/features/recordings/api';
 import { binned, undoAction } from '../../src/features/recordings/undo';
+import { deletionSentence } from '../../src/features/rooms/DeleteRoomDialog';
 import {
   actedByLabel,
   deletedMessage,
   deleteFate,
   fateSentence,
   parseHoldReason,
+  parseRetentionDays,
   parseTrashDays,
   restoredMessage,
+  retentionLabel,
   trashDaysLabel,
 } from '../../src/lib/recycleBin';
 
@@ -185,5 +188,33 @@ describe('the bin’s calls', () => {
     action?.run();
     await vi.waitFor(() => expect(toast).toHaveBeenCalledWith('success', 'Recording restored'));
     expect(api.POST.mock.calls[0]?.[1]).toEqual({ body: { recordingIds: ['a'] } });
+  });
+});
+
+describe("a room's retention and its deletion, in words", () => {
+  it('reads the retention field: empty keeps forever, 1 to 3650 days', () => {
+    expect(parseRetentionDays('')).toBeNull();
+    expect(parseRetentionDays(' 90 ')).toBe(90);
+    expect(parseRetentionDays('0')).toEqual({
+      error: 'Enter a whole number of days, 1 to 3650, or leave it empty',
+    });
+    expect(parseRetentionDays('2.5')).toHaveProperty('error');
+    expect(parseRetentionDays('3651')).toEqual({ error: 'At most 3650 days (ten years)' });
+    expect(retentionLabel(undefined)).toBe('Kept forever');
+    expect(retentionLabel(1)).toBe('Removed 1 day after they end');
+    expect(retentionLabel(90)).toBe('Removed 90 days after they end');
+  });
+
+  it("says what became of a room, never the API's codes", () => {
+    const said = (successCode: string) =>
+      deletionSentence('Board', { successCode, message: 'the API said so' } as Parameters<typeof deletionSentence>[1]);
+    expect(said('room_deleted')).toBe('Room Board deleted');
+    expect(said('room_and_recordings_deleted')).toBe('Room Board and its recordings deleted');
+    expect(said('room_closed')).toBe('Room Board closed; its recordings are kept');
+    expect(said('room_with_active_meeting_closed')).toBe('Room Board closed; its recordings are kept');
+    expect(said('room_with_active_meeting_scheduled_to_be_closed')).toBe(
+      'Room Board will be closed when its recording ends',
+    );
+    expect(said('room_closing')).toContain('finishes in the background');
   });
 });

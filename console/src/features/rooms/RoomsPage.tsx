@@ -1,5 +1,6 @@
 // Rooms (administrators): who may access each room's recordings, how long its recycle bin
-// keeps deleted ones, its links, its recordings.
+// keeps deleted ones and how long it keeps recordings at all, its links, its recordings;
+// closing and deleting rooms.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import type { components } from '../../api/schema';
@@ -8,8 +9,17 @@ import { Dialog } from '../../components/Dialog';
 import { useApp } from '../../context';
 import { userMessage } from '../../lib/errors';
 import { formatDate } from '../../lib/format';
-import { parseTrashDays, TRASH_DAYS_DEFAULT, TRASH_DAYS_MAX, trashDaysLabel } from '../../lib/recycleBin';
+import {
+  parseRetentionDays,
+  parseTrashDays,
+  RETENTION_DAYS_MAX,
+  retentionLabel,
+  TRASH_DAYS_DEFAULT,
+  TRASH_DAYS_MAX,
+  trashDaysLabel,
+} from '../../lib/recycleBin';
 import { Link } from '../../router';
+import { DeleteRoomDialog } from './DeleteRoomDialog';
 
 type Room = components['schemas']['RoomWithUrls'];
 type Access = components['schemas']['RecordingAccess'];
@@ -40,6 +50,7 @@ export function RoomsPage() {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<Room | null>(null);
+  const [deleting, setDeleting] = useState<Room | null>(null);
   const narrow = useMediaQuery('(max-width: 760px)');
 
   const fetchRooms = useCallback(
@@ -92,7 +103,12 @@ export function RoomsPage() {
       {load.state === 'ready' && load.rooms.length > 0 && (
         <ul class={narrow ? 'cards' : 'room-list'} aria-label="Rooms">
           {load.rooms.map((room) => (
-            <RoomItem key={room.roomId} room={room} onEdit={() => setEditing(room)} />
+            <RoomItem
+              key={room.roomId}
+              room={room}
+              onEdit={() => setEditing(room)}
+              onDelete={() => setDeleting(room)}
+            />
           ))}
         </ul>
       )}
@@ -122,16 +138,38 @@ export function RoomsPage() {
           }}
         />
       )}
+      {deleting && (
+        <DeleteRoomDialog
+          room={deleting}
+          onClose={() => setDeleting(null)}
+          onDone={(room) => {
+            const gone = deleting.roomId;
+            setDeleting(null);
+            if (room) replace(room);
+            else setLoad((l) => (l.state === 'ready' ? { ...l, rooms: l.rooms.filter((r) => r.roomId !== gone) } : l));
+          }}
+        />
+      )}
     </section>
   );
 }
 
-function RoomItem({ room, onEdit }: { room: Room; onEdit: () => void }) {
+const STATUS_LABEL = { closed: 'Closed', closing: 'Being deleted' } as const;
+
+function RoomItem({ room, onEdit, onDelete }: { room: Room; onEdit: () => void; onDelete: () => void }) {
   const rec = room.config.recording;
+  const status = room.status && room.status !== 'open' ? room.status : null;
   return (
     <li class="card room" data-room-id={room.roomId}>
       <div class="room-main">
-        <h2 class="room-title">{room.roomName}</h2>
+        <h2 class="room-title">
+          {room.roomName}
+          {status && (
+            <span class="badge badge-room-status" data-status={status}>
+              {STATUS_LABEL[status]}
+            </span>
+          )}
+        </h2>
         <span class="muted mono small">{room.roomId}</span>
         <dl class="room-facts">
           <div>
@@ -150,6 +188,10 @@ function RoomItem({ room, onEdit }: { room: Room; onEdit: () => void }) {
             <dt>Recycle bin</dt>
             <dd data-field="trash-days">{trashDaysLabel(rec.trashDays)}</dd>
           </div>
+          <div>
+            <dt>Recordings</dt>
+            <dd data-field="retention">{retentionLabel(rec.retentionDays)}</dd>
+          </div>
         </dl>
       </div>
       <div class="actions room-actions">
@@ -166,6 +208,16 @@ function RoomItem({ room, onEdit }: { room: Room; onEdit: () => void }) {
         >
           Settings
         </button>
+        {room.status !== 'closing' && (
+          <button
+            type="button"
+            class="button button-small button-danger"
+            aria-label={`Delete or close ${room.roomName}`}
+            onClick={onDelete}
+          >
+            Delete…
+          </button>
+        )}
       </div>
     </li>
   );
@@ -178,9 +230,12 @@ function RoomDialog({ room, onClose, onSaved }: { room?: Room; onClose: () => vo
   const [access, setAccess] = useState<Access>(room?.config.recording.allowAccessTo ?? 'admin_moderator_speaker');
   const [binDays, setBinDays] = useState(String(room?.config.recording.trashDays ?? TRASH_DAYS_DEFAULT));
   const [binError, setBinError] = useState<string | null>(null);
+  const [keepDays, setKeepDays] = useState(String(room?.config.recording.retentionDays ?? ''));
+  const [keepError, setKeepError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const trashDays = parseTrashDays(binDays);
+  const retentionDays = parseRetentionDays(keepDays);
 
   const save = async (event: Event) => {
     event.preventDefault();
@@ -193,16 +248,22 @@ function RoomDialog({ room, onClose, onSaved }: { room?: Room; onClose: () => vo
       document.getElementById('room-trash-days')?.focus();
       return;
     }
+    if (retentionDays !== null && typeof retentionDays !== 'number') {
+      setKeepError(retentionDays.error);
+      document.getElementById('room-retention-days')?.focus();
+      return;
+    }
     setBusy(true);
     setError(null);
     setBinError(null);
+    setKeepError(null);
     const recording = { enabled, allowAccessTo: access, trashDays };
     try {
       if (room) {
         const config = await call(
           api.PUT('/api/v1/rooms/{roomId}/config', {
             params: { path: { roomId: room.roomId } },
-            body: { config: { recording } },
+            body: { config: { recording: { ...recording, retentionDays } } },
           }),
         );
         onSaved({ ...room, config });
@@ -210,7 +271,10 @@ function RoomDialog({ room, onClose, onSaved }: { room?: Room; onClose: () => vo
       } else {
         const created = await call(
           api.POST('/api/v1/rooms', {
-            body: { roomName: name.trim(), config: { recording } },
+            body: {
+              roomName: name.trim(),
+              config: { recording: retentionDays === null ? recording : { ...recording, retentionDays } },
+            },
           }),
         );
         onSaved(created);
@@ -285,6 +349,38 @@ function RoomDialog({ room, onClose, onSaved }: { room?: Room; onClose: () => vo
           {binError && (
             <span class="form-error" role="alert">
               {binError}
+            </span>
+          )}
+        </div>
+        <div class="field">
+          <label for="room-retention-days">Retention: remove recordings after</label>
+          <span class="field-row-inline">
+            <input
+              id="room-retention-days"
+              class="input-days"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={RETENTION_DAYS_MAX}
+              step={1}
+              value={keepDays}
+              placeholder="never"
+              aria-describedby="room-retention-days-hint"
+              aria-invalid={keepError ? 'true' : undefined}
+              onInput={(e) => {
+                setKeepDays(e.currentTarget.value);
+                setKeepError(null);
+              }}
+            />
+            <span aria-hidden="true">days</span>
+          </span>
+          <span id="room-retention-days-hint" class="hint">
+            Empty keeps recordings forever. Otherwise they go to the recycle bin (or are deleted, without one) that many
+            days after they end; integrations hear of it a week before. Recordings on legal hold stay.
+          </span>
+          {keepError && (
+            <span class="form-error" role="alert">
+              {keepError}
             </span>
           )}
         </div>
