@@ -145,7 +145,7 @@ pub async fn restore_recordings(
 
 /// Ids read by the purge at a time: each batch is one query of the purge's index, and one
 /// `DeleteObjects` of its videos.
-const PURGE_BATCH: i32 = 1000;
+const PURGE_BATCH: usize = 1000;
 /// Batches per run: the purge stops there and the next run resumes with what is still due.
 const PURGE_BATCHES_PER_RUN: usize = 2;
 
@@ -161,7 +161,7 @@ pub async fn purge(deleter: Deleter<'_>, now_ms: i64) -> Result<Vec<RecordingId>
         for (id, failure) in &failed {
             tracing::warn!(recording = %id, ?failure, "a purge did not delete a recording");
         }
-        let more = due.len() == PURGE_BATCH as usize;
+        let more = due.len() == PURGE_BATCH;
         let progressed = !deleted.is_empty();
         purged.extend(deleted);
         // What failed stays due: the next run tries it again, rather than this one

@@ -6,7 +6,10 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use super::deletion::DELETABLE_STATUSES;
 use super::orders::{ListIndex, Orderable};
 use super::update::UpdateBuilder;
-use super::{Store, TRASHED_RECORDINGS, WriteOutcome, date_sort_key, primary_key, recording_pk, s};
+use super::{
+    Store, TRASHED_RECORDINGS, WriteOutcome, date_sort_key, primary_key, query_items, recording_pk,
+    s,
+};
 use crate::aws::AwsError;
 use crate::model::{LegalHold, Recording, RecordingId};
 
@@ -90,9 +93,9 @@ impl Store {
     pub async fn due_for_purge(
         &self,
         now_ms: i64,
-        limit: i32,
+        limit: usize,
     ) -> Result<Vec<RecordingId>, AwsError> {
-        let out = self
+        let query = self
             .client
             .query()
             .table_name(&self.table)
@@ -100,16 +103,12 @@ impl Store {
             .key_condition_expression("GSI3PK = :trash AND GSI3SK < :after")
             .expression_attribute_values(":trash", s(TRASHED_RECORDINGS))
             .expression_attribute_values(":after", s(date_sort_key(now_ms + 1, "")))
-            .projection_expression("recordingId")
-            .limit(limit)
-            .send()
-            .await?;
-        Ok(out
-            .items
-            .unwrap_or_default()
+            .projection_expression("recordingId");
+        Ok(query_items(query, limit)
+            .await?
             .iter()
             .filter_map(|item| match item.get("recordingId") {
-                Some(AttributeValue::S(id)) => RecordingId::parse(id).ok(),
+                Some(AttributeValue::S(id)) => RecordingId::parse(id.as_str()).ok(),
                 _ => None,
             })
             .collect())

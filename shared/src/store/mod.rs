@@ -33,6 +33,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::{
     TransactWriteItemsError, TransactWriteItemsOutput,
 };
@@ -453,6 +454,31 @@ impl Store {
         }
         Ok(Page::of(items, None))
     }
+}
+
+/// Items asked of one query page (DynamoDB stops earlier at 1 MB read).
+const QUERY_PAGE: usize = 1000;
+
+/// What `query` finds, page after page, `limit` items at most: a query's `Limit` is only
+/// what one page may hold, and DynamoDB ends a page at 1 MB read whatever it asked.
+async fn query_items(query: QueryFluentBuilder, limit: usize) -> Result<Vec<Item>, AwsError> {
+    let mut found = Vec::new();
+    let mut start: Option<Item> = None;
+    while found.len() < limit {
+        let page = i32::try_from((limit - found.len()).min(QUERY_PAGE)).unwrap_or(1);
+        let out = query
+            .clone()
+            .set_exclusive_start_key(start.take())
+            .limit(page)
+            .send()
+            .await?;
+        found.extend(out.items.unwrap_or_default());
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            break;
+        }
+    }
+    Ok(found)
 }
 
 /// The cursor of a query's last evaluated key.

@@ -9,8 +9,8 @@ use super::items::{RecordingItem, RoomItem, StoredRecording};
 use super::orders::ListIndex;
 use super::rooms::room_secrets_pk;
 use super::{
-    Item, RETAINED_ROOMS, ROOMS_DUE, Store, condition_held, date_sort_key, decode, primary_key,
-    room_pk, s,
+    RETAINED_ROOMS, ROOMS_DUE, Store, condition_held, date_sort_key, decode, primary_key,
+    query_items, room_pk, s,
 };
 use crate::aws::AwsError;
 use crate::model::{RecordingId, Room, RoomId, WithRecordings};
@@ -209,31 +209,14 @@ fn policy_name(with_recordings: WithRecordings) -> &'static str {
     }
 }
 
-/// Items asked of one query page (DynamoDB stops earlier at 1 MB).
-const QUERY_PAGE: usize = 1000;
-
-/// What `query` finds, page after page, `limit` items at most.
+/// What `query` finds, page after page, `limit` items at most, decoded.
 async fn query_all<I: DeserializeOwned, T: From<I>>(
     query: QueryFluentBuilder,
     limit: usize,
 ) -> Result<Vec<T>, AwsError> {
-    let mut found = Vec::new();
-    let mut start: Option<Item> = None;
-    while found.len() < limit {
-        let page = i32::try_from((limit - found.len()).min(QUERY_PAGE)).unwrap_or(1);
-        let out = query
-            .clone()
-            .set_exclusive_start_key(start.take())
-            .limit(page)
-            .send()
-            .await?;
-        for item in out.items.unwrap_or_default() {
-            found.push(decode::<I, T>(item)?);
-        }
-        start = out.last_evaluated_key;
-        if start.is_none() {
-            break;
-        }
-    }
-    Ok(found)
+    query_items(query, limit)
+        .await?
+        .into_iter()
+        .map(decode::<I, T>)
+        .collect()
 }
