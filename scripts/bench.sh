@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # `make bench`: cold starts, warm latency per route, list flatness (1,000 and 100,000
 # recordings, beside the same page served from JSON objects in S3), bulk deletes and CPU
-# per request (beside `cargo bench -p shared --bench cpu`, whose medians it reports), and
-# the export job on 1 GiB (beside `aws s3 cp`), on the local stack with release builds. Writes docs/benchmarks.md and
-# docs/benchmarks.json (keeping the load section that `make load` wrote). Not part of
-# `make test`. Works on a table, buckets and an event bus of its own (bench-<pid>),
-# deleted at the end; starts the emulators if needed and stops them only if it did.
+# per request (beside `cargo bench -p shared --bench cpu`, whose medians it reports),
+# the export job on 1 GiB (beside `aws s3 cp`), and the data lifecycle (`bench lifecycle`:
+# the recycle bins' purge and retention, each over 10,000 due recordings among 100,000,
+# run after run until nothing is due, and a room of 1,000 recordings deleted with them,
+# AWS calls counted by operation), on the local stack with release builds. Writes
+# docs/benchmarks.md and docs/benchmarks.json (keeping the load section that `make load`
+# wrote). Not part of `make test`. Works on tables, buckets and event buses of its own
+# (bench-<pid>, -export, -lifecycle), deleted at the end; starts the emulators if needed
+# and stops them only if it did.
+#
+# One step alone, with the emulators running and the release build made: each replaces
+# its own section of the report, e.g.
+#   source scripts/env.sh && target/release/bench lifecycle
 #
 # Environment:
 #   CARGO_BUILD_JOBS  parallel compiler jobs for the release build (default 1: the
@@ -27,6 +35,7 @@ finish() {
     if [[ -x target/release/bench ]]; then
         target/release/bench cleanup --name "$name" >/dev/null 2>&1 || true
         target/release/bench cleanup --name "$name-export" >/dev/null 2>&1 || true
+        target/release/bench cleanup --name "$name-lifecycle" >/dev/null 2>&1 || true
     fi
     rm -f "$micro"
     ((stack_was_up)) || scripts/stack.sh stop
@@ -59,6 +68,10 @@ target/release/bench run --name "$name" --build-seconds "$build_seconds" --micro
 
 # --- the export job on 1 GiB (bench export): its section of the same report ---
 target/release/bench export --name "$name-export"
+
+# --- the data lifecycle (bench lifecycle): purge, retention and a room's deletion at
+# 100,000 recordings, in process with counting clients; its section of the same report ---
+target/release/bench lifecycle --name "$name-lifecycle"
 
 # --- the web console (scripts/console.sh bench): its own report, docs/console-benchmarks.md ---
 scripts/console.sh bench

@@ -1,5 +1,6 @@
 //! The `bench` command: `run` (every benchmark, then the report), `export` (the export
-//! job), `load-setup`, `load-run` and `cleanup` (the load run, driven by scripts/load.sh),
+//! job), `lifecycle` (purge, retention and a room's deletion at 100,000 recordings),
+//! `load-setup`, `load-run` and `cleanup` (the load run, driven by scripts/load.sh),
 //! `render`.
 
 use std::collections::HashMap;
@@ -18,7 +19,7 @@ use crate::fixtures::{self, Aws, DEMO_VIDEO};
 use crate::harness::{self, FunctionProcess};
 use crate::stats::round3;
 use crate::targets::{COLD, HELLO, World};
-use crate::{cold, cpu, delete, export, flat, load, machine, report, warm};
+use crate::{cold, cpu, delete, export, flat, lifecycle, load, machine, report, warm};
 use integration_tests::repo_root;
 
 /// Benchmarks of the functions on the local stack, and the bounded load run; both write
@@ -34,6 +35,13 @@ enum Command {
         /// Where the release binaries are (default target/release).
         #[arg(long)]
         bin_dir: Option<PathBuf>,
+    },
+    /// The recycle bins' purge and retention, each over 10,000 due recordings among
+    /// 100,000, and a room of 1,000 deleted with them, in process with counting clients, on
+    /// a table, bucket and event bus of their own; then the report.
+    Lifecycle {
+        #[arg(long)]
+        name: Option<String>,
     },
     /// The load run's data, described in the state file for `load-run`.
     LoadSetup {
@@ -104,6 +112,7 @@ pub async fn main() -> ExitCode {
     let result = match command {
         Command::Run(args) => run(&args).await,
         Command::Export { name, bin_dir } => export_run(name, bin_dir).await,
+        Command::Lifecycle { name } => lifecycle_run(name).await,
         Command::LoadSetup {
             name,
             state,
@@ -220,6 +229,35 @@ async fn export_run(name: Option<String>, bin_dir: Option<PathBuf>) -> Result<()
     section["machine"] = machine::describe();
     section["load_average"] = json!({"start": load_start, "end": machine::load_average()});
     report::update("export", section)?;
+    eprintln!("[bench] wrote docs/benchmarks.md and docs/benchmarks.json");
+    Ok(())
+}
+
+async fn lifecycle_run(name: Option<String>) -> Result<(), String> {
+    let name = name.unwrap_or_else(|| format!("bench-lifecycle-{}", std::process::id()));
+    let aws = Aws::connect().await?;
+    let load_start = machine::load_average();
+    eprintln!("[bench] lifecycle: table, bucket and event bus {name}");
+    aws.create_stack(&name, false).await?;
+    let env = harness::function_env(
+        &LocalEnv::load(),
+        &[
+            ("TABLE_NAME", name.clone()),
+            ("BUCKET_NAME", name.clone()),
+            ("EVENT_BUS_NAME", name.clone()),
+        ],
+    );
+    let result = match delete::config_from(&env) {
+        Ok(config) => lifecycle::run(&aws, &name, config).await,
+        Err(e) => Err(e),
+    };
+    eprintln!("[bench] deleting {name}");
+    aws.drop_stack(&name).await;
+    let mut section = result?;
+    section["date"] = json!(machine::now_rfc3339());
+    section["machine"] = machine::describe();
+    section["load_average"] = json!({"start": load_start, "end": machine::load_average()});
+    report::update("lifecycle", section)?;
     eprintln!("[bench] wrote docs/benchmarks.md and docs/benchmarks.json");
     Ok(())
 }

@@ -95,7 +95,7 @@ fn counting_app(aws: &Aws, config: Config) -> (App, CallCounts) {
 }
 
 /// The counted calls by operation, and EventBridge's: the rest of the `total` AWS calls.
-fn operations(counts: &CallCounts, total: u32) -> BTreeMap<String, u64> {
+pub(crate) fn operations(counts: &CallCounts, total: u32) -> BTreeMap<String, u64> {
     let mut operations: BTreeMap<String, u64> = counts.take();
     let counted: u64 = operations.values().sum();
     let events = u64::from(total).saturating_sub(counted);

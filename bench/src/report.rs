@@ -1,6 +1,7 @@
 //! `docs/benchmarks.json` holds every figure; `docs/benchmarks.md` is rendered from it with
-//! the template `benchmarks.md.jinja`. `make bench` replaces the `bench` section and
-//! `make load` the `load` section, each leaving the other as it was.
+//! the template `benchmarks.md.jinja`. Each step of `make bench` replaces its own section
+//! (`bench`, `export`, `lifecycle`) and `make load` the `load` section, each leaving the
+//! others as they were.
 
 use std::path::PathBuf;
 
