@@ -1113,7 +1113,8 @@ export interface components {
         RecordingConfigPatch: {
             enabled?: boolean;
             allowAccessTo?: components["schemas"]["RecordingAccess"];
-            trashDays?: components["schemas"]["TrashDays"];
+            /** @description 0–90 days; null leaves it as it is. */
+            trashDays?: number | null;
             /** @description 1–3650 days; null keeps recordings forever again. */
             retentionDays?: number | null;
         };
@@ -1137,7 +1138,13 @@ export interface components {
             } | null;
             /** @description When the room deletes itself (epoch ms), at least an hour ahead. */
             autoDeletionDate?: number | null;
-            autoDeletionPolicy?: components["schemas"]["AutoDeletionPolicy"] | null;
+            /** @description Each left out takes OpenVidu Meet's default (`when_meeting_ends`, `close`). */
+            autoDeletionPolicy?: {
+                /** @enum {string} */
+                withMeeting?: "force" | "when_meeting_ends";
+                /** @enum {string} */
+                withRecordings?: "force" | "close";
+            } | null;
         };
         /**
          * @example {
