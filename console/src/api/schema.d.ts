@@ -1326,7 +1326,7 @@ export interface components {
                 "application/json": components["schemas"]["ActivityPage"];
             };
         };
-        /** @description The request body is larger than 16 KiB (`Payload Too Large`). */
+        /** @description The request body is larger than 64 KiB (`Payload Too Large`). */
         PayloadTooLarge: {
             headers: {
                 [name: string]: unknown;

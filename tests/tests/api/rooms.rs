@@ -181,7 +181,7 @@ async fn unknown_fields_and_bad_values_are_422_with_details() {
         let response = stack.call(request, room_access::handle).await;
         response.expect_error(422, "Unprocessable Entity");
     }
-    let huge = json!({"roomName": "x".repeat(20_000)});
+    let huge = json!({"roomName": "x".repeat(70_000)});
     create(&stack, &huge)
         .await
         .expect_error(413, "Payload Too Large");

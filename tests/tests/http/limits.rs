@@ -61,7 +61,7 @@ async fn oversized_and_malformed_input_gets_a_4xx_in_the_contracts_error_shape()
             .raw_body(body)
     };
     let mib = json!({"roomName": repeat('a', 1 << 20)}).to_string();
-    let config = json!({"config": {"recording": {"allowAccessTo": repeat('a', 16384)}}});
+    let config = json!({"config": {"recording": {"allowAccessTo": repeat('a', 65536)}}});
     let token = "/api/v1/rooms/{roomId}/recording-token";
     let config_route = "/api/v1/rooms/{roomId}/config";
     let one = "/api/v1/recordings/{recordingId}";
@@ -89,7 +89,7 @@ async fn oversized_and_malformed_input_gets_a_4xx_in_the_contracts_error_shape()
             ),
         ),
         (
-            "just over 16 KiB body (change a room's config)",
+            "just over 64 KiB body (change a room's config)",
             413,
             admin("PUT", config_route)
                 .path_param("roomId", ROOM)
