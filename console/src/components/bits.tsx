@@ -1,5 +1,6 @@
 // Small shared pieces: status and legal-hold badges, delayed loading indicator, error panel
-// with Retry, copy button, and a media-query hook for the narrow layout.
+// with Retry, copy button, a fieldset of explained choices, and a media-query hook for the
+// narrow layout.
 import type { ComponentChildren, VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { useApp } from '../context';
@@ -135,5 +136,48 @@ export function ListFooter({
         </button>
       )}
     </div>
+  );
+}
+
+/** One choice of a `Choices` fieldset: its value, its words, and what it does. */
+export interface Choice<T extends string> {
+  value: T;
+  label: string;
+  hint: string;
+}
+
+/** Radio buttons under a legend, each choice saying what it does. */
+export function Choices<T extends string>({
+  legend,
+  name,
+  choices,
+  value,
+  onChange,
+}: {
+  legend: string;
+  name: string;
+  choices: readonly Choice<T>[];
+  value: T;
+  onChange: (value: T) => void;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {choices.map((choice) => (
+        <label class="radio" key={choice.value}>
+          <input
+            type="radio"
+            name={name}
+            value={choice.value}
+            checked={value === choice.value}
+            onChange={() => onChange(choice.value)}
+          />
+          <span>
+            <strong>{choice.label}</strong>
+            <span class="hint">{choice.hint}</span>
+          </span>
+        </label>
+      ))}
+    </fieldset>
   );
 }

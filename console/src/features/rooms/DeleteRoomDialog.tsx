@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import type { components } from '../../api/schema';
+import { type Choice, Choices } from '../../components/bits';
 import { Dialog } from '../../components/Dialog';
 import { useApp } from '../../context';
 import { userMessage } from '../../lib/errors';
@@ -13,7 +14,7 @@ type Deletion = components['schemas']['RoomDeletion'];
 type WithRecordings = 'fail' | 'force' | 'close';
 type WithMeeting = 'fail' | 'force' | 'when_meeting_ends';
 
-const RECORDINGS: { value: WithRecordings; label: string; hint: string }[] = [
+const RECORDINGS: Choice<WithRecordings>[] = [
   {
     value: 'close',
     label: 'Keep them, and close the room',
@@ -31,7 +32,7 @@ const RECORDINGS: { value: WithRecordings; label: string; hint: string }[] = [
   },
 ];
 
-const MEETING: { value: WithMeeting; label: string; hint: string }[] = [
+const MEETING: Choice<WithMeeting>[] = [
   { value: 'fail', label: 'Do nothing', hint: 'The room is left as it is while a recording runs.' },
   { value: 'force', label: 'Stop the recording first', hint: 'The recording ends now, then the room goes.' },
   {
@@ -105,45 +106,23 @@ export function DeleteRoomDialog({
   return (
     <Dialog title={`Delete room: ${room.roomName}`} onClose={onClose}>
       <form onSubmit={submit} class="room-form" noValidate>
-        <fieldset>
-          <legend>Its recordings</legend>
-          {RECORDINGS.map((choice) => (
-            <label class="radio" key={choice.value}>
-              <input
-                type="radio"
-                name="with-recordings"
-                value={choice.value}
-                checked={withRecordings === choice.value}
-                onChange={() => {
-                  setWithRecordings(choice.value);
-                  setError(null);
-                }}
-              />
-              <span>
-                <strong>{choice.label}</strong>
-                <span class="hint">{choice.hint}</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
-        <fieldset>
-          <legend>If a recording is running</legend>
-          {MEETING.map((choice) => (
-            <label class="radio" key={choice.value}>
-              <input
-                type="radio"
-                name="with-meeting"
-                value={choice.value}
-                checked={withMeeting === choice.value}
-                onChange={() => setWithMeeting(choice.value)}
-              />
-              <span>
-                <strong>{choice.label}</strong>
-                <span class="hint">{choice.hint}</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
+        <Choices
+          legend="Its recordings"
+          name="with-recordings"
+          choices={RECORDINGS}
+          value={withRecordings}
+          onChange={(value) => {
+            setWithRecordings(value);
+            setError(null);
+          }}
+        />
+        <Choices
+          legend="If a recording is running"
+          name="with-meeting"
+          choices={MEETING}
+          value={withMeeting}
+          onChange={setWithMeeting}
+        />
         {destructive && (
           <label class="checkbox-label">
             <input

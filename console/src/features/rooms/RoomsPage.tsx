@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import type { components } from '../../api/schema';
-import { CopyButton, ErrorPanel, Loading, useMediaQuery, useTitle } from '../../components/bits';
+import { type Choice, Choices, CopyButton, ErrorPanel, Loading, useMediaQuery, useTitle } from '../../components/bits';
 import { Dialog } from '../../components/Dialog';
 import { useApp } from '../../context';
 import { userMessage } from '../../lib/errors';
@@ -24,7 +24,7 @@ import { DeleteRoomDialog } from './DeleteRoomDialog';
 type Room = components['schemas']['RoomWithUrls'];
 type Access = components['schemas']['RecordingAccess'];
 
-export const ACCESS: { value: Access; label: string; hint: string }[] = [
+export const ACCESS: Choice<Access>[] = [
   { value: 'admin', label: 'Only admins', hint: 'Participants cannot see, share or delete the recordings.' },
   {
     value: 'admin_moderator',
@@ -302,24 +302,13 @@ function RoomDialog({ room, onClose, onSaved }: { room?: Room; onClose: () => vo
             <span class="hint">Moderators can start and stop recordings of this room.</span>
           </span>
         </label>
-        <fieldset>
-          <legend>Who can access recordings</legend>
-          {ACCESS.map((a) => (
-            <label class="radio" key={a.value}>
-              <input
-                type="radio"
-                name="access"
-                value={a.value}
-                checked={access === a.value}
-                onChange={() => setAccess(a.value)}
-              />
-              <span>
-                <strong>{a.label}</strong>
-                <span class="hint">{a.hint}</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
+        <Choices
+          legend="Who can access recordings"
+          name="access"
+          choices={ACCESS}
+          value={access}
+          onChange={setAccess}
+        />
         <div class="field">
           <label for="room-trash-days">Recycle bin: keep deleted recordings</label>
           <span class="field-row-inline">
