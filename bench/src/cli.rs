@@ -224,13 +224,7 @@ async fn export_run(name: Option<String>, bin_dir: Option<PathBuf>) -> Result<()
     let result = export::run(&aws, &name, &binary, &env).await;
     eprintln!("[bench] deleting {name}");
     aws.drop_stack(&name).await;
-    let mut section = result?;
-    section["date"] = json!(machine::now_rfc3339());
-    section["machine"] = machine::describe();
-    section["load_average"] = json!({"start": load_start, "end": machine::load_average()});
-    report::update("export", section)?;
-    eprintln!("[bench] wrote docs/benchmarks.md and docs/benchmarks.json");
-    Ok(())
+    write_step("export", result?, load_start)
 }
 
 async fn lifecycle_run(name: Option<String>) -> Result<(), String> {
@@ -253,11 +247,16 @@ async fn lifecycle_run(name: Option<String>) -> Result<(), String> {
     };
     eprintln!("[bench] deleting {name}");
     aws.drop_stack(&name).await;
-    let mut section = result?;
+    write_step("lifecycle", result?, load_start)
+}
+
+/// Writes one step's section of the report, stamped with when and on what it ran (the
+/// machine's load when the step began, `load_start`, and now).
+fn write_step(key: &str, mut section: Value, load_start: String) -> Result<(), String> {
     section["date"] = json!(machine::now_rfc3339());
     section["machine"] = machine::describe();
     section["load_average"] = json!({"start": load_start, "end": machine::load_average()});
-    report::update("lifecycle", section)?;
+    report::update(key, section)?;
     eprintln!("[bench] wrote docs/benchmarks.md and docs/benchmarks.json");
     Ok(())
 }
